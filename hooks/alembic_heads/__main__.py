@@ -1,0 +1,3 @@
+from alembic_heads.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,34 @@
+"""The ``alembic-heads`` command: one subcommand per module."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Sequence
+
+from . import __version__, check
+
+COMMANDS: dict[str, tuple[Callable[[Sequence[str] | None], int], str]] = {
+    "check": (check.main, "fail when a revision graph has more than one head"),
+}
+
+USAGE = "usage: alembic-heads {check} [options] [paths ...]"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] in COMMANDS:
+        return COMMANDS[args[0]][0](args[1:])
+    if args and args[0] == "--version":
+        print(f"alembic-heads {__version__}")
+        return 0
+    if args and args[0] in ("-h", "--help"):
+        print(USAGE)
+        print()
+        for name, (_, about) in COMMANDS.items():
+            print(f"  {name:<8} {about}")
+        print()
+        print("Run `alembic-heads COMMAND --help` for a command's options.")
+        return 0
+    problem = f"unknown command '{args[0]}'" if args else "a command is required"
+    print(f"{USAGE}\nalembic-heads: {problem}", file=sys.stderr)
+    return 2

@@ -1,0 +1,294 @@
+"""The revision graph and the questions Alembic asks of it.
+
+The words are Alembic's (``alembic/script/revision.py``): a *head* is a revision
+no other revision names in ``down_revision``; ``depends_on`` does not stop a
+revision from being a head, but a head that another revision depends on is not
+an *effective* head (``get_heads(consider_depends_on=True)``). A *base* has no
+``down_revision``; a *branchpoint* has more than one child through
+``down_revision``; a *mergepoint* names more than one ``down_revision``.
+
+Building the graph never fails: what Alembic would refuse to load (a missing
+parent, a duplicate id, a cycle, a duplicate branch label) becomes a
+:class:`~alembic_heads.findings.Finding`, and the graph is built from the rest.
+"""
+
+from __future__ import annotations
+
+import heapq
+import os
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from .findings import Finding
+from .revision_file import RevisionFile
+
+
+@dataclass
+class Graph:
+    """Revisions keyed by id, in the order Alembic loads them."""
+
+    revisions: dict[str, RevisionFile]
+    children: dict[str, list[str]]
+    labels: dict[str, str]
+    dependencies: dict[str, tuple[str, ...]]
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def heads(self) -> list[str]:
+        """Revisions no other revision names in ``down_revision``."""
+        return [rev for rev in self.revisions if not self.children[rev]]
+
+    @property
+    def effective_heads(self) -> list[str]:
+        """Heads that no other revision names in ``depends_on`` either."""
+        depended_on = {dep for deps in self.dependencies.values() for dep in deps}
+        return [rev for rev in self.heads if rev not in depended_on]
+
+    @property
+    def bases(self) -> list[str]:
+        return [rev for rev, script in self.revisions.items() if not script.down_revision]
+
+    @property
+    def branchpoints(self) -> list[str]:
+        return [rev for rev in self.revisions if len(self.children[rev]) > 1]
+
+    @property
+    def mergepoints(self) -> list[str]:
+        return [rev for rev, script in self.revisions.items() if len(script.down_revision) > 1]
+
+    def parents(self, rev: str) -> list[str]:
+        """The ``down_revision`` entries of ``rev`` that exist in the graph."""
+        downs = self.revisions[rev].down_revision
+        return [down for down in dict.fromkeys(downs) if down in self.revisions]
+
+    def ancestors(self, rev: str) -> set[str]:
+        """``rev`` and every revision below it through ``down_revision``."""
+        return _reach(rev, self.parents)
+
+    def descendants(self, rev: str) -> set[str]:
+        """``rev`` and every revision above it through ``down_revision``."""
+        return _reach(rev, self.children.__getitem__)
+
+    def label_heads(self, label: str) -> list[str]:
+        """The heads ``LABEL@head`` resolves to (Alembic's ``filter_for_lineage``)."""
+        above = self.descendants(self.labels[label])
+        return [head for head in self.heads if head in above]
+
+    def topological(self, revisions: Iterable[str]) -> list[str]:
+        """``revisions`` ordered parents first, ties in load order."""
+        wanted = set(revisions)
+        order = {rev: index for index, rev in enumerate(self.revisions)}
+        waiting = {rev: sum(1 for p in self.parents(rev) if p in wanted) for rev in wanted}
+        ready = [(order[rev], rev) for rev, count in waiting.items() if not count]
+        heapq.heapify(ready)
+        result: list[str] = []
+        while ready:
+            _, rev = heapq.heappop(ready)
+            result.append(rev)
+            for child in self.children[rev]:
+                if child in wanted:
+                    waiting[child] -= 1
+                    if not waiting[child]:
+                        heapq.heappush(ready, (order[child], child))
+        return result
+
+
+@dataclass(frozen=True)
+class Divergence:
+    """Where the branches ending in ``heads`` split, and each branch since then."""
+
+    heads: tuple[str, ...]
+    fork: tuple[str, ...]
+    branches: tuple[tuple[str, ...], ...]
+
+
+def divergence(graph: Graph, heads: Sequence[str]) -> Divergence:
+    """The last revisions all ``heads`` share, and what each head adds since."""
+    lineages = [graph.ancestors(head) for head in heads]
+    common = set.intersection(*lineages) if lineages else set()
+    fork = [
+        rev
+        for rev in graph.revisions
+        if rev in common and not any(child in common for child in graph.children[rev])
+    ]
+    branches = tuple(tuple(graph.topological(lineage - common)) for lineage in lineages)
+    return Divergence(tuple(heads), tuple(fork), branches)
+
+
+def build_graph(scripts: Iterable[RevisionFile]) -> Graph:
+    """Build the graph as Alembic's ``RevisionMap`` would, collecting findings."""
+    findings: list[Finding] = []
+    revisions: dict[str, RevisionFile] = {}
+    for script in scripts:
+        first = revisions.get(script.revision)
+        if first is not None:
+            findings.extend(_duplicate(first, script))
+            continue
+        revisions[script.revision] = script
+
+    labels: dict[str, str] = {}
+    for rev, script in revisions.items():
+        for label in script.branch_labels:
+            if label in labels or label in revisions:
+                findings.append(_duplicate_label(script, label, revisions, labels))
+            else:
+                labels[label] = rev
+
+    for rev, script in revisions.items():
+        if not script.has_down_revision:
+            findings.append(
+                Finding(
+                    script.path,
+                    script.line_of(),
+                    "no-down-revision",
+                    f"revision {rev} has no down_revision: Alembic cannot load it",
+                    "add down_revision = None for a first revision, or the id of its parent",
+                )
+            )
+
+    children: dict[str, list[str]] = {rev: [] for rev in revisions}
+    dependencies: dict[str, tuple[str, ...]] = {}
+    for rev, script in revisions.items():
+        for down in dict.fromkeys(script.down_revision):
+            if down in revisions:
+                children[down].append(rev)
+            else:
+                findings.append(_missing_parent(script, down, revisions))
+        resolved = []
+        for dep in script.depends_on:
+            target = dep if dep in revisions else labels.get(dep)
+            if target is None:
+                findings.append(_missing_dependency(script, dep))
+            else:
+                resolved.append(target)
+        dependencies[rev] = tuple(resolved)
+
+    graph = Graph(revisions, children, labels, dependencies, findings)
+    findings.extend(_cycles(graph))
+    return graph
+
+
+def _reach(start: str, step: Callable[[str], Iterable[str]]) -> set[str]:
+    seen = {start}
+    stack = [start]
+    while stack:
+        for nxt in step(stack.pop()):
+            if nxt not in seen:
+                seen.add(nxt)
+                stack.append(nxt)
+    return seen
+
+
+def _cycles(graph: Graph) -> list[Finding]:
+    """One finding per cycle through ``down_revision`` or ``depends_on``."""
+    edges = {
+        rev: list(dict.fromkeys(graph.parents(rev) + list(graph.dependencies[rev])))
+        for rev in graph.revisions
+    }
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    findings = []
+    for root in graph.revisions:
+        if root in state:
+            continue
+        path = [root]
+        iters = [iter(edges[root])]
+        state[root] = 1
+        while iters:
+            nxt = next(iters[-1], None)
+            if nxt is None:
+                state[path.pop()] = 2
+                iters.pop()
+            elif nxt not in state:
+                state[nxt] = 1
+                path.append(nxt)
+                iters.append(iter(edges[nxt]))
+            elif state[nxt] == 1:
+                loop = path[path.index(nxt) :]
+                script = graph.revisions[loop[0]]
+                shown = " -> ".join([*loop, loop[0]])
+                findings.append(
+                    Finding(
+                        script.path,
+                        script.line_of("down_revision"),
+                        "cycle",
+                        f"cycle in the revision graph: {shown} "
+                        "(each names the next in down_revision or depends_on)",
+                    )
+                )
+    return findings
+
+
+def _duplicate(first: RevisionFile, again: RevisionFile) -> list[Finding]:
+    where = f"{first.path}:{first.line_of()}"
+    return [
+        Finding(
+            again.path,
+            again.line_of(),
+            "duplicate-revision",
+            f"revision {again.revision} is defined twice: also in {where}",
+            "give one of them a new id (and update the down_revision that names it)",
+        )
+    ]
+
+
+def _duplicate_label(
+    script: RevisionFile, label: str, revisions: dict[str, RevisionFile], labels: dict[str, str]
+) -> Finding:
+    owner = revisions[labels.get(label, label)]
+    what = "a revision id" if label in revisions else "a branch label of"
+    return Finding(
+        script.path,
+        script.line_of("branch_labels"),
+        "duplicate-branch-label",
+        f"branch label '{label}' of revision {script.revision} is already "
+        f"{what} {owner.revision} ({owner.path}:{owner.line_of('branch_labels')})",
+    )
+
+
+def _missing_parent(script: RevisionFile, down: str, revisions: dict[str, RevisionFile]) -> Finding:
+    suggestion = suggest_revision(down, revisions)
+    if down == "":
+        hint = "write down_revision = None for a first revision, or the id of its parent"
+    elif suggestion:
+        hint = f"did you mean '{suggestion}' ({revisions[suggestion].path})?"
+    else:
+        hint = "restore the missing revision file, or point down_revision at an existing revision"
+    return Finding(
+        script.path,
+        script.line_of("down_revision"),
+        "missing-down-revision",
+        f"down_revision '{down}' of revision {script.revision} names a revision "
+        "that does not exist",
+        hint,
+    )
+
+
+def _missing_dependency(script: RevisionFile, dep: str) -> Finding:
+    return Finding(
+        script.path,
+        script.line_of("depends_on"),
+        "missing-dependency",
+        f"depends_on '{dep}' of revision {script.revision} names neither a revision "
+        "nor a branch label",
+    )
+
+
+def suggest_revision(wrong: str, revisions: dict[str, RevisionFile]) -> str | None:
+    """The revision a mistyped reference most likely meant.
+
+    Catches a file name written instead of an id (``abc123_add_users``), and a
+    shortened or lengthened id, when exactly one revision matches.
+    """
+    if not wrong:
+        return None
+    stem = os.path.basename(wrong)
+    stem = stem[:-3] if stem.endswith(".py") else stem
+    candidates = [
+        rev
+        for rev, script in revisions.items()
+        if os.path.basename(script.path)[:-3] == stem
+        or (len(wrong) >= 4 and rev.startswith(wrong))
+        or (len(rev) >= 4 and stem.startswith(rev + "_"))
+        or (len(rev) >= 4 and wrong.startswith(rev))
+    ]
+    return candidates[0] if len(candidates) == 1 else None

@@ -1,0 +1,129 @@
+"""Turning findings and surplus heads into the text a person reads."""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Sequence
+from pathlib import Path
+
+from .config import DEFAULT_INI, DEFAULT_SECTION, Environment
+from .discover import display
+from .graph import Graph, divergence
+from .heads import TooManyHeads
+
+LONGEST_BRANCH_SHOWN = 6
+
+
+def alembic_command(env: Environment, cwd: Path) -> str:
+    """``alembic`` with the ``-c``/``-n`` options that reach ``env``."""
+    words = ["alembic"]
+    if env.ini is not None and display(env.ini, cwd) != DEFAULT_INI:
+        words += ["-c", shlex.quote(display(env.ini, cwd))]
+    elif env.ini is None and env.toml is not None and display(env.toml, cwd) != "pyproject.toml":
+        words += ["-c", shlex.quote(display(env.toml, cwd))]
+    if env.section != DEFAULT_SECTION:
+        words += ["-n", shlex.quote(env.section)]
+    return " ".join(words)
+
+
+def merge_message(heads: Sequence[str]) -> str:
+    if len(heads) == 1:
+        return f"merge {heads[0]}"
+    return f"merge {', '.join(heads[:-1])} and {heads[-1]}"
+
+
+def merge_command(env: Environment, heads: Sequence[str], cwd: Path) -> str:
+    """The ``alembic merge`` that joins ``heads``, with explicit ids (never
+    ``heads``, which with ``depends_on`` can leave a second head behind)."""
+    return f'{alembic_command(env, cwd)} merge -m "{merge_message(heads)}" {" ".join(heads)}'
+
+
+def headline(env: Environment, problem: TooManyHeads) -> str:
+    count = len(problem.heads)
+    if problem.branch is not None:
+        return (
+            f"{env.name}: Multiple head revisions are present on branch "
+            f"'{problem.branch}': {count} heads, `alembic upgrade {problem.branch}@head` will fail"
+        )
+    if problem.unlabelled:
+        return (
+            f"{env.name}: Multiple head revisions are present: {count} "
+            f"head{'s' if count > 1 else ''} outside every labelled branch"
+        )
+    if problem.limit > 1:
+        return (
+            f"{env.name}: Multiple head revisions are present: {count} heads, "
+            f"more than --max-heads {problem.limit}"
+        )
+    return (
+        f"{env.name}: Multiple head revisions are present: {count} heads, "
+        "`alembic upgrade head` will fail"
+    )
+
+
+def heads_report(graph: Graph, env: Environment, problem: TooManyHeads, cwd: Path) -> str:
+    lines = [headline(env, problem)]
+    for head in problem.heads:
+        script = graph.revisions[head]
+        lines.append(
+            f"{display(Path(script.path), cwd)}:{script.line_of()}: head {head}"
+            + (f": {script.message}" if script.message else "")
+        )
+    split = divergence(graph, problem.heads)
+    if split.fork:
+        fork = ", ".join(split.fork)
+        about = graph.revisions[split.fork[0]].message if len(split.fork) == 1 else ""
+        lines.append(
+            f"    the branches split after {fork}" + (f" ({about})" if about else "") + ":"
+        )
+    else:
+        lines.append("    the branches share no revision (they start from separate bases):")
+    for branch in split.branches:
+        lines.append("      " + _branch_line(split.fork, branch))
+    if problem.unlabelled and graph.labels:
+        labels = ", ".join(sorted(graph.labels))
+        lines.append(
+            f"    every head must be on a labelled branch ({labels}): point the stray "
+            "revision's down_revision at its branch's head, or give it a branch_labels"
+        )
+        return "\n".join(lines)
+    lines.append("    merge them into one head:")
+    lines.append("      " + merge_command(env, problem.heads, cwd))
+    lines.extend(_repoint_advice(graph, split.fork, split.branches, problem.heads, cwd))
+    return "\n".join(lines)
+
+
+def _branch_line(fork: Sequence[str], branch: Sequence[str]) -> str:
+    shown = list(branch)
+    if len(shown) > LONGEST_BRANCH_SHOWN:
+        hidden = len(shown) - 4
+        shown = [*shown[:2], f"... ({hidden} more)", *shown[-2:]]
+    start = [fork[0]] if len(fork) == 1 else []
+    return " -> ".join(start + shown)
+
+
+def _repoint_advice(
+    graph: Graph,
+    fork: Sequence[str],
+    branches: Sequence[Sequence[str]],
+    heads: Sequence[str],
+    cwd: Path,
+) -> list[str]:
+    """The alternative for undeployed work: move one branch onto the other head."""
+    if len(heads) != 2 or len(fork) != 1 or not all(branches):
+        return []
+    moving = 0 if len(branches[0]) < len(branches[1]) else 1
+    first = graph.revisions[branches[moving][0]]
+    if first.down_revision != (fork[0],):
+        return []
+    target = heads[1 - moving]
+    where = f"{display(Path(first.path), cwd)}:{first.line_of('down_revision')}"
+    chain = (
+        " -> ".join(branches[moving])
+        if len(branches[moving]) <= 3
+        else (f"{branches[moving][0]} .. {branches[moving][-1]}")
+    )
+    return [
+        f"    or, if {chain} is not deployed anywhere yet, move it onto {target} instead:",
+        f"      set down_revision = '{target}' in {where}",
+    ]
