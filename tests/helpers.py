@@ -1,0 +1,312 @@
+"""Test helpers: real Alembic projects on disk, real git, Alembic as the oracle.
+
+``write_project`` writes a runnable Alembic project (alembic.ini, env.py,
+Alembic's own script.py.mako, versions/) from a list of revisions in any of the
+template styles Alembic has shipped. ``alembic_answer`` asks real Alembic what
+it makes of the same files.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+import warnings
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from alembic_heads import cli
+
+CORPORA = Path(__file__).parent / "corpora"
+CORPUS_NAMES = sorted(path.stem for path in CORPORA.glob("*.json"))
+
+# The template styles Alembic has shipped, plus what black/ruff make of them.
+STYLES = ("classic", "annotated-1.13", "annotated", "pep604", "split", "list")
+SEQ = "Union[str, Sequence[str], None]"
+ANNOTATIONS = {
+    "classic": {},
+    "split": {},
+    "list": {},
+    "annotated-1.13": {
+        "revision": "str",
+        "down_revision": "Union[str, None]",
+        "branch_labels": SEQ,
+        "depends_on": SEQ,
+    },
+    "annotated": {"revision": "str", "down_revision": SEQ, "branch_labels": SEQ, "depends_on": SEQ},
+    "pep604": {
+        "revision": "str",
+        "down_revision": "str | Sequence[str] | None",
+        "branch_labels": "str | Sequence[str] | None",
+        "depends_on": "str | Sequence[str] | None",
+    },
+}
+KEYS = ("revision", "down_revision", "branch_labels", "depends_on")
+
+ENV_PY = """\
+from alembic import context
+
+config = context.config
+
+
+def run_migrations_offline() -> None:
+    context.configure(url=config.get_main_option("sqlalchemy.url"), literal_binds=True)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+run_migrations_offline()
+"""
+
+INI = """\
+[alembic]
+script_location = %(here)s
+path_separator = os
+sqlalchemy.url = sqlite:///test.db
+{extra}"""
+
+
+@dataclass
+class Rev:
+    """One revision to write: ``down`` is None, an id, or a tuple of ids."""
+
+    revision: str
+    down: str | tuple[str, ...] | None = None
+    doc: str = ""
+    branch_labels: str | tuple[str, ...] | None = None
+    depends_on: str | tuple[str, ...] | None = None
+    file: str = ""
+
+    @property
+    def file_name(self) -> str:
+        return self.file or f"{self.revision}_{(self.doc or 'change').replace(' ', '_')}.py"
+
+
+def revs_from_corpus(name: str) -> list[Rev]:
+    graph = json.loads((CORPORA / f"{name}.json").read_text())
+    return [
+        Rev(
+            revision=r["revision"],
+            down=tuple(r["down_revision"])
+            if isinstance(r["down_revision"], list)
+            else r["down_revision"],
+            doc=r.get("doc") or "",
+            branch_labels=_tuple_or(r["branch_labels"]),
+            depends_on=_tuple_or(r["depends_on"]),
+            file=r["file"],
+        )
+        for r in graph["revisions"]
+    ]
+
+
+def corpus(name: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((CORPORA / f"{name}.json").read_text())
+    return data
+
+
+def _tuple_or(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
+
+
+def literal(value: object, quote: str = "'", style: str = "classic") -> str:
+    if value is None:
+        return "None"
+    if isinstance(value, str):
+        return f"{quote}{value}{quote}"
+    assert isinstance(value, tuple)
+    items = [literal(item, quote) for item in value]
+    if style == "split" and len(items) > 1:
+        return "(\n" + "".join(f"    {item},\n" for item in items) + ")"
+    if style == "list":
+        return "[" + ", ".join(items) + "]"
+    return f"({items[0]},)" if len(items) == 1 else "(" + ", ".join(items) + ")"
+
+
+def render_revision(rev: Rev, style: str = "classic", quote: str = "'", body: str = "") -> str:
+    annotations = ANNOTATIONS[style]
+    values = {
+        "revision": rev.revision,
+        "down_revision": rev.down,
+        "branch_labels": rev.branch_labels,
+        "depends_on": rev.depends_on,
+    }
+    downs = [rev.down] if isinstance(rev.down, str) else list(rev.down or ())
+    header = (
+        f'"""{rev.doc}\n\nRevision ID: {rev.revision}\nRevises: {", ".join(downs)}\n'
+        'Create Date: 2024-01-01 00:00:00.000000\n\n"""\n'
+    )
+    imports = "from typing import Sequence, Union\n\n" if annotations else ""
+    imports += "from alembic import op\nimport sqlalchemy as sa\n"
+    identifiers = "".join(
+        f"{key}{': ' + annotations[key] if key in annotations else ''} = "
+        f"{literal(values[key], quote, style)}\n"
+        for key in KEYS
+    )
+    code = body or "def upgrade():\n    pass\n\n\ndef downgrade():\n    pass\n"
+    return (
+        f"{header}{imports}\n\n# revision identifiers, used by Alembic.\n{identifiers}\n\n{code}"
+    )
+
+
+def write_project(
+    root: Path,
+    revs: Sequence[Rev],
+    style: str = "classic",
+    quote: str = "'",
+    recursive: bool = False,
+    ini_extra: str = "",
+) -> Path:
+    """A runnable Alembic project in ``root`` (alembic.ini at its top)."""
+    versions = root / "versions"
+    versions.mkdir(parents=True, exist_ok=True)
+    extra = "recursive_version_locations = true\n" if recursive else ""
+    (root / "alembic.ini").write_text(INI.format(extra=extra + ini_extra))
+    (root / "env.py").write_text(ENV_PY)
+    shutil.copy(alembic_template(), root / "script.py.mako")
+    for rev in revs:
+        write_revision(versions, rev, style, quote)
+    return root
+
+
+def write_revision(versions: Path, rev: Rev, style: str = "classic", quote: str = "'") -> Path:
+    path = versions / rev.file_name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render_revision(rev, style, quote))
+    return path
+
+
+def alembic_template() -> Path:
+    import alembic
+
+    return Path(alembic.__file__).parent / "templates" / "generic" / "script.py.mako"
+
+
+def alembic_answer(root: Path, ini: str = "alembic.ini") -> dict[str, Any]:
+    """What real Alembic says of the project at ``root`` (it runs the files)."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        script = ScriptDirectory.from_config(Config(str(root / ini)))
+        rmap = script.revision_map
+        heads = script.get_heads()
+        answer = {
+            "heads": sorted(heads),
+            "effective_heads": sorted(script.get_heads(consider_depends_on=True)),
+            "bases": sorted(script.get_bases()),
+            "branchpoints": sorted(
+                rev.revision for rev in script.walk_revisions() if rev.is_branch_point
+            ),
+            "mergepoints": sorted(
+                rev.revision for rev in script.walk_revisions() if rev.is_merge_point
+            ),
+            "label_heads": {
+                label: sorted(rmap.filter_for_lineage(heads, label))
+                for label in sorted(
+                    {label for rev in script.walk_revisions() for label in rev._orig_branch_labels}
+                )
+            },
+            "files": sorted(os.path.realpath(rev.path) for rev in script.walk_revisions()),
+        }
+    return answer
+
+
+def our_answer(root: Path, ini: str = "alembic.ini") -> dict[str, Any]:
+    """The same questions, answered by alembic-heads (nothing executed)."""
+    from alembic_heads.check import read_graph
+    from alembic_heads.config import config_files, load_environment
+
+    env = load_environment(config_files([str(root / ini)], None, root), root)
+    graph, findings = read_graph(env, None)
+    assert graph is not None and not findings, findings
+    return {
+        "heads": sorted(graph.heads),
+        "effective_heads": sorted(graph.effective_heads),
+        "bases": sorted(graph.bases),
+        "branchpoints": sorted(graph.branchpoints),
+        "mergepoints": sorted(graph.mergepoints),
+        "label_heads": {label: sorted(graph.label_heads(label)) for label in sorted(graph.labels)},
+        "files": sorted(os.path.realpath(s.path) for s in graph.revisions.values()),
+    }
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+
+def run_cli(argv: Sequence[str], cwd: Path) -> Run:
+    """``alembic-heads ARGV`` in-process, in ``cwd``."""
+    out, err = io.StringIO(), io.StringIO()
+    with chdir(cwd), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = cli.main(list(argv))
+        except SystemExit as exit_:  # argparse
+            code = int(exit_.code or 0)
+    return Run(code, out.getvalue(), err.getvalue())
+
+
+@contextlib.contextmanager
+def chdir(path: Path) -> Iterator[None]:
+    old = os.getcwd()
+    os.chdir(path)
+    try:
+        yield
+    finally:
+        os.chdir(old)
+
+
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "Test",
+    "GIT_AUTHOR_EMAIL": "test@example.com",
+    "GIT_COMMITTER_NAME": "Test",
+    "GIT_COMMITTER_EMAIL": "test@example.com",
+    "GIT_CONFIG_NOSYSTEM": "1",
+    "GIT_CONFIG_GLOBAL": os.devnull,
+}
+
+
+def git(cwd: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["git", *args],
+        cwd=cwd,
+        env={**os.environ, **GIT_ENV},
+        capture_output=True,
+        text=True,
+        check=check,
+    )
+
+
+def init_repo(path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    git(path, "init", "-q", "-b", "master")
+    return path
+
+
+def commit_all(path: Path, message: str) -> None:
+    git(path, "add", "-A")
+    git(path, "commit", "-q", "--no-verify", "-m", message)
+
+
+def run(cmd: Sequence[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """A real process with the test's git identity, output as text."""
+    return subprocess.run(
+        list(cmd),
+        cwd=cwd,
+        env={**os.environ, **GIT_ENV, **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+PYTHON = sys.executable
