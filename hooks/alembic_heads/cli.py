@@ -5,10 +5,23 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Sequence
 
-from . import __version__, check
+from . import __version__
+
+
+def _lazy(module: str) -> Callable[[Sequence[str] | None], int]:
+    """A command's ``main``, imported when it runs: start-up stays small."""
+
+    def main(argv: Sequence[str] | None) -> int:
+        command: Callable[[Sequence[str] | None], int] = __import__(
+            f"{__package__}.{module}", fromlist=["main"]
+        ).main
+        return command(argv)
+
+    return main
+
 
 COMMANDS: dict[str, tuple[Callable[[Sequence[str] | None], int], str]] = {
-    "check": (check.main, "fail when a revision graph has more than one head"),
+    "check": (_lazy("check"), "fail when a revision graph has more than one head"),
 }
 
 USAGE = "usage: alembic-heads {check} [options] [paths ...]"

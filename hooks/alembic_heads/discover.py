@@ -99,30 +99,65 @@ def revision_paths(env: Environment, tracked: set[str] | None) -> list[Path]:
     reached twice read once. Inside a git work tree only the files git tracks
     or has staged count: an untracked file is not part of the commit.
     """
+    return [Path(path) for path in revision_file_paths(env, tracked)]
+
+
+def revision_file_paths(env: Environment, tracked: set[str] | None) -> list[str]:
+    """:func:`revision_paths` as strings: thousands of ``Path`` objects cost
+    more than reading the files."""
     seen: set[str] = set()
-    result = []
+    result: list[str] = []
     for location in env.version_locations:
-        if not location.is_dir():
-            continue
-        for folder, dirs, files in os.walk(location):
-            if folder.endswith("__pycache__"):
-                dirs[:] = []
-                continue
-            for name in sorted(files):
-                if not is_revision_file_name(name):
-                    continue
-                path = os.path.normpath(os.path.join(os.path.abspath(folder), name))
-                if tracked is not None and path not in tracked:
-                    continue
-                real = os.path.realpath(path)
-                if real in seen:
-                    continue
-                seen.add(real)
-                result.append(Path(path))
-            if not env.recursive:
-                break
-            dirs.sort()
+        if location.is_dir():
+            _add_revision_files(str(location), env.recursive, tracked, seen, result)
     return result
+
+
+def _add_revision_files(
+    folder: str, recursive: bool, tracked: set[str] | None, seen: set[str], result: list[str]
+) -> None:
+    """One folder of :func:`revision_file_paths`, walked as ``os.walk`` would."""
+    if folder.endswith("__pycache__"):
+        return
+    try:
+        with os.scandir(folder) as scan:
+            entries = list(scan)
+    except OSError:
+        return
+    files: list[os.DirEntry[str]] = []
+    folders: list[os.DirEntry[str]] = []
+    for entry in entries:
+        (folders if _is_dir(entry) else files).append(entry)
+    # Paths are built once per folder, not per file: ``realpath`` walks every
+    # component, and only a file that is itself a symlink needs it.
+    base = os.path.join(os.path.normpath(os.path.abspath(folder)), "")
+    real_base = os.path.join(os.path.realpath(base), "")
+    for entry in sorted(files, key=_name):
+        name = entry.name
+        if not is_revision_file_name(name):
+            continue
+        path = base + name
+        if tracked is not None and path not in tracked:
+            continue
+        real = os.path.realpath(path) if entry.is_symlink() else real_base + name
+        if real not in seen:
+            seen.add(real)
+            result.append(path)
+    if recursive:
+        for entry in sorted(folders, key=_name):
+            if not entry.is_symlink():
+                _add_revision_files(os.path.join(folder, entry.name), True, tracked, seen, result)
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
+def _name(entry: os.DirEntry[str]) -> str:
+    return entry.name
 
 
 def display(path: Path, cwd: Path) -> str:

@@ -33,7 +33,11 @@ def tracked_files(cwd: Path, folders: Sequence[Path]) -> set[str] | None:
     names = _ls_files(cwd, [str(folder) for folder in folders])
     if names is None:
         return None
-    return {os.path.normpath(cwd / name) for name in names}
+    prefix = os.path.join(os.path.normpath(cwd), "")
+    return {
+        os.path.normpath(prefix + name) if name.startswith("../") else prefix + name
+        for name in names
+    }
 
 
 def tracked_named(cwd: Path, file_name: str) -> list[Path] | None:
