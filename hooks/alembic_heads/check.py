@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import gc
 import sys
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import SimpleNamespace
 
 from . import git
+from .cache import RevisionCache
 from .config import Environment
 from .discover import display, find_environments, revision_file_paths
 from .findings import Finding, UsageError
@@ -65,13 +67,16 @@ def add_graph_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def read_graph(env: Environment, tracked: set[str] | None) -> tuple[Graph | None, list[Finding]]:
+def read_graph(
+    env: Environment, tracked: Container[str] | None, cache: RevisionCache | None = None
+) -> tuple[Graph | None, list[Finding]]:
     """Read and build one graph; ``None`` when a file could not be read."""
+    read = read_revision_file if cache is None else cache.read
     scripts: list[RevisionFile] = []
     errors: list[Finding] = []
     for path in revision_file_paths(env, tracked):
         try:
-            scripts.append(read_revision_file(path))
+            scripts.append(read(path))
         except ReadError as error:
             errors.append(Finding(error.path, error.line, error.code, error.message, error.hint))
     if errors:
@@ -83,12 +88,16 @@ def read_graph(env: Environment, tracked: set[str] | None) -> tuple[Graph | None
 def check_environments(
     envs: Sequence[Environment], cwd: Path, max_heads: int | None = None
 ) -> list[GraphCheck]:
-    tracked = git.tracked_files(cwd, [loc for env in envs for loc in env.version_locations])
+    locations = [loc for env in envs for loc in env.version_locations]
+    tracked = git.index_blobs(cwd, locations)
+    cache = None if tracked is None else RevisionCache([str(loc) for loc in locations], tracked)
     results = []
     for env in envs:
-        graph, findings = read_graph(env, tracked)
+        graph, findings = read_graph(env, tracked, cache)
         problems = too_many_heads(graph, max_heads) if graph is not None and not findings else []
         results.append(GraphCheck(env, graph, findings, problems))
+    if cache is not None:
+        cache.save()
     return results
 
 
@@ -134,6 +143,18 @@ def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.Argu
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # A short run that builds tens of thousands of small objects and frees
+    # none: the cycle collector would only walk them, again and again.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _check(argv)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _check(argv: Sequence[str] | None) -> int:
     args = NO_ARGUMENTS if argv is not None and not argv else build_parser().parse_args(argv)
     cwd = Path.cwd()
     try:

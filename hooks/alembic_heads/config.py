@@ -10,21 +10,20 @@ both. Alembic itself is never imported.
 
 from __future__ import annotations
 
-import configparser
 import os
 import re
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from .findings import UsageError
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
+# configparser and tomllib are imported when a file needs them: a hook that
+# runs on every commit pays for every module it imports.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 DEFAULT_INI = "alembic.ini"
 DEFAULT_SECTION = "alembic"
@@ -149,6 +148,10 @@ def _describe(files: ConfigFiles) -> str:
 def _read_toml(path: Path) -> dict[str, Any]:
     if not path.is_file():
         return {}
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
     try:
         with path.open("rb") as handle:
             data = tomllib.load(handle)
@@ -164,6 +167,8 @@ class _Options:
     """``Config.get_alembic_option`` and friends: ini first, then TOML."""
 
     def __init__(self, files: ConfigFiles) -> None:
+        import configparser
+
         self.section = files.section
         self.parser = configparser.ConfigParser({"here": files.ini.parent.absolute().as_posix()})
         if files.ini.is_file():
@@ -180,6 +185,8 @@ class _Options:
     def _ini(self, name: str) -> str | None:
         if not self.parser.has_option(self.section, name):
             return None
+        import configparser
+
         try:
             return self.parser.get(self.section, name)
         except configparser.Error as error:

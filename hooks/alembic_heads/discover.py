@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Container, Iterator, Sequence
 from pathlib import Path
 
 from . import git
@@ -102,7 +102,7 @@ def revision_paths(env: Environment, tracked: set[str] | None) -> list[Path]:
     return [Path(path) for path in revision_file_paths(env, tracked)]
 
 
-def revision_file_paths(env: Environment, tracked: set[str] | None) -> list[str]:
+def revision_file_paths(env: Environment, tracked: Container[str] | None) -> list[str]:
     """:func:`revision_paths` as strings: thousands of ``Path`` objects cost
     more than reading the files."""
     seen: set[str] = set()
@@ -114,7 +114,11 @@ def revision_file_paths(env: Environment, tracked: set[str] | None) -> list[str]
 
 
 def _add_revision_files(
-    folder: str, recursive: bool, tracked: set[str] | None, seen: set[str], result: list[str]
+    folder: str,
+    recursive: bool,
+    tracked: Container[str] | None,
+    seen: set[str],
+    result: list[str],
 ) -> None:
     """One folder of :func:`revision_file_paths`, walked as ``os.walk`` would."""
     if folder.endswith("__pycache__"):

@@ -3,26 +3,60 @@
 from __future__ import annotations
 
 import os
-import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
 
-def _ls_files(cwd: Path, pathspecs: Sequence[str]) -> list[str] | None:
+def _ls_files(cwd: Path, pathspecs: Sequence[str], *options: str) -> list[str] | None:
     """``git ls-files`` (the index: tracked and staged files), or ``None``
     when ``cwd`` is not in a git work tree or a path lies outside it."""
+    output = _git_output(cwd, ["ls-files", "-z", "--cached", *options, "--", *pathspecs])
+    if output is None:
+        return None
+    return [name for name in os.fsdecode(output).split("\0") if name]
+
+
+def _git_output(cwd: Path, args: Sequence[str]) -> bytes | None:
+    """What ``git ARGS`` prints in ``cwd``, or ``None`` when it fails.
+
+    Started with ``posix_spawn`` where there is one: the subprocess module
+    alone takes longer to import than git takes to answer.
+    """
+    if not hasattr(os, "posix_spawnp"):  # pragma: no cover (Windows)
+        import subprocess
+
+        try:
+            process = subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False)
+        except OSError:
+            return None
+        return process.stdout if process.returncode == 0 else None
+    read, write = os.pipe()
     try:
-        process = subprocess.run(
-            ["git", "ls-files", "-z", "--cached", "--", *pathspecs],
-            cwd=cwd,
-            capture_output=True,
-            check=False,
+        pid = os.posix_spawnp(
+            "git",
+            ["git", "-C", str(cwd), *args],
+            os.environ,
+            file_actions=[
+                (os.POSIX_SPAWN_DUP2, write, 1),
+                (os.POSIX_SPAWN_OPEN, 2, os.devnull, os.O_WRONLY, 0),
+            ],
         )
     except OSError:
+        os.close(read)
         return None
-    if process.returncode != 0:
-        return None
-    return [name for name in os.fsdecode(process.stdout).split("\0") if name]
+    finally:
+        os.close(write)
+    with open(read, "rb") as pipe:
+        output = pipe.read()
+    _, status = os.waitpid(pid, 0)
+    return output if os.waitstatus_to_exitcode(status) == 0 else None
+
+
+def _absolute(cwd: Path, name: str, prefix: str) -> str:
+    """``os.path.normpath(cwd / name)`` for a path git printed relative to
+    ``cwd`` (``prefix`` is ``cwd`` with a trailing separator): git's paths are
+    normal already, but for leading ``../``."""
+    return os.path.normpath(prefix + name) if name.startswith("../") else prefix + name
 
 
 def tracked_files(cwd: Path, folders: Sequence[Path]) -> set[str] | None:
@@ -34,10 +68,28 @@ def tracked_files(cwd: Path, folders: Sequence[Path]) -> set[str] | None:
     if names is None:
         return None
     prefix = os.path.join(os.path.normpath(cwd), "")
-    return {
-        os.path.normpath(prefix + name) if name.startswith("../") else prefix + name
-        for name in names
-    }
+    return {_absolute(cwd, name, prefix) for name in names}
+
+
+def index_blobs(cwd: Path, folders: Sequence[Path]) -> dict[str, str | None] | None:
+    """:func:`tracked_files`, each with the id of its blob in the index when
+    the file in the work tree holds exactly that blob, else ``None``
+    (changed since it was staged, deleted, a symlink, unmerged, or marked
+    assume-unchanged or skip-worktree, which stop git from looking)."""
+    if not folders:
+        return {}
+    lines = _ls_files(cwd, [str(folder) for folder in folders], "--stage", "--modified", "-v")
+    if lines is None:
+        return None
+    prefix = os.path.join(os.path.normpath(cwd), "")
+    blobs: dict[str, str | None] = {}
+    for line in lines:
+        info, _, name = line.partition("\t")
+        tag, mode, blob, stage = info.split(" ")
+        path = _absolute(cwd, name, prefix)
+        clean = tag == "H" and stage == "0" and mode in ("100644", "100755")
+        blobs[path] = blob if clean and path not in blobs else None
+    return blobs
 
 
 def tracked_named(cwd: Path, file_name: str) -> list[Path] | None:

@@ -181,10 +181,9 @@ def _reach(start: str, step: Callable[[str], Iterable[str]]) -> set[str]:
 
 def _cycles(graph: Graph) -> list[Finding]:
     """One finding per cycle through ``down_revision`` or ``depends_on``."""
-    edges = {
-        rev: list(dict.fromkeys(graph.parents(rev) + list(graph.dependencies[rev])))
-        for rev in graph.revisions
-    }
+    edges = {rev: _edges(graph, rev, script) for rev, script in graph.revisions.items()}
+    if _acyclic(edges):
+        return []
     state: dict[str, int] = {}  # 1: on the current path, 2: done
     findings = []
     for root in graph.revisions:
@@ -216,6 +215,32 @@ def _cycles(graph: Graph) -> list[Finding]:
                     )
                 )
     return findings
+
+
+def _edges(graph: Graph, rev: str, script: RevisionFile) -> list[str]:
+    """Where ``rev`` leads: its parents, then what it depends on."""
+    downs, dependencies = script.down_revision, graph.dependencies[rev]
+    if len(downs) == 1 and not dependencies:  # most revisions: the quick answer
+        return [downs[0]] if downs[0] in graph.revisions else []
+    return list(dict.fromkeys(graph.parents(rev) + list(dependencies)))
+
+
+def _acyclic(edges: dict[str, list[str]]) -> bool:
+    """Whether no path through ``edges`` comes back: each revision is peeled
+    off once nothing points at it (Kahn), cheaper than the search for cycles."""
+    pointed_at = dict.fromkeys(edges, 0)
+    for targets in edges.values():
+        for target in targets:
+            pointed_at[target] += 1
+    free = [rev for rev, count in pointed_at.items() if not count]
+    peeled = 0
+    while free:
+        peeled += 1
+        for target in edges[free.pop()]:
+            pointed_at[target] -= 1
+            if not pointed_at[target]:
+                free.append(target)
+    return peeled == len(edges)
 
 
 def _duplicate(first: RevisionFile, again: RevisionFile) -> list[Finding]:

@@ -1,0 +1,103 @@
+"""What revision files said, kept between runs by git blob id.
+
+A blob id names exact contents, so a file git reports unchanged since it was
+staged need not be read again: its identifiers are whatever they were the
+last time those contents were read. One small file per set of version
+locations, under ``$ALEMBIC_HEADS_CACHE_DIR`` or ``$XDG_CACHE_HOME/alembic-heads``
+(``~/.cache/alembic-heads``). It is rewritten only when it changed, and then
+holds only the entries of that run, so it never grows past one history.
+Anything wrong with it (missing, unreadable, another version) is an empty cache.
+"""
+
+from __future__ import annotations
+
+import marshal
+import os
+import zlib
+from collections.abc import Mapping, Sequence
+
+from .revision_file import RevisionFile, read_revision_file
+
+# Bump when what is stored, or how a file is read, changes.
+FORMAT = 1
+
+_Entry = tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...], str, dict[str, int], bool]
+
+
+def cache_dir() -> str:
+    configured = os.environ.get("ALEMBIC_HEADS_CACHE_DIR")
+    if configured:
+        return configured
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "alembic-heads")
+
+
+class RevisionCache:
+    """Read revision files, or recall them by blob id (``blobs``, from
+    :func:`alembic_heads.git.index_blobs`)."""
+
+    def __init__(self, locations: Sequence[str], blobs: Mapping[str, str | None]) -> None:
+        self.blobs = blobs
+        key = "\0".join(locations).encode("utf-8", "surrogateescape")
+        self.path = os.path.join(cache_dir(), f"revisions-{zlib.crc32(key):08x}.marshal")
+        self.entries: dict[str, _Entry] = {}
+        self.used: dict[str, _Entry] = {}
+        try:
+            with open(self.path, "rb") as handle:
+                stored = marshal.load(handle)
+            if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == FORMAT:
+                self.entries = stored[1]
+        except (OSError, EOFError, ValueError, TypeError):
+            pass
+
+    def read(self, path: str) -> RevisionFile:
+        """The revision file at ``path``. Raises ``ReadError`` as reading does."""
+        blob = self.blobs.get(path)
+        if blob is None:
+            return read_revision_file(path)
+        entry = self.entries.get(blob)
+        if entry is None:
+            script = read_revision_file(path)
+            # The file name matters only to a file that does not declare
+            # ``revision`` (Alembic then takes it from the name): not kept.
+            if "revision" in script.lines:
+                self.used[blob] = (
+                    script.revision,
+                    script.down_revision,
+                    script.branch_labels,
+                    script.depends_on,
+                    script.doc,
+                    script.lines,
+                    script.has_down_revision,
+                )
+            return script
+        self.used[blob] = entry
+        revision, down, labels, depends, doc, lines, has_down = entry
+        return RevisionFile(path, revision, down, labels, depends, doc, lines, has_down)
+
+    def save(self) -> None:
+        """Keep this run's entries for the next run, if they differ from the last."""
+        if self.used == self.entries:
+            return
+        temporary = f"{self.path}.{os.getpid()}.tmp"
+        try:
+            os.makedirs(os.path.dirname(self.path), exist_ok=True)
+            with open(temporary, "wb") as handle:
+                marshal.dump((FORMAT, _shared_lines(self.used)), handle)
+            os.replace(temporary, self.path)
+        except OSError:
+            import contextlib
+
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+
+
+def _shared_lines(entries: dict[str, _Entry]) -> dict[str, _Entry]:
+    """``entries`` with equal ``lines`` made one object, which marshal then
+    stores once: most files of a history put their identifiers on the same lines."""
+    shared: dict[tuple[tuple[str, int], ...], dict[str, int]] = {}
+    result = {}
+    for blob, entry in entries.items():
+        lines = shared.setdefault(tuple(entry[5].items()), entry[5])
+        result[blob] = (*entry[:5], lines, entry[6])
+    return result
