@@ -275,6 +275,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-alembic", action="store_true", help="skip `alembic heads` (slow)")
     parser.add_argument("--keep", metavar="DIR", help="write the projects here and keep them")
     args = parser.parse_args(argv)
+    # Installed packages come with bytecode, and Alembic writes it for the
+    # revision files it imports: without it every run would compile again.
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     sizes = [int(size) for size in args.sizes.split(",")]
     print(f"# {machine()}; median of {args.runs} runs, whole processes")
     print(

@@ -1,0 +1,177 @@
+"""Revisions recalled by git blob id: only for files git vouches for, never stale."""
+
+from __future__ import annotations
+
+import marshal
+import os
+from pathlib import Path
+
+import pytest
+
+from alembic_heads import git as git_module
+from alembic_heads.cache import FORMAT, RevisionCache, cache_dir
+from alembic_heads.check import NO_ARGUMENTS, build_parser
+from helpers import Rev, commit_all, git, init_repo, run_cli, write_project, write_revision
+
+HISTORY = [Rev("aaaa", None, "first"), Rev("bbbb", "aaaa", "second"), Rev("cccc", "bbbb", "third")]
+
+
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("ALEMBIC_HEADS_CACHE_DIR", str(folder))
+    return folder
+
+
+def committed_project(root: Path) -> Path:
+    init_repo(root)
+    write_project(root, HISTORY)
+    commit_all(root, "history")
+    return root
+
+
+def cached_entries(cache: Path) -> dict[str, tuple[object, ...]]:
+    (path,) = cache.glob("revisions-*.marshal")
+    stored = marshal.loads(path.read_bytes())
+    assert stored[0] == FORMAT
+    entries: dict[str, tuple[object, ...]] = stored[1]
+    return entries
+
+
+def test_a_clean_check_fills_the_cache_with_every_blob(tmp_path: Path, cache: Path) -> None:
+    repo = committed_project(tmp_path / "repo")
+
+    assert run_cli(["check"], repo).code == 0
+
+    blobs = {git(repo, "rev-parse", f":versions/{rev.file_name}").stdout.strip() for rev in HISTORY}
+    entries = cached_entries(cache)
+    assert set(entries) == blobs
+    assert sorted(str(entry[0]) for entry in entries.values()) == ["aaaa", "bbbb", "cccc"]
+
+
+def test_the_second_run_recalls_files_from_the_cache(tmp_path: Path, cache: Path) -> None:
+    repo = committed_project(tmp_path / "repo")
+    write_revision(repo / "versions", Rev("dddd", "bbbb", "fourth"))
+    commit_all(repo, "a second head")
+    run_cli(["check"], repo)
+    (path,) = cache.glob("revisions-*.marshal")
+    entries = cached_entries(cache)
+    blob = git(repo, "rev-parse", ":versions/dddd_fourth.py").stdout.strip()
+    entries[blob] = (*entries[blob][:4], "remembered", *entries[blob][5:])
+    path.write_bytes(marshal.dumps((FORMAT, entries)))
+
+    result = run_cli(["check"], repo)
+
+    assert "head dddd: remembered" in result.out
+
+
+def test_a_file_changed_after_staging_is_read_again(tmp_path: Path, cache: Path) -> None:
+    repo = committed_project(tmp_path / "repo")
+    assert run_cli(["check"], repo).code == 0
+    write_revision(repo / "versions", Rev("cccc", "aaaa", "third"))  # not staged
+
+    result = run_cli(["check"], repo)
+
+    assert result.code == 1
+    assert "head bbbb: second" in result.out
+    assert "head cccc: third" in result.out
+
+
+def test_a_broken_cache_is_an_empty_one(tmp_path: Path, cache: Path) -> None:
+    repo = committed_project(tmp_path / "repo")
+    assert run_cli(["check"], repo).code == 0
+    (path,) = cache.glob("revisions-*.marshal")
+    path.write_bytes(b"not marshal")
+
+    assert run_cli(["check"], repo).code == 0
+    assert len(cached_entries(cache)) == 3
+
+
+def test_a_cache_of_another_format_is_not_used(tmp_path: Path, cache: Path) -> None:
+    repo = committed_project(tmp_path / "repo")
+    assert run_cli(["check"], repo).code == 0
+    (path,) = cache.glob("revisions-*.marshal")
+    path.write_bytes(marshal.dumps((FORMAT + 1, {})))
+
+    assert run_cli(["check"], repo).code == 0
+    assert len(cached_entries(cache)) == 3
+
+
+def test_no_cache_where_it_cannot_be_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = committed_project(tmp_path / "repo")
+    blocked = tmp_path / "a-file"
+    blocked.write_text("")
+    monkeypatch.setenv("ALEMBIC_HEADS_CACHE_DIR", str(blocked / "cache"))
+
+    assert run_cli(["check"], repo).code == 0
+    assert sorted(os.listdir(tmp_path)) == ["a-file", "repo"]
+
+
+def test_a_file_without_a_revision_line_is_not_kept(tmp_path: Path, cache: Path) -> None:
+    repo = committed_project(tmp_path / "repo")
+    (repo / "versions" / "dddd.py").write_text("down_revision = 'cccc'\n")
+    commit_all(repo, "legacy file named by its id")
+
+    assert run_cli(["check"], repo).code == 0
+    assert sorted(str(entry[0]) for entry in cached_entries(cache).values()) == [
+        "aaaa",
+        "bbbb",
+        "cccc",
+    ]
+
+
+def test_cache_dir_follows_xdg(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("ALEMBIC_HEADS_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert cache_dir() == str(tmp_path / "alembic-heads")
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert cache_dir() == str(tmp_path / ".cache" / "alembic-heads")
+
+
+def test_index_blobs_vouches_only_for_unchanged_regular_files(tmp_path: Path) -> None:
+    repo = init_repo(tmp_path / "repo")
+    for name in ("clean", "changed", "deleted", "assumed"):
+        (repo / f"{name}.py").write_text(f"# {name}\n")
+    (repo / "link.py").symlink_to("clean.py")
+    commit_all(repo, "files")
+    (repo / "changed.py").write_text("# changed again\n")
+    (repo / "deleted.py").unlink()
+    git(repo, "update-index", "--assume-unchanged", "assumed.py")
+
+    blobs = git_module.index_blobs(repo, [repo])
+
+    assert blobs == {
+        str(repo / "clean.py"): git(repo, "hash-object", "clean.py").stdout.strip(),
+        str(repo / "changed.py"): None,
+        str(repo / "deleted.py"): None,
+        str(repo / "assumed.py"): None,
+        str(repo / "link.py"): None,
+    }
+    assert git_module.index_blobs(repo, []) == {}
+    assert git_module.index_blobs(tmp_path, [tmp_path]) is None  # not a work tree
+
+
+def test_paths_outside_the_working_directory(tmp_path: Path) -> None:
+    repo = committed_project(tmp_path / "repo")
+    (repo / "sub").mkdir()
+
+    blobs = git_module.index_blobs(repo / "sub", [repo / "versions"])
+
+    assert blobs is not None
+    assert sorted(blobs) == sorted(str(repo / "versions" / rev.file_name) for rev in HISTORY)
+
+
+def test_revision_cache_reads_files_git_does_not_vouch_for(tmp_path: Path, cache: Path) -> None:
+    versions = write_project(tmp_path, HISTORY) / "versions"
+    path = str(versions / HISTORY[0].file_name)
+
+    script = RevisionCache([str(versions)], {path: None}).read(path)
+
+    assert script.revision == "aaaa"
+
+
+def test_the_hook_needs_no_argument_parser() -> None:
+    assert vars(build_parser().parse_args([])) == vars(NO_ARGUMENTS)
