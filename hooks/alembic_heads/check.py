@@ -16,7 +16,6 @@ from .discover import display, find_environments, revision_file_paths
 from .findings import Finding, UsageError
 from .graph import Graph, build_graph
 from .heads import TooManyHeads, too_many_heads
-from .report import heads_report
 from .revision_file import ReadError, RevisionFile, read_revision_file
 
 TYPE_CHECKING = False
@@ -102,6 +101,8 @@ def check_environments(
 
 
 def format_check(result: GraphCheck, cwd: Path) -> str:
+    from .report import heads_report  # only a failing check needs it
+
     blocks = []
     for finding in sorted(result.findings, key=lambda f: (f.path, f.line, f.message)):
         blocks.append(replace(finding, path=display(Path(finding.path), cwd)).format())

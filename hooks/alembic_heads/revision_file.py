@@ -13,6 +13,7 @@ a test compares the two on generated sources.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from dataclasses import dataclass, field
@@ -29,18 +30,12 @@ IDENTIFIERS = ("revision", "down_revision", "branch_labels", "depends_on")
 _SOURCE_FILE = re.compile(r"(?!\.\#|__init__)(.*\.py)$")
 _LEGACY_REVISION_FILE = re.compile(r"([a-f0-9]+)\.py$")
 
-_ILLEGAL = re.compile("[-@+:]")
-_CONFLICT_MARKER = re.compile(r"^(<{7}|>{7})(?: |$)", re.MULTILINE)
+_CONFLICT_MARKER = r"^(<{7}|>{7})(?: |$)"
 
 _STRING = r"""(?:'[^'\\\n]*'|"[^"\\\n]*")"""
 _COMMENT = r"(?:#[^\n]*)?"
 _GAP = r"(?:\s|#[^\n]*)*"  # between the items of a tuple written over several lines
-# Lines that cannot open a bracket or a string: blank lines, comments, and
-# one-line imports at the margin. Whatever follows them is at module level.
-_PLAIN_LINES = re.compile(
-    rf"(?:[ \t]*{_COMMENT}\n|(?:from[ \t]+[\w.]+[ \t]+)?import[ \t]+[\w., \t]+{_COMMENT}\n)*"
-)
-_BLANK_LINES = re.compile(rf"(?:[ \t]*{_COMMENT}\n)*")
+_BLANK_LINES = rf"(?:[ \t]*{_COMMENT}\n)*"
 # One assignment to an identifier, at the margin, with an optional one-line
 # annotation, whose value is None, a string, or a tuple or list of strings.
 _VALUE = (
@@ -49,19 +44,37 @@ _VALUE = (
 )
 _ANNOTATION_AND_EQUALS = r"(?:[ \t]*:[ \t]*[^=\s#'\"][^=\n#'\"]*)?[ \t]*=[ \t]*"
 _END = rf"[ \t]*{_COMMENT}(?:\n|\Z)"
-_ASSIGNMENT = re.compile(rf"({'|'.join(IDENTIFIERS)}){_ANNOTATION_AND_EQUALS}{_VALUE}{_END}")
-# All four, in the order Alembic's templates write them: one match, not eight.
-_TEMPLATE_BLOCK = re.compile(
-    rf"{_BLANK_LINES.pattern}".join(
-        rf"(?P<{name}>{name}){_ANNOTATION_AND_EQUALS}{_VALUE}{_END}" for name in IDENTIFIERS
-    )
-    + _BLANK_LINES.pattern
-)
-_ITEM = re.compile(rf"({_STRING})|#[^\n]*")
-_STATEMENT_END = re.compile(r"[ \t]*(?:#[^\n]*)?(?:\n|\Z)")
-_DOCSTRING = re.compile(
-    r"\A(?:[ \t]*(?:#[^\n]*)?\n)*([rRuU]?)(\"\"\"|'''|\"|')",
-)
+
+
+class _Patterns:
+    """The fast reader's patterns. Compiled on first use (:func:`_patterns`):
+    a run that finds every file in the cache reads none, and compiling them
+    would cost it more than all its other work on a thousand revisions."""
+
+    def __init__(self) -> None:
+        # Lines that cannot open a bracket or a string: blank lines, comments,
+        # and one-line imports at the margin. What follows is at module level.
+        self.plain_lines = re.compile(
+            rf"(?:[ \t]*{_COMMENT}\n"
+            rf"|(?:from[ \t]+[\w.]+[ \t]+)?import[ \t]+[\w., \t]+{_COMMENT}\n)*"
+        )
+        self.blank_lines = re.compile(_BLANK_LINES)
+        self.assignment = re.compile(
+            rf"({'|'.join(IDENTIFIERS)}){_ANNOTATION_AND_EQUALS}{_VALUE}{_END}"
+        )
+        # All four, in the order Alembic's templates write them: one match, not eight.
+        self.template_block = re.compile(
+            _BLANK_LINES.join(
+                rf"(?P<{name}>{name}){_ANNOTATION_AND_EQUALS}{_VALUE}{_END}" for name in IDENTIFIERS
+            )
+            + _BLANK_LINES
+        )
+        self.item = re.compile(rf"({_STRING})|#[^\n]*")
+        self.statement_end = re.compile(r"[ \t]*(?:#[^\n]*)?(?:\n|\Z)")
+        self.docstring = re.compile(r"\A(?:[ \t]*(?:#[^\n]*)?\n)*([rRuU]?)(\"\"\"|'''|\"|')")
+
+
+_patterns = functools.lru_cache(maxsize=None)(_Patterns)
 
 
 def is_revision_file_name(name: str) -> bool:
@@ -136,7 +149,9 @@ def read_bytes(path: str) -> bytes:
 
 def parse_revision_source(data: bytes, path: str, name: str) -> RevisionFile:
     text = _decode(data, path)
-    marker = ("<<<<<<<" in text or ">>>>>>>" in text) and _CONFLICT_MARKER.search(text)
+    marker = ("<<<<<<<" in text or ">>>>>>>" in text) and re.search(
+        _CONFLICT_MARKER, text, re.MULTILINE
+    )
     if marker:
         raise ReadError(
             path,
@@ -180,30 +195,31 @@ def _parse_fast(text: str) -> _Parsed | None:
     """
     if "\r" in text:
         return None  # a line break the patterns below do not see
-    doc, position = _fast_docstring(text)
+    patterns = _patterns()
+    doc, position = _fast_docstring(text, patterns)
     if position < 0:
         return None
-    position = _PLAIN_LINES.match(text, position).end()  # type: ignore[union-attr]
+    position = patterns.plain_lines.match(text, position).end()  # type: ignore[union-attr]
     line = text.count("\n", 0, position) + 1
     values: dict[str, object] = {}
     lines: dict[str, int] = {}
-    block = _TEMPLATE_BLOCK.match(text, position)
+    block = patterns.template_block.match(text, position)
     if block is not None:
         for index, name in enumerate(IDENTIFIERS):
             start = block.start(name)
             line += text.count("\n", position, start)
             position = start
-            values[name] = _simple_value(block.group(2 * index + 2))
+            values[name] = _simple_value(block.group(2 * index + 2), patterns)
             lines[name] = line
         line += text.count("\n", position, block.end())
         position = block.end()
-    while (match := _ASSIGNMENT.match(text, position)) is not None:
+    while (match := patterns.assignment.match(text, position)) is not None:
         name = match.group(1)
         if name in values:
             return None  # assigned twice
-        values[name] = _simple_value(match.group(2))
+        values[name] = _simple_value(match.group(2), patterns)
         lines[name] = line
-        end = _BLANK_LINES.match(text, match.end()).end()  # type: ignore[union-attr]
+        end = patterns.blank_lines.match(text, match.end()).end()  # type: ignore[union-attr]
         line += text.count("\n", position, end)
         position = end
     rest = text[position:]
@@ -212,9 +228,9 @@ def _parse_fast(text: str) -> _Parsed | None:
     return _Parsed(values, lines, doc)
 
 
-def _fast_docstring(text: str) -> tuple[str | None, int]:
+def _fast_docstring(text: str, patterns: _Patterns) -> tuple[str | None, int]:
     """The module docstring and where it ends, or ``-1`` to give up."""
-    match = _DOCSTRING.match(text)
+    match = patterns.docstring.match(text)
     if match is None:
         stripped = text.lstrip()
         if stripped[:1] in ("'", '"') or stripped[:2].lower() in ("b'", 'b"', "f'", 'f"'):
@@ -228,18 +244,18 @@ def _fast_docstring(text: str) -> tuple[str | None, int]:
     if prefix or "\\" in body:
         return None, -1
     after = end + len(quote)
-    if _STATEMENT_END.match(text, after) is None:
+    if patterns.statement_end.match(text, after) is None:
         return None, -1  # e.g. implicit concatenation: "a" "b"
     return body, after
 
 
-def _simple_value(source: str) -> object:
+def _simple_value(source: str, patterns: _Patterns) -> object:
     if source == "None":
         return None
     if source[0] == "(":
-        return tuple(item[1:-1] for item in _ITEM.findall(source) if item)
+        return tuple(item[1:-1] for item in patterns.item.findall(source) if item)
     if source[0] == "[":
-        return [item[1:-1] for item in _ITEM.findall(source) if item]
+        return [item[1:-1] for item in patterns.item.findall(source) if item]
     return source[1:-1]
 
 
@@ -365,7 +381,7 @@ def _to_revision_file(parsed: _Parsed, path: str, name: str) -> RevisionFile:
                 "out of the versions folder",
             )
         revision = legacy.group(1)
-    illegal = sorted(set(revision) & set("@-+:")) if _ILLEGAL.search(revision) else []
+    illegal = sorted(set(revision) & set("@-+:"))
     if illegal:
         raise ReadError(
             path,
