@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .findings import UsageError
+from .paths import display
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -55,6 +56,10 @@ class ConfigFiles:
     ini: Path
     toml: Path
     section: str
+    cwd: Path
+
+    def shown(self, path: Path) -> str:
+        return display(path, self.cwd)
 
 
 def config_files(config: Sequence[str], section: str | None, cwd: Path) -> ConfigFiles:
@@ -80,7 +85,7 @@ def config_files(config: Sequence[str], section: str | None, cwd: Path) -> Confi
                 raise UsageError("only one ini file may be indicated")
             ini = name
     return ConfigFiles(
-        cwd / (ini or default_ini), cwd / (toml or default_toml), section or DEFAULT_SECTION
+        cwd / (ini or default_ini), cwd / (toml or default_toml), section or DEFAULT_SECTION, cwd
     )
 
 
@@ -140,7 +145,7 @@ def _find_package(dotted: str, cwd: Path) -> Path | None:
 
 
 def _describe(files: ConfigFiles) -> str:
-    name = files.ini.name if files.ini.is_file() else files.toml.name
+    name = files.shown(files.ini if files.ini.is_file() else files.toml)
     if files.section != DEFAULT_SECTION:
         name += f" [{files.section}]"
     return name
@@ -153,10 +158,10 @@ def _read_toml(path: Path) -> dict[str, Any]:
         with path.open("rb") as handle:
             data = tomllib.load(handle)
     except (tomllib.TOMLDecodeError, OSError) as error:
-        raise UsageError(f"{path}: cannot read: {error}") from None
+        raise UsageError(f"{path.name}: cannot read: {error}") from None
     section = data.get("tool", {}).get("alembic", {})
     if not isinstance(section, dict):
-        raise UsageError(f"{path}: [tool.alembic] must be a table")
+        raise UsageError(f"{path.name}: [tool.alembic] must be a table")
     return section
 
 
@@ -170,12 +175,12 @@ class _Options:
             try:
                 self.parser.read(files.ini, encoding="utf-8")
             except configparser.Error as error:
-                raise UsageError(f"{files.ini}: {_one_line(error)}") from None
+                raise UsageError(f"{files.shown(files.ini)}: {_one_line(error)}") from None
             if not self.parser.has_section(self.section):
-                raise UsageError(f"{files.ini}: no section [{self.section}]")
+                raise UsageError(f"{files.shown(files.ini)}: no section [{self.section}]")
         self.toml = _read_toml(files.toml)
         self.toml_here = files.toml.parent.absolute().as_posix()
-        self.where = files.ini
+        self.where = files.shown(files.ini)
 
     def _ini(self, name: str) -> str | None:
         if not self.parser.has_option(self.section, name):

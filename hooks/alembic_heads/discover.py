@@ -9,6 +9,7 @@ from pathlib import Path
 from . import git
 from .config import Environment, config_files, has_config, load_environment
 from .findings import UsageError
+from .paths import display
 from .revision_file import is_revision_file_name
 
 _SKIPPED_DIRS = {".git", ".hg", ".tox", ".nox", "node_modules", "__pycache__", "site-packages"}
@@ -123,11 +124,3 @@ def revision_paths(env: Environment, tracked: set[str] | None) -> list[Path]:
                 break
             dirs.sort()
     return result
-
-
-def display(path: Path, cwd: Path) -> str:
-    """``path`` as the user should see it: relative to ``cwd`` when inside it."""
-    try:
-        return str(Path(os.path.abspath(path)).relative_to(os.path.abspath(cwd)))
-    except ValueError:
-        return str(path)

@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .config import DEFAULT_INI, DEFAULT_SECTION, Environment
-from .discover import display
 from .graph import Graph, divergence
 from .heads import TooManyHeads
+from .paths import display
 
 LONGEST_BRANCH_SHOWN = 6
 

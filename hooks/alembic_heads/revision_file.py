@@ -97,11 +97,14 @@ class _Parsed:
     doc: str | None
 
 
-def read_revision_file(path: Path | str) -> RevisionFile:
-    """Read one revision file. Raises :class:`ReadError` with file and line."""
+def read_revision_file(path: Path | str, shown_as: str | None = None) -> RevisionFile:
+    """Read one revision file. Raises :class:`ReadError` with file and line.
+
+    ``shown_as`` is the path that messages and the result carry (default: ``path``).
+    """
     path = Path(path)
     data = path.read_bytes()
-    return parse_revision_source(data, str(path), path.name)
+    return parse_revision_source(data, shown_as or str(path), path.name)
 
 
 def parse_revision_source(data: bytes, path: str, name: str) -> RevisionFile:
