@@ -188,7 +188,7 @@ def alembic_template() -> Path:
 def alembic_answer(root: Path, ini: str = "alembic.ini") -> dict[str, Any]:
     """What real Alembic says of the project at ``root`` (it runs the files)."""
     from alembic.config import Config
-    from alembic.script import ScriptDirectory
+    from alembic.script import Script, ScriptDirectory
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -207,7 +207,9 @@ def alembic_answer(root: Path, ini: str = "alembic.ini") -> dict[str, Any]:
                 label: sorted(rmap.filter_for_lineage(heads, label))
                 for label in sorted({label for rev in scripts for label in rev._orig_branch_labels})
             },
-            "files": sorted(os.path.realpath(rev.path) for rev in scripts),
+            "files": sorted(
+                os.path.realpath(rev.path) for rev in scripts if isinstance(rev, Script)
+            ),
         }
     return answer
 
