@@ -482,3 +482,110 @@ def test_help_and_version(tmp_path: Path) -> None:
     assert run_cli(["--help"], tmp_path).out.startswith("usage: alembic-heads")
     assert run_cli(["--version"], tmp_path).out.startswith("alembic-heads ")
     assert "--max-heads" in run_cli(["check", "--help"], tmp_path).out
+
+
+def test_nested_project_found_from_the_repository_root(tmp_path: Path) -> None:
+    write_project(tmp_path / "services" / "billing", TWO_HEADS)
+
+    result = run_cli(["check"], tmp_path)
+
+    assert result.out.startswith(
+        "services/billing/alembic.ini: Multiple head revisions are present"
+    )
+    assert (
+        '      cd services/billing && alembic merge -m "merge dddd and ffff" dddd ffff\n'
+        in result.out
+    )
+
+
+def test_without_git_on_path_every_file_counts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    init_repo(tmp_path)
+    write_project(tmp_path / "db", TWO_HEADS)
+    monkeypatch.setenv("PATH", str(tmp_path / "no-such-bin"))
+
+    result = run_cli(["check"], tmp_path)
+
+    assert result.code == 1
+    assert result.out.startswith("db/alembic.ini: Multiple head revisions are present")
+
+
+def test_pyproject_in_a_subfolder_is_named_in_the_fix(tmp_path: Path) -> None:
+    write_project(tmp_path / "db", TWO_HEADS)
+    (tmp_path / "db" / "alembic.ini").unlink()
+    (tmp_path / "db" / "pyproject.toml").write_text(
+        '[tool.alembic]\nscript_location = "%(here)s"\n'
+    )
+
+    result = run_cli(["check", "-c", "db/pyproject.toml"], tmp_path)
+
+    assert '      alembic -c db/pyproject.toml merge -m "merge dddd and ffff" dddd ffff\n' in (
+        result.out
+    )
+
+
+@pytest.mark.parametrize(
+    ("argv", "files", "message"),
+    [
+        (["-c", "a.ini", "-c", "b.ini"], {}, "only one ini file may be indicated"),
+        (
+            ["-c", "pyproject.toml", "-c", "x/pyproject.toml"],
+            {},
+            "pyproject.toml indicated more than once",
+        ),
+        ([], {"pyproject.toml": "[tool.alembic\n"}, "pyproject.toml: cannot read: "),
+        ([], {"pyproject.toml": "[tool]\nalembic = 1\n"}, "[tool.alembic] must be a table"),
+        (
+            [],
+            {"pyproject.toml": "[tool.alembic]\nscript_location = 1\n"},
+            "pyproject.toml: unsupported value for [tool.alembic] script_location",
+        ),
+        (
+            [],
+            {"pyproject.toml": '[tool.alembic]\nscript_location = "%(nope)s"\n'},
+            "pyproject.toml: cannot expand '%(nope)s'",
+        ),
+        (
+            [],
+            {
+                "pyproject.toml": '[tool.alembic]\nscript_location = "."\n'
+                'recursive_version_locations = "yes"\n'
+            },
+            "pyproject.toml: boolean value expected for 'recursive_version_locations'",
+        ),
+        ([], {"alembic.ini": "script_location = .\n"}, "alembic.ini: File contains no section"),
+        (
+            [],
+            {
+                "alembic.ini": "[alembic]\nscript_location = .\npath_separator = pipe\n"
+                "version_locations = a|b\n"
+            },
+            "alembic.ini: 'pipe' is not a valid value for path_separator; expected 'space', "
+            "'newline', 'os', ':', ';'",
+        ),
+    ],
+)
+def test_configuration_errors(
+    tmp_path: Path, argv: list[str], files: dict[str, str], message: str
+) -> None:
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    for name in argv[1::2]:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).touch()
+
+    result = run_cli(["check", *argv], tmp_path)
+
+    assert (result.code, result.out) == (2, "")
+    assert message in result.err
+
+
+def test_pyproject_version_locations_as_one_string(tmp_path: Path) -> None:
+    write_project(tmp_path / "db", TWO_HEADS)
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.alembic]\nscript_location = "db"\nversion_locations = "db/versions"\n'
+    )
+    (tmp_path / "db" / "alembic.ini").unlink()
+
+    assert run_cli(["check"], tmp_path).code == 1

@@ -269,3 +269,14 @@ def test_files_are_never_executed(tmp_path: Path) -> None:
     assert not marker.exists()
     assert not (tmp_path / "__pycache__").exists()
     assert "not_installed_application" not in set(sys.modules) - modules_before
+
+
+def test_unusual_docstrings_fall_back_to_the_full_reader() -> None:
+    assert read('"Add" " users"\nrevision = "c1"\ndown_revision = None\n').doc == "Add users"
+    assert read_error('"Add\nrevision = "c1"\n').code == "syntax-error"
+
+
+def test_annotated_attributes_and_nested_annotations() -> None:
+    assert read("x.y: int = 1\nrevision = 'c1'\ndown_revision = None\n").revision == "c1"
+    text = "revision = 'c1'\ndown_revision = None\nif True:\n    branch_labels: str = 'x'\n"
+    assert read_error(text).line == 4

@@ -39,8 +39,9 @@ class Environment:
     """One Alembic environment: one revision graph.
 
     ``ini``/``toml``/``section`` say how to reach it with the ``alembic``
-    command (they become ``-c``/``-n`` in suggested commands); an environment
-    found by its folder alone has neither.
+    command (they become ``-c``/``-n`` in suggested commands), run in
+    ``run_from`` (``None``: where alembic-heads runs); an environment found by
+    its folder alone has none of them.
     """
 
     name: str
@@ -49,6 +50,7 @@ class Environment:
     ini: Path | None = None
     toml: Path | None = None
     section: str = DEFAULT_SECTION
+    run_from: Path | None = None
 
 
 @dataclass(frozen=True)

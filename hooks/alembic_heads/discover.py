@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from . import git
-from .config import Environment, config_files, has_config, load_environment
+from .config import DEFAULT_INI, Environment, config_files, has_config, load_environment
 from .findings import UsageError
 from .paths import display
 from .revision_file import is_revision_file_name
@@ -64,6 +65,19 @@ def _versions_folder(path: Path) -> Path | None:
 
 
 def _folder_environment(versions: Path, cwd: Path, recursive: bool = False) -> Environment:
+    """The environment of a versions folder: the one an ``alembic.ini`` beside
+    its ``env.py`` (or one folder up) describes, run from the ini's folder,
+    when that ini points at this folder; else the folder alone."""
+    script_dir = versions.parent
+    for ini in (script_dir / DEFAULT_INI, script_dir.parent / DEFAULT_INI):
+        if not ini.is_file():
+            continue
+        try:
+            env = load_environment(config_files([str(ini)], None, ini.parent), ini.parent)
+        except UsageError:
+            continue  # e.g. Flask-Migrate's alembic.ini, which has no script_location
+        if any(os.path.samefile(loc, versions) for loc in env.version_locations if loc.exists()):
+            return replace(env, name=display(ini, cwd), run_from=ini.parent)
     return Environment(
         name=display(versions, cwd), version_locations=(versions,), recursive=recursive
     )
