@@ -589,3 +589,13 @@ def test_pyproject_version_locations_as_one_string(tmp_path: Path) -> None:
     (tmp_path / "db" / "alembic.ini").unlink()
 
     assert run_cli(["check"], tmp_path).code == 1
+
+
+def test_no_repoint_advice_when_the_branch_starts_with_a_merge(tmp_path: Path) -> None:
+    write_project(tmp_path, [*ABC, Rev("dddd", "cccc"), Rev("eeee", ("cccc", "bbbb"))])
+
+    out = run_cli(["check"], tmp_path).out
+
+    assert alembic_answer(tmp_path)["heads"] == ["dddd", "eeee"]
+    assert "alembic merge" in out
+    assert "move it onto" not in out

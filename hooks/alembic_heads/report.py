@@ -15,9 +15,16 @@ LONGEST_BRANCH_SHOWN = 6
 
 
 def alembic_command(env: Environment, cwd: Path) -> str:
-    """``alembic`` with the ``-c``/``-n`` options that reach ``env``, from ``cwd``."""
+    """``alembic`` with the ``-c``/``-n`` options that reach ``env``, from ``cwd``
+    (``flask db`` for a Flask-Migrate ``migrations`` folder)."""
     base = env.run_from or cwd
     words = [] if base == cwd else ["cd", shlex.quote(display(base, cwd)), "&&"]
+    if env.flask:
+        words += ["flask", "db"]
+        assert env.ini is not None
+        if display(env.ini.parent, base) != "migrations":
+            words += ["-d", shlex.quote(display(env.ini.parent, base))]
+        return " ".join(words)
     words.append("alembic")
     if env.ini is not None and display(env.ini, base) != DEFAULT_INI:
         words += ["-c", shlex.quote(display(env.ini, base))]
