@@ -16,7 +16,7 @@ import shutil
 import subprocess
 import sys
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -82,6 +82,7 @@ class Rev:
     branch_labels: str | tuple[str, ...] | None = None
     depends_on: str | tuple[str, ...] | None = None
     file: str = ""
+    body: str = ""  # the code after the identifiers (default: upgrade/downgrade that pass)
 
     @property
     def file_name(self) -> str:
@@ -148,7 +149,7 @@ def render_revision(rev: Rev, style: str = "classic", quote: str = "'", body: st
         f"{literal(values[key], quote, style)}\n"
         for key in KEYS
     )
-    code = body or "def upgrade():\n    pass\n\n\ndef downgrade():\n    pass\n"
+    code = body or rev.body or "def upgrade():\n    pass\n\n\ndef downgrade():\n    pass\n"
     return f"{header}{imports}\n\n# revision identifiers, used by Alembic.\n{identifiers}\n\n{code}"
 
 
@@ -306,3 +307,29 @@ def run(cmd: Sequence[str], cwd: Path, **env: str) -> subprocess.CompletedProces
 
 
 PYTHON = sys.executable
+
+
+REPO_ROOT = Path(__file__).parent.parent
+
+
+def hook_repository(dest: Path) -> str:
+    """This checkout (with uncommitted changes) as a git repository pre-commit
+    can install hooks from, as ``pre-commit try-repo`` makes one; its commit."""
+    for name in ("hooks/alembic_heads", "pyproject.toml", ".pre-commit-hooks.yaml", "README.md"):
+        source = REPO_ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, dest / name, ignore=shutil.ignore_patterns("__pycache__"))
+        elif source.exists():
+            shutil.copy(source, dest / name)
+    init_repo(dest)
+    commit_all(dest, "snapshot")
+    return git(dest, "rev-parse", "HEAD").stdout.strip()
+
+
+# The `pre_commit` fixture: run some of our hooks on a project, all files.
+PreCommit = Callable[[Path, Sequence[str]], "subprocess.CompletedProcess[str]"]
+
+
+def pre_commit_config(repo: Path, rev: str, hooks: Sequence[str]) -> str:
+    ids = "".join(f"    -   id: {hook}\n" for hook in hooks)
+    return f"repos:\n-   repo: {repo}\n    rev: {rev}\n    hooks:\n{ids}"
