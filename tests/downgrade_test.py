@@ -168,6 +168,7 @@ def test_real_histories_pass_and_would_fail_without_downgrades(
     assert flagged == {rev.revision for rev in revs if not isinstance(rev.down, tuple)}
 
 
+@pytest.mark.slow
 def test_real_pre_commit_flags_exactly_the_planted_revisions(
     tmp_path: Path, pre_commit: PreCommit
 ) -> None:

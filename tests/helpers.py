@@ -309,27 +309,5 @@ def run(cmd: Sequence[str], cwd: Path, **env: str) -> subprocess.CompletedProces
 PYTHON = sys.executable
 
 
-REPO_ROOT = Path(__file__).parent.parent
-
-
-def hook_repository(dest: Path) -> str:
-    """This checkout (with uncommitted changes) as a git repository pre-commit
-    can install hooks from, as ``pre-commit try-repo`` makes one; its commit."""
-    for name in ("hooks/alembic_heads", "pyproject.toml", ".pre-commit-hooks.yaml", "README.md"):
-        source = REPO_ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, dest / name, ignore=shutil.ignore_patterns("__pycache__"))
-        elif source.exists():
-            shutil.copy(source, dest / name)
-    init_repo(dest)
-    commit_all(dest, "snapshot")
-    return git(dest, "rev-parse", "HEAD").stdout.strip()
-
-
 # The `pre_commit` fixture: run some of our hooks on a project, all files.
 PreCommit = Callable[[Path, Sequence[str]], "subprocess.CompletedProcess[str]"]
-
-
-def pre_commit_config(repo: Path, rev: str, hooks: Sequence[str]) -> str:
-    ids = "".join(f"    -   id: {hook}\n" for hook in hooks)
-    return f"repos:\n-   repo: {repo}\n    rev: {rev}\n    hooks:\n{ids}"

@@ -201,6 +201,7 @@ def test_on_real_histories_only_empty_message_is_flagged(
     assert result.code == (1 if flagged else 0)
 
 
+@pytest.mark.slow
 def test_real_pre_commit_flags_exactly_the_planted_revisions(
     tmp_path: Path, pre_commit: PreCommit
 ) -> None:

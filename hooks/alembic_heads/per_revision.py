@@ -15,8 +15,9 @@ from dataclasses import replace
 from pathlib import Path
 
 from .check import add_graph_options, tracked_files
-from .discover import display, find_environments, revision_paths
+from .discover import find_environments, revision_paths
 from .findings import Finding, UsageError
+from .paths import display
 from .revision_code import RevisionCode, read_revision_code
 from .revision_file import ReadError
 

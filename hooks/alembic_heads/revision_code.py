@@ -17,6 +17,7 @@ from .revision_file import ReadError, RevisionFile, parse_revision_source
 
 IRREVERSIBLE_MARKER = "# alembic-heads: irreversible"
 _IRREVERSIBLE = re.compile(r"#\s*alembic-heads:\s*irreversible\b", re.IGNORECASE)
+_MARKER_WORD = re.compile(rb"alembic-heads", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,8 @@ def _message(module: ast.Module) -> tuple[str, int]:
 
 
 def _marker_lines(data: bytes) -> set[int]:
+    if _MARKER_WORD.search(data) is None:
+        return set()  # most files: skip tokenizing
     tokens = tokenize.tokenize(io.BytesIO(data).readline)
     return {
         token.start[0]
