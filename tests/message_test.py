@@ -158,6 +158,10 @@ def test_a_file_that_cannot_be_read_is_reported(tmp_path: Path) -> None:
     source = broken.read_text() + "\ndef downgrade(:\n"
     broken.write_text(source)
     (tmp_path / "versions" / "b2_x.py").write_text("revision = 'b2'\n<<<<<<< HEAD\n")
+    # Decodable as UTF-8, but Python (so Alembic's import) refuses the declared encoding.
+    (tmp_path / "versions" / "c3_y.py").write_text(
+        "# -*- coding: klingon -*-\nrevision = 'c3'\ndown_revision = 'a1'\n"
+    )
 
     result = run_cli(["message"], tmp_path)
 
@@ -166,6 +170,7 @@ def test_a_file_that_cannot_be_read_is_reported(tmp_path: Path) -> None:
         f"versions/a1_create_users.py:{source.count(chr(10))}: syntax error: invalid syntax\n"
         "versions/b2_x.py:2: unresolved merge conflict marker '<<<<<<<'\n"
         "    resolve the conflict in this file, then stage it\n"
+        "versions/c3_y.py:1: syntax error: unknown encoding: klingon\n"
     )
 
 
