@@ -36,8 +36,8 @@ def application(root: Path, heads: int) -> Path:
     return backend
 
 
-def pytest_run(root: Path) -> tuple[int, str]:
-    process = run([PYTHON, "-m", "pytest", "-p", "no:cacheprovider", "-q"], root)
+def pytest_run(root: Path, **env: str) -> tuple[int, str]:
+    process = run([PYTHON, "-m", "pytest", "-p", "no:cacheprovider", "-q"], root, **env)
     return process.returncode, process.stdout + process.stderr
 
 
@@ -59,6 +59,16 @@ def test_one_head_passes(tmp_path: Path) -> None:
     application(tmp_path, heads=1)
 
     code, output = pytest_run(tmp_path)
+
+    assert code == 0, output
+    assert "1 passed" in output
+
+
+def test_without_plugin_autoload_the_plugin_is_named_in_conftest(tmp_path: Path) -> None:
+    application(tmp_path, heads=1)
+    (tmp_path / "conftest.py").write_text('pytest_plugins = ["alembic_heads.pytest_plugin"]\n')
+
+    code, output = pytest_run(tmp_path, PYTEST_DISABLE_PLUGIN_AUTOLOAD="1")
 
     assert code == 0, output
     assert "1 passed" in output
