@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import py_compile
 from pathlib import Path
 
 import pytest
@@ -172,6 +173,17 @@ def test_a_file_that_cannot_be_read_is_reported(tmp_path: Path) -> None:
         "    resolve the conflict in this file, then stage it\n"
         "versions/c3_y.py:1: syntax error: unknown encoding: klingon\n"
     )
+
+
+def test_compiled_revisions_have_no_source_to_judge(tmp_path: Path) -> None:
+    write_project(tmp_path, [Rev("a1", None, "wip")], ini_extra="sourceless = true\n")
+    source = tmp_path / "versions" / "a1_wip.py"
+    py_compile.compile(str(source), cfile=str(source) + "c", doraise=True)
+    source.unlink()
+
+    assert run_cli(["check"], tmp_path).code == 0  # the compiled file is the graph
+    assert run_cli(["message"], tmp_path) == run_cli(["message", "versions"], tmp_path)
+    assert run_cli(["message"], tmp_path).code == 0
 
 
 def test_bad_usage_is_one_line_and_exit_2(tmp_path: Path) -> None:

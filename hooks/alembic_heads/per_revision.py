@@ -41,7 +41,8 @@ def selected_files(
     """The revision files among ``paths`` (all of them when ``paths`` is empty)."""
     envs = find_environments([], config, section, cwd)
     tracked = tracked_files(envs, cwd)
-    files = [path for env in envs for path in revision_paths(env, tracked)]
+    # Compiled revisions (``sourceless``) have no source to judge.
+    files = [path for env in envs for path in revision_paths(env, tracked) if path.suffix == ".py"]
     if not paths:
         return files
     wanted = []
