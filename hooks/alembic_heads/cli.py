@@ -5,13 +5,14 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Sequence
 
-from . import __version__, check
+from . import __version__, check, head_file
 
 COMMANDS: dict[str, tuple[Callable[[Sequence[str] | None], int], str]] = {
     "check": (check.main, "fail when a revision graph has more than one head"),
+    "head-file": (head_file.main, "record each graph's head in head.txt, for git to conflict on"),
 }
 
-USAGE = "usage: alembic-heads {check} [options] [paths ...]"
+USAGE = "usage: alembic-heads {check,head-file} [options] [paths ...]"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -25,7 +26,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(USAGE)
         print()
         for name, (_, about) in COMMANDS.items():
-            print(f"  {name:<8} {about}")
+            print(f"  {name:<10} {about}")
         print()
         print("Run `alembic-heads COMMAND --help` for a command's options.")
         return 0
