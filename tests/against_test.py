@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from alembic_heads import git as git_module
 from helpers import (
     Rev,
     alembic_answer,
@@ -314,3 +315,67 @@ def test_a_shallow_ci_clone_with_the_fetched_base(tmp_path: Path) -> None:
     assert "git fetch --depth=1 origin master:refs/remotes/origin/master" in missing.err
     assert result.code == 1
     assert result.out == DEV2_AGAINST_MASTER.replace("master", "origin/master")
+
+
+def test_at_pre_push_the_pushed_commit_is_checked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = seed_story(tmp_path)
+    merge_dev1(root)
+    git(root, "checkout", "-q", "-b", "both", "master")
+    git(root, "merge", "-q", "--no-edit", "dev2")
+    git(root, "checkout", "-q", "master")
+    pushed = git(root, "rev-parse", "dev2").stdout.strip()
+
+    monkeypatch.setenv("PRE_COMMIT_TO_REF", pushed)
+    against = run_cli(["check", "--against", "master"], root)
+    warned = run_cli(["check", "--warn-only"], root)  # after a pull: the working tree
+    monkeypatch.delenv("PRE_COMMIT_TO_REF")
+    monkeypatch.setenv("PRE_COMMIT_LOCAL_BRANCH", "refs/heads/both")  # a first push
+    pushed_alone = run_cli(["check"], root)
+
+    assert (against.code, against.out) == (1, DEV2_AGAINST_MASTER)
+    assert (warned.code, warned.out) == (0, "")
+    assert pushed_alone.code == 1
+    assert "versions/F_add_f.py:13: head F: add f\n" in pushed_alone.out
+
+
+def test_every_location_is_read_and_symlinks_are_not(tmp_path: Path) -> None:
+    root = init_repo(tmp_path)
+    write_project(root, SEED, ini_extra="version_locations = %(here)s/versions:%(here)s/more\n")
+    (root / "more").mkdir()
+    commit_all(root, "A, B, C")
+    git(root, "checkout", "-q", "-b", "side")
+    write_revision(root / "more", Rev("E", "C", "e"))
+    (root / "versions" / "link.py").symlink_to("../more/E_e.py")
+    commit_all(root, "E in the second location, and a symlink to it")
+    git(root, "checkout", "-q", "master")
+    write_revision(root / "versions", Rev("D", "C", "d"))
+    git(root, "add", "-A")
+
+    result = run_cli(["check", "--against", "side"], root)
+
+    heads = [line for line in result.out.splitlines() if ": head " in line]
+    assert heads == ["versions/D_d.py:13: head D: d", "side:more/E_e.py:13: head E: e"]
+
+
+def test_a_ref_without_revision_files(tmp_path: Path) -> None:
+    root = init_repo(tmp_path)
+    (root / "README").write_text("nothing yet\n")
+    commit_all(root, "before any migration")
+    git(root, "tag", "start")
+    write_project(root, SEED)
+    commit_all(root, "A, B, C")
+
+    assert run_cli(["check", "--against", "start"], root).code == 0
+    assert git_module.files_at(root, "start", []) == []
+
+
+def test_without_git_installed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = seed_story(tmp_path / "repo")
+    monkeypatch.setenv("PATH", str(tmp_path / "no-git-here"))
+
+    result = run_cli(["check", "--against", "master"], root)
+
+    assert result.code == 2
+    assert result.err.startswith("alembic-heads: cannot read master from git (cannot run git: ")

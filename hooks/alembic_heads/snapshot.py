@@ -39,11 +39,7 @@ def scripts_at(envs: Sequence[Environment], ref: str, cwd: Path) -> list[list[Lo
 def _environment_scripts(env: Environment, contents: dict[str, bytes], cwd: Path) -> list[Loaded]:
     chosen = sorted((key, path) for path in contents if (key := load_order(env, path)) is not None)
     scripts: list[Loaded] = []
-    seen: set[str] = set()
     for _, path in chosen:
-        if path in seen:
-            continue  # two version locations that overlap
-        seen.add(path)
         try:
             shown = display(path, cwd)
             scripts.append(parse_revision_source(contents[path], shown, os.path.basename(path)))
