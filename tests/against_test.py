@@ -235,6 +235,15 @@ def test_this_branchs_copy_wins(tmp_path: Path) -> None:
     assert "    new on this branch: D\n" in result.out
 
 
+def heads_against_with_d_staged(root: Path, ref: str) -> list[str]:
+    """The head lines of ``check --against REF`` on master with D (on C) staged."""
+    git(root, "checkout", "-q", "master")
+    write_revision(root / "versions", Rev("D", "C", "d"))
+    git(root, "add", "-A")
+    result = run_cli(["check", "--against", ref], root)
+    return [line for line in result.out.splitlines() if ": head " in line]
+
+
 def test_recursive_locations_load_in_alembics_order(tmp_path: Path) -> None:
     root = init_repo(tmp_path)
     write_project(root, SEED, recursive=True)
@@ -246,13 +255,9 @@ def test_recursive_locations_load_in_alembics_order(tmp_path: Path) -> None:
     write_revision(root / "versions", Rev("G", "C", "cached", file="__pycache__/G.py"))
     git(root, "add", "-f", str(cache))
     commit_all(root, "E and F in subfolders")
-    git(root, "checkout", "-q", "master")
-    write_revision(root / "versions", Rev("D", "C", "d"))
-    git(root, "add", "-A")
 
-    result = run_cli(["check", "--against", "side"], root)
+    heads = heads_against_with_d_staged(root, "side")
 
-    heads = [line for line in result.out.splitlines() if ": head " in line]
     assert heads == [
         "versions/D_d.py:13: head D: d",
         "side:versions/2023/x/F.py:13: head F: f",
@@ -349,13 +354,9 @@ def test_every_location_is_read_and_symlinks_are_not(tmp_path: Path) -> None:
     write_revision(root / "more", Rev("E", "C", "e"))
     (root / "versions" / "link.py").symlink_to("../more/E_e.py")
     commit_all(root, "E in the second location, and a symlink to it")
-    git(root, "checkout", "-q", "master")
-    write_revision(root / "versions", Rev("D", "C", "d"))
-    git(root, "add", "-A")
 
-    result = run_cli(["check", "--against", "side"], root)
+    heads = heads_against_with_d_staged(root, "side")
 
-    heads = [line for line in result.out.splitlines() if ": head " in line]
     assert heads == ["versions/D_d.py:13: head D: d", "side:more/E_e.py:13: head E: e"]
 
 

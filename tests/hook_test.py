@@ -161,6 +161,13 @@ def configure_hooks(project: Path, hook_repo: tuple[Path, str], *hook_ids: str) 
     (project / ".pre-commit-config.yaml").write_text(
         f"repos:\n-   repo: {repo}\n    rev: {sha}\n    hooks:\n{hooks}"
     )
+    commit_all(project, f"hooks: {', '.join(hook_ids)}")
+
+
+def install_hooks(project: Path, home: Path, *hook_types: str) -> None:
+    types = [arg for hook_type in hook_types for arg in ("-t", hook_type)]
+    code, out = hook_run([*PRE_COMMIT, "install", *types], project, home)
+    assert code == 0, out
 
 
 @pytest.mark.slow
@@ -170,11 +177,9 @@ def test_head_file_makes_git_merge_conflict_and_says_what_resolves_it(
     from alembic_heads.head_file import HEADER
 
     project = project_with_hook(tmp_path / "project", hook_repo, ABC)
-    configure_hooks(project, hook_repo, "alembic-single-head", "alembic-head-file")
     (project / "head.txt").write_text(HEADER + "c3c3c3c3c3c3\n")
-    commit_all(project, "head file")
-    install = [*PRE_COMMIT, "install", "-t", "pre-commit", "-t", "pre-merge-commit"]
-    assert hook_run(install, project, pre_commit_home)[0] == 0
+    configure_hooks(project, hook_repo, "alembic-single-head", "alembic-head-file")
+    install_hooks(project, pre_commit_home, "pre-commit", "pre-merge-commit")
 
     git(project, "checkout", "-q", "-b", "dev1")
     code, out = add_and_commit(project, D, pre_commit_home)
@@ -207,11 +212,9 @@ def test_a_pull_that_brings_a_second_head_warns_after_the_merge(
 ) -> None:
     upstream = project_with_hook(tmp_path / "upstream", hook_repo, ABC)
     configure_hooks(upstream, hook_repo, "alembic-single-head", "alembic-heads-warn")
-    commit_all(upstream, "hooks")
     clone = tmp_path / "clone"
     git(tmp_path, "clone", "-q", str(upstream), str(clone))
-    install = [*PRE_COMMIT, "install", "-t", "pre-commit", "-t", "post-merge"]
-    assert hook_run(install, clone, pre_commit_home)[0] == 0
+    install_hooks(clone, pre_commit_home, "pre-commit", "post-merge")
     write_project(upstream, [D, E])  # two pull requests merged without the hook
     commit_all(upstream, "D and E")
 
@@ -237,7 +240,7 @@ def test_pre_push_checks_the_pushed_commit_not_the_working_tree(
     git(tmp_path, "init", "-q", "--bare", str(remote))
     git(project, "remote", "add", "origin", str(remote))
     git(project, "push", "-q", "--no-verify", "origin", "master")
-    assert hook_run([*PRE_COMMIT, "install", "-t", "pre-push"], project, pre_commit_home)[0] == 0
+    install_hooks(project, pre_commit_home, "pre-push")
     write_project(project, [D, E])
     commit_all(project, "D and E: two heads, committed with --no-verify")
     git(project, "rm", "-q", "versions/e5e5e5e5e5e5_add_shipping.py")  # staged, not committed
