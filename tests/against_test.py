@@ -380,3 +380,14 @@ def test_without_git_installed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
 
     assert result.code == 2
     assert result.err.startswith("alembic-heads: cannot read master from git (cannot run git: ")
+
+
+def test_a_missing_local_branch_gets_a_fetch_that_names_the_remote_branch(tmp_path: Path) -> None:
+    root = seed_story(tmp_path)
+
+    result = run_cli(["check", "--against", "main"], root)
+
+    assert result.err.endswith(
+        "(a shallow CI clone must fetch it first: git fetch --depth=1 origin "
+        "main:refs/remotes/origin/main, then pass origin/main)\n"
+    )

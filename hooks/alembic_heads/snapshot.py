@@ -40,8 +40,8 @@ def _environment_scripts(env: Environment, contents: dict[str, bytes], cwd: Path
     chosen = sorted((key, path) for path in contents if (key := load_order(env, path)) is not None)
     scripts: list[Loaded] = []
     for _, path in chosen:
+        shown = display(path, cwd)
         try:
-            shown = display(path, cwd)
             scripts.append(parse_revision_source(contents[path], shown, os.path.basename(path)))
         except ReadError as error:
             scripts.append(error)
@@ -70,9 +70,14 @@ def load_order(env: Environment, path: str) -> tuple[int, tuple[str, ...], str] 
 
 
 def _unreadable(ref: str, reason: str) -> str:
-    branch = ref.split("/", 1)[1] if ref.startswith("origin/") else ref
+    if ref.startswith("origin/"):
+        branch = ref.split("/", 1)[1]
+        fetch = f"git fetch --depth=1 origin {branch}:refs/remotes/origin/{branch}"
+    else:
+        fetch = (
+            f"git fetch --depth=1 origin {ref}:refs/remotes/origin/{ref}, then pass origin/{ref}"
+        )
     return (
         f"cannot read {ref} from git ({reason}): name a branch, tag or commit this "
-        "clone has (a shallow CI clone must fetch it first: "
-        f"git fetch --depth=1 origin {branch}:refs/remotes/origin/{branch})"
+        f"clone has (a shallow CI clone must fetch it first: {fetch})"
     )
