@@ -281,15 +281,16 @@ def test_not_recursive_ignores_subfolders_at_ref(tmp_path: Path) -> None:
     assert run_cli(["check", "--against", "side"], root).code == 0
 
 
+@pytest.mark.parametrize("count", [2, 200])
 def test_reading_ref_costs_two_git_processes(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, count: int
 ) -> None:
     root = init_repo(tmp_path / "repo")
-    chain = [Rev(f"r{index:03}", f"r{index - 1:03}" if index else None) for index in range(60)]
+    chain = [Rev(f"r{index:03}", f"r{index - 1:03}" if index else None) for index in range(count)]
     write_project(root, chain)
-    commit_all(root, "sixty revisions")
+    commit_all(root, f"{count} revisions")
     git(root, "checkout", "-q", "-b", "side")
-    write_revision(root / "versions", Rev("mine", "r059"))
+    write_revision(root / "versions", Rev("mine", f"r{count - 1:03}"))
     commit_all(root, "one more")
     log = tmp_path / "git.log"
     wrapper = tmp_path / "bin" / "git"
