@@ -222,3 +222,17 @@ def test_two_branches_conflict_on_the_head_file(tmp_path: Path) -> None:
     write_revision(root / "versions", Rev("E", "D", "add e"))
     resolved = run_cli(["head-file"], root)
     assert resolved.out == "Rewriting head.txt: unresolved conflict (D, F) -> head F\n"
+
+
+def test_one_head_file_per_dialect_folder(tmp_path: Path) -> None:
+    write_project(tmp_path / "db", [])
+    (tmp_path / "db" / "alembic.ini").unlink()
+    write_revision(tmp_path / "db" / "versions" / "pg", Rev("P", None, "p"))
+    write_revision(tmp_path / "db" / "versions" / "lite", Rev("L", None, "l"))
+
+    result = run_cli(["head-file"], tmp_path)
+
+    assert result.out == (
+        "Writing db/versions/lite/head.txt: head L (a new file: git add it)\n\n"
+        "Writing db/versions/pg/head.txt: head P (a new file: git add it)\n"
+    )
