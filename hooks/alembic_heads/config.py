@@ -53,6 +53,7 @@ class Environment:
     run_from: Path | None = None
     flask: bool = False
     sourceless: bool = False
+    script_dir: Path | None = None  # script_location: where env.py is
 
 
 @dataclass(frozen=True)
@@ -152,6 +153,7 @@ def load_environment(files: ConfigFiles, cwd: Path) -> Environment:
         run_from=cwd if flask else None,
         flask=flask,
         sourceless=options.boolean("sourceless"),
+        script_dir=script_dir,
     )
 
 
