@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -10,10 +12,12 @@ from pathlib import Path
 
 from . import git
 from .config import Environment
+from .drawing import add_color_option, wants_color
 from .discover import display, find_environments, revision_paths
 from .findings import Finding, UsageError
 from .graph import Graph, build_graph
 from .heads import TooManyHeads, too_many_heads
+from .machine_output import check_document, github_annotations
 from .report import heads_report
 from .revision_file import ReadError, RevisionFile, read_revision_file
 
@@ -84,14 +88,14 @@ def check_environments(
     return results
 
 
-def format_check(result: GraphCheck, cwd: Path) -> str:
+def format_check(result: GraphCheck, cwd: Path, color: bool = False) -> str:
     blocks = []
     for finding in sorted(result.findings, key=lambda f: (f.path, f.line, f.message)):
         blocks.append(replace(finding, path=display(Path(finding.path), cwd)).format())
     assert result.graph is not None or not result.too_many_heads
     for problem in result.too_many_heads:
         assert result.graph is not None
-        blocks.append(heads_report(result.graph, result.env, problem, cwd))
+        blocks.append(heads_report(result.graph, result.env, problem, cwd, color))
     return "\n".join(blocks)
 
 
@@ -118,6 +122,14 @@ def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.Argu
         metavar="N",
         help="allow up to N heads, ignoring branch labels (for labels that are not literals)",
     )
+    parser.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="text for people (default; with GitHub annotations when GITHUB_ACTIONS=true), "
+        "or json (schema: alembic_heads/schema/check-v1.json)",
+    )
+    add_color_option(parser)
     return parser
 
 
@@ -131,7 +143,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"alembic-heads: {error}", file=sys.stderr)
         return 2
     failed = [result for result in results if not result.ok]
+    if args.format == "json":
+        print(json.dumps(check_document(results, cwd), indent=2))
+        return 1 if failed else 0
     if failed:
-        print("\n\n".join(format_check(result, cwd) for result in failed))
+        color = wants_color(args.color, sys.stdout)
+        print("\n\n".join(format_check(result, cwd, color) for result in failed))
+        if os.environ.get("GITHUB_ACTIONS") == "true":
+            print("\n".join(github_annotations(check_document(failed, cwd))))
         return 1
     return 0

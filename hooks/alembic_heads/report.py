@@ -6,12 +6,11 @@ import shlex
 from collections.abc import Sequence
 from pathlib import Path
 
+from . import drawing
 from .config import DEFAULT_INI, DEFAULT_SECTION, Environment
 from .discover import display
 from .graph import Graph, divergence
 from .heads import TooManyHeads
-
-LONGEST_BRANCH_SHOWN = 6
 
 
 def alembic_command(env: Environment, cwd: Path) -> str:
@@ -61,7 +60,9 @@ def headline(env: Environment, problem: TooManyHeads) -> str:
     )
 
 
-def heads_report(graph: Graph, env: Environment, problem: TooManyHeads, cwd: Path) -> str:
+def heads_report(
+    graph: Graph, env: Environment, problem: TooManyHeads, cwd: Path, color: bool = False
+) -> str:
     lines = [headline(env, problem)]
     for head in problem.heads:
         script = graph.revisions[head]
@@ -78,14 +79,11 @@ def heads_report(graph: Graph, env: Environment, problem: TooManyHeads, cwd: Pat
         )
     else:
         lines.append("    the branches share no revision (they start from separate bases):")
-    for branch in split.branches:
-        lines.append("      " + _branch_line(split.fork, branch))
-    if problem.unlabelled and graph.labels:
-        labels = ", ".join(sorted(graph.labels))
-        lines.append(
-            f"    every head must be on a labelled branch ({labels}): point the stray "
-            "revision's down_revision at its branch's head, or give it a branch_labels"
-        )
+    picture = drawing.draw(graph, drawing.divergence_view(graph, problem.heads), color, 74)
+    lines.extend("      " + line for line in picture)
+    advice = stray_advice(graph, problem)
+    if advice:
+        lines.append("    " + advice)
         return "\n".join(lines)
     lines.append("    merge them into one head:")
     lines.append("      " + merge_command(env, problem.heads, cwd))
@@ -93,13 +91,15 @@ def heads_report(graph: Graph, env: Environment, problem: TooManyHeads, cwd: Pat
     return "\n".join(lines)
 
 
-def _branch_line(fork: Sequence[str], branch: Sequence[str]) -> str:
-    shown = list(branch)
-    if len(shown) > LONGEST_BRANCH_SHOWN:
-        hidden = len(shown) - 4
-        shown = [*shown[:2], f"... ({hidden} more)", *shown[-2:]]
-    start = [fork[0]] if len(fork) == 1 else []
-    return " -> ".join(start + shown)
+def stray_advice(graph: Graph, problem: TooManyHeads) -> str:
+    """For heads outside every labelled branch: how to bring them in (no merge)."""
+    if not (problem.unlabelled and graph.labels):
+        return ""
+    labels = ", ".join(sorted(graph.labels))
+    return (
+        f"every head must be on a labelled branch ({labels}): point the stray "
+        "revision's down_revision at its branch's head, or give it a branch_labels"
+    )
 
 
 def _repoint_advice(
