@@ -13,6 +13,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from alembic_heads import drawing
+from alembic_heads.graph import Graph, divergence
 from helpers import (
     CORPUS_NAMES,
     MOMENTS,
@@ -22,9 +25,6 @@ from helpers import (
     graph_of,
     revs_from_corpus,
 )
-
-from alembic_heads import drawing
-from alembic_heads.graph import Graph, divergence
 
 MERMAID = Path(__file__).parent / "mermaid"
 
@@ -90,11 +90,7 @@ def test_a_long_run_is_folded_and_counted() -> None:
     graph = graph_of(chain("r", 10, None))
 
     assert whole(graph) == (
-        "* r10 (head) step 10\n"
-        "* r9 step 9\n"
-        ": ... 6 more revisions\n"
-        "* r2 step 2\n"
-        "* r1 step 1"
+        "* r10 (head) step 10\n* r9 step 9\n: ... 6 more revisions\n* r2 step 2\n* r1 step 1"
     )
     assert whole(graph, fold=False).count("\n") == 9
     folded = drawing.view(graph, graph.revisions, graph.heads)
@@ -157,7 +153,9 @@ def test_a_branch_that_merged_an_older_revision_shows_where_it_starts() -> None:
 
 
 def test_crossing_lanes_are_marked() -> None:
-    graph = graph_of([Rev("r0", None), Rev("r1", "r0"), Rev("r2", ("r1", "r0")), Rev("r3", ("r2", "r1"))])
+    graph = graph_of(
+        [Rev("r0", None), Rev("r1", "r0"), Rev("r2", ("r1", "r0")), Rev("r3", ("r2", "r1"))]
+    )
 
     assert whole(graph) == (
         "* r3 (head, mergepoint)\n"

@@ -211,9 +211,7 @@ def render_revision(rev: Rev, style: str = "classic", quote: str = "'", body: st
         for key in KEYS
     )
     code = body or "def upgrade():\n    pass\n\n\ndef downgrade():\n    pass\n"
-    return (
-        f"{header}{imports}\n\n# revision identifiers, used by Alembic.\n{identifiers}\n\n{code}"
-    )
+    return f"{header}{imports}\n\n# revision identifiers, used by Alembic.\n{identifiers}\n\n{code}"
 
 
 def write_project(

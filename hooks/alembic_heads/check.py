@@ -12,8 +12,8 @@ from pathlib import Path
 
 from . import git
 from .config import Environment
-from .drawing import add_color_option, wants_color
 from .discover import display, find_environments, revision_paths
+from .drawing import add_color_option, wants_color
 from .findings import Finding, UsageError
 from .graph import Graph, build_graph
 from .heads import TooManyHeads, too_many_heads

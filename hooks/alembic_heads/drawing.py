@@ -142,7 +142,9 @@ def draw(graph: Graph, shown: View, color: bool = False, width: int = WIDTH) -> 
         if node.key not in lanes:
             lanes.append(node.key)
         col = lanes.index(node.key)
-        glyphs = [":" if node.folded and i == col else "*" if i == col else "|" for i in range(len(lanes))]
+        glyphs = [
+            ":" if node.folded and i == col else "*" if i == col else "|" for i in range(len(lanes))
+        ]
         lines.append(_row(graph, node, " ".join(glyphs) + " ", color, width))
         if not node.parents and not node.folded and graph.parents(node.key):
             # History goes on below, out of the picture.
@@ -201,7 +203,9 @@ def _row(graph: Graph, node: Node, prefix: str, color: bool, width: int) -> str:
     if message and room < len(message):
         message = message[: room - 3].rstrip() + "..." if room > 3 else ""
     painted = [
-        _paint(tag, _HEAD if tag == "head" else _LABEL if tag.startswith("branch:") else _TAG, color)
+        _paint(
+            tag, _HEAD if tag == "head" else _LABEL if tag.startswith("branch:") else _TAG, color
+        )
         for tag in found
     ]
     line = prefix + _paint(rev, _ID, color) + (f" ({', '.join(painted)})" if found else "")
@@ -230,7 +234,9 @@ def mermaid(graph: Graph, shown: View) -> str:
             lines.append(f'    {ids[node.key]}["{label}"]')
     for node in shown.nodes:
         lines.extend(f"    {ids[node.key]} --> {ids[parent]}" for parent in node.parents)
-    heads = [ids[node.key] for node in shown.nodes if not node.folded and not graph.children[node.key]]
+    heads = [
+        ids[node.key] for node in shown.nodes if not node.folded and not graph.children[node.key]
+    ]
     if heads:
         lines.append("    classDef head stroke-width:3px,stroke:#c00")
         lines.append(f"    class {','.join(heads)} head")

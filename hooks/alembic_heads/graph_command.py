@@ -65,7 +65,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         for result in results:
             assert result.graph is not None
             graph = result.graph
-            shown = drawing.view(graph, _part(graph, args.since, args.heads), graph.heads, not args.full)
+            shown = drawing.view(
+                graph, _part(graph, args.since, args.heads), graph.heads, not args.full
+            )
             if args.format == "mermaid":
                 pictures.append(drawing.mermaid(graph, shown))
             elif args.format == "dot":

@@ -87,9 +87,7 @@ def github_annotations(document: dict[str, Any]) -> list[str]:
         heads = {head["revision"]: head for head in graph["heads"]}
         for finding in graph["findings"]:
             places = [heads[rev] for rev in finding.get("heads", ())] or [finding]
-            body = "\n".join(
-                [finding["message"], finding["hint"], *finding["commands"]]
-            ).strip()
+            body = "\n".join([finding["message"], finding["hint"], *finding["commands"]]).strip()
             for place in places:
                 properties = {
                     "file": place["path"],
