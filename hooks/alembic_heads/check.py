@@ -12,12 +12,13 @@ from pathlib import Path
 
 from . import git
 from .config import Environment
-from .discover import display, find_environments, revision_paths
+from .discover import find_environments, revision_paths
 from .drawing import add_color_option, wants_color
 from .findings import Finding, UsageError
 from .graph import Graph, build_graph
 from .heads import TooManyHeads, too_many_heads
 from .machine_output import check_document, github_annotations
+from .paths import display
 from .report import heads_report
 from .revision_file import ReadError, RevisionFile, read_revision_file
 
@@ -67,7 +68,7 @@ def read_graph(env: Environment, tracked: set[str] | None) -> tuple[Graph | None
     errors: list[Finding] = []
     for path in revision_paths(env, tracked):
         try:
-            scripts.append(read_revision_file(path))
+            scripts.append(read_revision_file(path, display(path, Path.cwd())))
         except ReadError as error:
             errors.append(Finding(error.path, error.line, error.code, error.message, error.hint))
     if errors:

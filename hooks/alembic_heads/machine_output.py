@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import __version__
-from .discover import display
+from .paths import display
 from .report import headline, merge_command, stray_advice
 
 if TYPE_CHECKING:

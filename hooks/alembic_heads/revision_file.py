@@ -28,12 +28,11 @@ _LEGACY_REVISION_FILE = re.compile(r"([a-f0-9]+)\.py$")
 
 _CONFLICT_MARKER = re.compile(r"^(<{7}|>{7})(?: |$)", re.MULTILINE)
 
-# One module-level (or, with indentation, nested) assignment to an identifier,
-# with an optional one-line annotation.
+# Any line that starts with an identifier, and the one shape the fast reader
+# accepts there: a module-level assignment with an optional one-line annotation.
+_MENTION = re.compile(r"^[ \t]*(?:revision|down_revision|branch_labels|depends_on)\b", re.MULTILINE)
 _ASSIGNMENT = re.compile(
-    r"^([ \t]*)(revision|down_revision|branch_labels|depends_on)[ \t]*"
-    r"(?::[^=\n]*)?=(?!=)[ \t]*",
-    re.MULTILINE,
+    r"(revision|down_revision|branch_labels|depends_on)[ \t]*(?::[^=\n]*)?=(?!=)[ \t]*"
 )
 _STRING = r"""(?:'[^'\\\n]*'|"[^"\\\n]*")"""
 _SIMPLE_VALUE = re.compile(
@@ -98,11 +97,14 @@ class _Parsed:
     doc: str | None
 
 
-def read_revision_file(path: Path | str) -> RevisionFile:
-    """Read one revision file. Raises :class:`ReadError` with file and line."""
+def read_revision_file(path: Path | str, shown_as: str | None = None) -> RevisionFile:
+    """Read one revision file. Raises :class:`ReadError` with file and line.
+
+    ``shown_as`` is the path that messages and the result carry (default: ``path``).
+    """
     path = Path(path)
     data = path.read_bytes()
-    return parse_revision_source(data, str(path), path.name)
+    return parse_revision_source(data, shown_as or str(path), path.name)
 
 
 def parse_revision_source(data: bytes, path: str, name: str) -> RevisionFile:
@@ -119,6 +121,8 @@ def parse_revision_source(data: bytes, path: str, name: str) -> RevisionFile:
     parsed = _parse_fast(text)
     if parsed is None:
         parsed = _parse_ast(text, path)
+    else:
+        _check_syntax(text, path)  # Alembic could not import a file that does not compile
     return _to_revision_file(parsed, path, name)
 
 
@@ -146,15 +150,18 @@ def _parse_fast(text: str) -> _Parsed | None:
     later_strings = _first_triple_quote(text, doc_end)
     values: dict[str, object] = {}
     lines: dict[str, int] = {}
-    for match in _ASSIGNMENT.finditer(text):
-        if match.start() < doc_end:
+    for mention in _MENTION.finditer(text):
+        if mention.start() < doc_end:
             continue  # inside the module docstring
-        if match.group(1) or match.start() > later_strings or match.group(2) in values:
-            return None  # nested, possibly inside a string, or assigned twice
+        if mention.start() > later_strings:
+            return None  # possibly inside a string
+        match = _ASSIGNMENT.match(text, mention.start())
+        if match is None or match.group(1) in values:
+            return None  # nested, not a plain assignment, or assigned twice
         value = _SIMPLE_VALUE.match(text, match.end())
         if value is None:
             return None
-        name = match.group(2)
+        name = match.group(1)
         values[name] = _simple_value(value.group(1))
         lines[name] = text.count("\n", 0, match.start()) + 1
     return _Parsed(values, lines, doc)
@@ -187,23 +194,33 @@ def _first_triple_quote(text: str, start: int) -> int:
 
 
 def _simple_value(source: str) -> object:
+    """The value of a source ``_SIMPLE_VALUE`` matched, as ``ast.literal_eval`` gives it."""
     if source == "None":
         return None
-    if source[0] in "([":
-        return tuple(item[1:-1] for item in _STRING_ITEM.findall(source))
-    return source[1:-1]
+    if source[0] not in "([":
+        return source[1:-1]
+    items = [item[1:-1] for item in _STRING_ITEM.findall(source)]
+    if source[0] == "[":
+        return items
+    if len(items) == 1 and "," not in source:
+        return items[0]  # ("a1") is a parenthesised string
+    return tuple(items)
 
 
 # -- the full reader ----------------------------------------------------------
 
 
-def _parse_ast(text: str, path: str) -> _Parsed:
+def _check_syntax(text: str, path: str) -> ast.Module:
     try:
-        module = ast.parse(text, filename=path)
+        return ast.parse(text, filename=path)
     except SyntaxError as error:
         raise ReadError(
             path, error.lineno or 1, "syntax-error", f"syntax error: {error.msg}"
         ) from None
+
+
+def _parse_ast(text: str, path: str) -> _Parsed:
+    module = _check_syntax(text, path)
     values: dict[str, object] = {}
     lines: dict[str, int] = {}
     for node in module.body:
