@@ -295,6 +295,8 @@ def sample_graphs() -> dict[str, tuple[Graph, drawing.View]]:
         ]
     )
     samples["awkward"] = (awkward, drawing.view(awkward, awkward.revisions))
+    empty = graph_of([])
+    samples["empty"] = (empty, drawing.view(empty, []))
     return samples
 
 

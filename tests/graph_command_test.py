@@ -143,3 +143,13 @@ def test_listed_in_the_help() -> None:
     result = run_cli(["--help"], Path.cwd())
 
     assert "  graph    draw a revision graph (text, Mermaid or Graphviz DOT)" in result.out
+
+
+def test_an_empty_history(tmp_path: Path) -> None:
+    write_project(tmp_path, [])
+
+    assert run_cli(["graph"], tmp_path).out == ""
+    assert run_cli(["graph", "--format", "mermaid"], tmp_path).out == "flowchart TD\n"
+    assert run_cli(["graph", "--format", "dot"], tmp_path).out == (
+        'digraph alembic {\n    node [shape=box, fontname="monospace"];\n}\n'
+    )

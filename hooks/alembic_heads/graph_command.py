@@ -75,7 +75,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             else:
                 lines = drawing.draw(graph, shown, color)
                 title = [f"{result.env.name}:"] if len(results) > 1 else []
-                pictures.append("\n".join(title + lines) + "\n")
+                pictures.append("".join(line + "\n" for line in title + lines))
     except UsageError as error:
         print(f"alembic-heads: {error}", file=sys.stderr)
         return 2
