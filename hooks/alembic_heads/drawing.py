@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TextIO
 
-from .graph import Graph, divergence
+from .graph import Divergence, Graph
 
 WIDTH = 80
 # A run of plain revisions longer than this keeps its newest and oldest and
@@ -94,15 +94,15 @@ def view(graph: Graph, shown: Iterable[str], first: Sequence[str] = (), fold: bo
     return View(nodes)
 
 
-def divergence_view(graph: Graph, heads: Sequence[str], fold: bool = True) -> View:
+def divergence_view(graph: Graph, split: Divergence, fold: bool = True) -> View:
     """Each head's branch since the last common revision, and where it starts.
 
     A branch usually starts at the fork; one that merged in an older common
     revision starts there too, and that revision is drawn as well.
     """
-    branches = set().union(*divergence(graph, heads).branches)
+    branches = set().union(*split.branches)
     starts = {parent for rev in branches for parent in graph.parents(rev)}
-    return view(graph, branches | starts, heads, fold)
+    return view(graph, branches | starts, split.heads, fold)
 
 
 def _display_order(graph: Graph, wanted: set[str], first: Sequence[str]) -> list[str]:

@@ -11,7 +11,7 @@ from . import drawing
 from .check import add_graph_options, check_environments, format_check
 from .discover import find_environments
 from .findings import UsageError
-from .graph import Graph
+from .graph import Graph, divergence
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -87,7 +87,9 @@ def _part(graph: Graph, since: str | None, heads: bool) -> set[str]:
     if since is not None:
         return graph.descendants(resolve(graph, since))
     if heads and len(graph.heads) > 1:
-        return set(drawing.divergence_view(graph, graph.heads, fold=False).revisions)
+        return set(
+            drawing.divergence_view(graph, divergence(graph, graph.heads), fold=False).revisions
+        )
     if heads:
         return set(graph.heads)
     return set(graph.revisions)

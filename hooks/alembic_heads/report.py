@@ -86,7 +86,7 @@ def heads_report(
         )
     else:
         lines.append("    the branches share no revision (they start from separate bases):")
-    picture = drawing.draw(graph, drawing.divergence_view(graph, problem.heads), color, 74)
+    picture = drawing.draw(graph, drawing.divergence_view(graph, split), color, 74)
     lines.extend("      " + line for line in picture)
     advice = stray_advice(graph, problem)
     if advice:
