@@ -33,7 +33,7 @@ _ELIDED = "\033[2m"
 
 @dataclass(frozen=True)
 class Node:
-    """One row of a drawing: a revision, or a folded run of them (newest first)."""
+    """One row of a drawing: a revision, or a folded run of two or more (newest first)."""
 
     key: str
     revisions: tuple[str, ...]
@@ -41,7 +41,7 @@ class Node:
 
     @property
     def folded(self) -> bool:
-        return self.key.startswith("~")
+        return len(self.revisions) > 1
 
 
 @dataclass(frozen=True)
@@ -81,7 +81,8 @@ def view(graph: Graph, shown: Iterable[str], first: Sequence[str] = (), fold: bo
     for run in runs:
         if fold and len(run) > LONGEST_RUN_SHOWN:
             middle = run[1:-1]
-            groups += [(run[0], [run[0]]), ("~" + middle[0], middle), (run[-1], [run[-1]])]
+            # A space cannot be in a revision id Alembic can use: no clash.
+            groups += [(run[0], [run[0]]), (f"... {middle[0]}", middle), (run[-1], [run[-1]])]
         else:
             groups += [(rev, [rev]) for rev in run]
     for key, revs in groups:
