@@ -142,7 +142,7 @@ def test_a_graph_alembic_could_not_load_is_reported_not_drawn(project: Path) -> 
 def test_listed_in_the_help() -> None:
     result = run_cli(["--help"], Path.cwd())
 
-    assert "  graph    draw a revision graph (text, Mermaid or Graphviz DOT)" in result.out
+    assert "  graph     draw a revision graph (text, Mermaid or Graphviz DOT)" in result.out
 
 
 def test_an_empty_history(tmp_path: Path) -> None:

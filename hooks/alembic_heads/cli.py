@@ -5,14 +5,16 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Sequence
 
-from . import __version__, check, graph_command
+from . import __version__, check, downgrade, graph_command, message
 
 COMMANDS: dict[str, tuple[Callable[[Sequence[str] | None], int], str]] = {
     "check": (check.main, "fail when a revision graph has more than one head"),
+    "message": (message.main, "fail when a revision's message says nothing"),
+    "downgrade": (downgrade.main, "fail when a downgrade() cannot undo its upgrade()"),
     "graph": (graph_command.main, "draw a revision graph (text, Mermaid or Graphviz DOT)"),
 }
 
-USAGE = "usage: alembic-heads {check,graph} [options] [paths ...]"
+USAGE = f"usage: alembic-heads {{{','.join(COMMANDS)}}} [options] [paths ...]"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -26,7 +28,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(USAGE)
         print()
         for name, (_, about) in COMMANDS.items():
-            print(f"  {name:<8} {about}")
+            print(f"  {name:<9} {about}")
         print()
         print("Run `alembic-heads COMMAND --help` for a command's options.")
         return 0

@@ -52,6 +52,7 @@ class Environment:
     section: str = DEFAULT_SECTION
     run_from: Path | None = None
     flask: bool = False
+    sourceless: bool = False
 
 
 @dataclass(frozen=True)
@@ -150,6 +151,7 @@ def load_environment(files: ConfigFiles, cwd: Path) -> Environment:
         section=files.section,
         run_from=cwd if flask else None,
         flask=flask,
+        sourceless=options.boolean("sourceless"),
     )
 
 

@@ -173,11 +173,16 @@ def revision_paths(env: Environment, tracked: set[str] | None) -> list[Path]:
             if folder.endswith("__pycache__"):
                 dirs[:] = []
                 continue
-            for name in sorted(files):
-                if not is_revision_file_name(name):
+            names = sorted(files)
+            if env.sourceless:
+                names += _compiled_only(Path(folder), files)
+            for name in names:
+                if not is_revision_file_name(name, env.sourceless):
                     continue
                 path = os.path.normpath(os.path.join(os.path.abspath(folder), name))
                 if tracked is not None and path not in tracked:
+                    continue
+                if env.sourceless and _compiled_beside_source(path):
                     continue
                 real = os.path.realpath(path)
                 if real in seen:
@@ -188,3 +193,25 @@ def revision_paths(env: Environment, tracked: set[str] | None) -> list[Path]:
                 break
             dirs.sort()
     return result
+
+
+def _compiled_only(folder: Path, files: list[str]) -> list[str]:
+    """``__pycache__`` files of modules that have no source file beside them,
+    as ``Script._list_py_dir`` adds them in ``sourceless`` mode."""
+    cache = folder / "__pycache__"
+    if not cache.is_dir():
+        return []
+    stems = {name.split(".")[0] for name in files}
+    return sorted(
+        os.path.join("__pycache__", entry.name)
+        for entry in cache.iterdir()
+        if entry.name.split(".")[0] not in stems
+    )
+
+
+def _compiled_beside_source(path: str) -> bool:
+    """Alembic prefers ``x.py`` to ``x.pyc``, and ``x.pyc`` to ``x.pyo``."""
+    stem, suffix = os.path.splitext(path)
+    if suffix not in (".pyc", ".pyo"):
+        return False
+    return os.path.exists(stem + ".py") or (suffix == ".pyo" and os.path.exists(stem + ".pyc"))

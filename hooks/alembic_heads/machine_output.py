@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import __version__
 from .paths import display
 from .report import headline, merge_command, stray_advice
 
@@ -18,6 +17,8 @@ SCHEMA_VERSION = 1
 
 def check_document(results: Sequence[GraphCheck], cwd: Path) -> dict[str, Any]:
     """The ``--format json`` document; its shape is ``schema/check-v1.json``."""
+    from . import __version__  # here: the package imports this module while it loads
+
     graphs = [_graph_document(result, cwd) for result in results]
     return {
         "version": SCHEMA_VERSION,
