@@ -16,14 +16,17 @@ import shutil
 import subprocess
 import sys
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from alembic_heads import cli
+from alembic_heads.graph import Graph, build_graph
+from alembic_heads.revision_file import RevisionFile
 
 CORPORA = Path(__file__).parent / "corpora"
+SNAPSHOTS = Path(__file__).parent / "snapshots"
 CORPUS_NAMES = sorted(path.stem for path in CORPORA.glob("*.json"))
 
 # The template styles Alembic has shipped, plus what black/ruff make of them.
@@ -82,6 +85,7 @@ class Rev:
     branch_labels: str | tuple[str, ...] | None = None
     depends_on: str | tuple[str, ...] | None = None
     file: str = ""
+    body: str = ""  # the code after the identifiers (default: upgrade/downgrade that pass)
 
     @property
     def file_name(self) -> str:
@@ -105,9 +109,68 @@ def revs_from_corpus(name: str) -> list[Rev]:
     ]
 
 
+def before_merge(name: str, index: int) -> list[Rev]:
+    """The corpus's revisions without its ``index``-th two-head moment's merge
+    and everything after it: the history as it was when the merge was needed."""
+    revs = revs_from_corpus(name)
+    children: dict[str, list[str]] = {}
+    for rev in revs:
+        downs = (rev.down,) if isinstance(rev.down, str) else rev.down or ()
+        for down in downs:
+            children.setdefault(down, []).append(rev.revision)
+    removed: set[str] = set()
+    todo = [corpus(name)["two_head_moments"][index]["mergepoint"]]
+    while todo:
+        rev_id = todo.pop()
+        if rev_id not in removed:
+            removed.add(rev_id)
+            todo.extend(children.get(rev_id, []))
+    return [rev for rev in revs if rev.revision not in removed]
+
+
+def graph_of(revs: Sequence[Rev]) -> Graph:
+    """The graph of ``revs`` in memory, as if read from their files."""
+    return build_graph(
+        RevisionFile(
+            path=f"versions/{rev.file_name}",
+            revision=rev.revision,
+            down_revision=_as_tuple(rev.down),
+            branch_labels=_as_tuple(rev.branch_labels),
+            depends_on=_as_tuple(rev.depends_on),
+            doc=rev.doc,
+        )
+        for rev in revs
+    )
+
+
+def _as_tuple(value: str | tuple[str, ...] | None) -> tuple[str, ...]:
+    return (value,) if isinstance(value, str) else tuple(value or ())
+
+
+def assert_snapshot(name: str, text: str) -> None:
+    """``text`` equals ``tests/snapshots/NAME``; UPDATE_SNAPSHOTS=1 rewrites it."""
+    path = SNAPSHOTS / name
+    if os.environ.get("UPDATE_SNAPSHOTS") == "1":
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    assert path.exists(), f"no snapshot {path}: run with UPDATE_SNAPSHOTS=1, then review it"
+    assert text == path.read_text()
+
+
 def corpus(name: str) -> dict[str, Any]:
     data: dict[str, Any] = json.loads((CORPORA / f"{name}.json").read_text())
     return data
+
+
+def _moments() -> list[tuple[str, int]]:
+    return [
+        (name, index)
+        for name in CORPUS_NAMES
+        for index, _ in enumerate(corpus(name)["two_head_moments"])
+    ]
+
+
+MOMENTS = _moments()  # (corpus, index) of every two-head moment
 
 
 def _tuple_or(value: Any) -> Any:
@@ -148,10 +211,8 @@ def render_revision(rev: Rev, style: str = "classic", quote: str = "'", body: st
         f"{literal(values[key], quote, style)}\n"
         for key in KEYS
     )
-    code = body or "def upgrade():\n    pass\n\n\ndef downgrade():\n    pass\n"
-    return (
-        f"{header}{imports}\n\n# revision identifiers, used by Alembic.\n{identifiers}\n\n{code}"
-    )
+    code = body or rev.body or "def upgrade():\n    pass\n\n\ndef downgrade():\n    pass\n"
+    return f"{header}{imports}\n\n# revision identifiers, used by Alembic.\n{identifiers}\n\n{code}"
 
 
 def write_project(
@@ -190,30 +251,28 @@ def alembic_template() -> Path:
 def alembic_answer(root: Path, ini: str = "alembic.ini") -> dict[str, Any]:
     """What real Alembic says of the project at ``root`` (it runs the files)."""
     from alembic.config import Config
-    from alembic.script import ScriptDirectory
+    from alembic.script import Script, ScriptDirectory
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         script = ScriptDirectory.from_config(Config(str(root / ini)))
         rmap = script.revision_map
         heads = script.get_heads()
+        revisions = {rev.revision: rev for rev in rmap._revision_map.values() if rev is not None}
+        scripts = list(revisions.values())
         answer = {
             "heads": sorted(heads),
             "effective_heads": sorted(script.get_heads(consider_depends_on=True)),
             "bases": sorted(script.get_bases()),
-            "branchpoints": sorted(
-                rev.revision for rev in script.walk_revisions() if rev.is_branch_point
-            ),
-            "mergepoints": sorted(
-                rev.revision for rev in script.walk_revisions() if rev.is_merge_point
-            ),
+            "branchpoints": sorted(rev.revision for rev in scripts if rev.is_branch_point),
+            "mergepoints": sorted(rev.revision for rev in scripts if rev.is_merge_point),
             "label_heads": {
                 label: sorted(rmap.filter_for_lineage(heads, label))
-                for label in sorted(
-                    {label for rev in script.walk_revisions() for label in rev._orig_branch_labels}
-                )
+                for label in sorted({label for rev in scripts for label in rev._orig_branch_labels})
             },
-            "files": sorted(os.path.realpath(rev.path) for rev in script.walk_revisions()),
+            "files": sorted(
+                os.path.realpath(rev.path) for rev in scripts if isinstance(rev, Script)
+            ),
         }
     return answer
 
@@ -310,3 +369,7 @@ def run(cmd: Sequence[str], cwd: Path, **env: str) -> subprocess.CompletedProces
 
 
 PYTHON = sys.executable
+
+
+# The `pre_commit` fixture: run some of our hooks on a project, all files.
+PreCommit = Callable[[Path, Sequence[str]], "subprocess.CompletedProcess[str]"]

@@ -1,154 +1,282 @@
-"""The fast reader answers only when it is sure, and then exactly as ``ast`` does."""
+"""Reading revision files statically: every template style, never executing them."""
 
 from __future__ import annotations
 
-import ast
+import sys
+from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
-from alembic_heads.revision_file import ReadError, _parse_ast, _parse_fast
-from helpers import ANNOTATIONS, STYLES, Rev, render_revision
-
-NAMES = ("revision", "down_revision", "branch_labels", "depends_on")
-IDS = st.sampled_from(["a1", "b2", "c3", "", "x#y", "it's", 'say "hi"', "revision"])
-QUOTES = st.sampled_from(["'", '"'])
-
-
-@st.composite
-def strings(draw: st.DrawFn) -> str:
-    value, quote = draw(IDS), draw(QUOTES)
-    if quote in value:
-        quote = "'" if quote == '"' else '"'
-        if quote in value:
-            value = "plain"
-    return f"{quote}{value}{quote}"
+from alembic_heads.revision_file import (
+    ReadError,
+    RevisionFile,
+    _parse_ast,
+    _parse_fast,
+    is_revision_file_name,
+    parse_revision_source,
+    read_revision_file,
+)
+from helpers import STYLES, Rev, render_revision
 
 
-@st.composite
-def values(draw: st.DrawFn) -> str:
-    kind = draw(st.sampled_from(["none", "string", "tuple", "list", "split", "paren"]))
-    if kind == "none":
-        return "None"
-    if kind == "string":
-        return draw(strings())
-    if kind == "paren":  # parentheses without a comma: a string, not a tuple
-        return f"({draw(strings())})"
-    items = draw(st.lists(strings(), max_size=3))
-    if kind == "list":
-        return "[" + ", ".join(items) + "]"
-    if kind == "split":
-        inside = "".join(f"    {item},  # {draw(IDS)}\n" for item in items)
-        return f"(\n{inside})"
-    if len(items) == 1:
-        return f"({items[0]},)"
-    return "(" + ", ".join(items) + ")"
+def read(text: str, name: str = "abc_add.py") -> RevisionFile:
+    return parse_revision_source(text.encode(), name, name)
 
 
-@st.composite
-def assignments(draw: st.DrawFn, name: str | None = None) -> str:
-    name = name or draw(st.sampled_from(NAMES))
-    annotation = draw(st.sampled_from(["", ": str", ": Union[str, Sequence[str], None]"]))
-    comment = draw(st.sampled_from(["", "", "  # type: ignore", "  # revision = 'zz'"]))
-    return f"{name}{annotation} = {draw(values())}{comment}\n"
+def read_error(text: str, name: str = "abc_add.py") -> ReadError:
+    with pytest.raises(ReadError) as info:
+        read(text, name)
+    return info.value
 
 
-@st.composite
-def blocks(draw: st.DrawFn) -> str:
-    """Each identifier at most once, in any order, as templates write them."""
-    names = draw(st.lists(st.sampled_from(NAMES), unique=True, min_size=1))
-    return "".join(draw(assignments(name)) for name in names)
+MERGE = Rev("m1", ("a1", "b1"), "merge a1 and b1", branch_labels=("x",), depends_on="d1")
 
 
-DOCSTRINGS = [
-    "",
-    '"""Add users\n\nRevision ID: a1\nRevises:\n\n"""\n',
-    "'''Quotes \"inside\" and revision = 'x'\n'''\n",
-    '"one line"\n',
-    '"""tricky\nrevision = "zz"\n"""\n',
-    'r"""raw"""\n',
-    '"""escaped \\n newline"""\n',
-    '"""a""" "b"\n',
-    "# -*- coding: utf-8 -*-\n",
-]
-PREAMBLE_LINES = [
-    "\n",
-    "from alembic import op\n",
-    "import sqlalchemy as sa\n",
-    "from typing import Sequence, Union\n",
-    "# revision identifiers, used by Alembic.\n",
-    "import os, sys  # revision\n",
-    "from x import (a,\n    b)\n",
-    "x = 1\n",
-    'op.f(\nrevision="zz")\n',
-    "s = '''\nrevision = 'zz'\n'''\n",
-]
-TRAILERS = [
-    "\n\ndef upgrade():\n    pass\n",
-    "\n\ndef upgrade():\n    revision = 'local'\n",
-    "\nif True:\n    revision = 'zz'\n",
-    "\nrevision += 'zz'\n",
-    "\nprint(depends_on)\n",
-    "\nnote = 'branch_labels'\n",
-    '\n"""\ndown_revision = "zz"\n"""\n',
-    "\nfrom x import *\n",
-    "\nx = 1\n",
-]
+@pytest.mark.parametrize("quote", ["'", '"'])
+@pytest.mark.parametrize("style", STYLES)
+def test_every_template_style(style: str, quote: str) -> None:
+    script = read(render_revision(MERGE, style, quote))
 
-
-PLAIN = 6  # how much likelier the plain choices are than each tricky one
-
-
-@st.composite
-def sources(draw: st.DrawFn) -> str:
-    """Mostly the shape of a template, with one tricky thing here and there."""
-    docstring = draw(st.sampled_from(DOCSTRINGS[:2] * PLAIN + DOCSTRINGS[2:]))
-    preamble_lines = PREAMBLE_LINES[:5] * PLAIN + PREAMBLE_LINES[5:]
-    preamble = "".join(draw(st.lists(st.sampled_from(preamble_lines), max_size=4)))
-    block = draw(blocks())
-    between = draw(st.sampled_from(["", "", "\n", "# comment\n", "x = 1\n"]))
-    more = draw(st.sampled_from(["", "", "", draw(assignments())]))
-    trailer = "".join(
-        draw(st.lists(st.sampled_from(TRAILERS[:1] * PLAIN + TRAILERS[1:]), max_size=3))
-    )
-    source = docstring + preamble + block + between + more + trailer
-    return source.replace("\n", "\r") if draw(st.integers(0, 20)) == 0 else source
-
-
-@settings(max_examples=800, deadline=None)
-@given(sources())
-def test_fast_reader_answers_as_ast_does_or_not_at_all(source: str) -> None:
-    try:
-        ast.parse(source)
-    except SyntaxError:
-        return  # neither reader sees such a file: reading starts with decoding
-    fast = _parse_fast(source)
-    if fast is None:
-        return
-    try:
-        full = _parse_ast(source, "x.py")
-    except ReadError as error:
-        pytest.fail(f"fast reader answered {fast} where ast says {error.message}")
-    assert (fast.values, fast.lines, fast.doc) == (full.values, full.lines, full.doc)
+    assert (script.revision, script.down_revision) == ("m1", ("a1", "b1"))
+    assert (script.branch_labels, script.depends_on) == (("x",), ("d1",))
+    assert script.doc == "merge a1 and b1"
+    lines = render_revision(MERGE, style, quote).splitlines()
+    assert lines[script.lines["revision"] - 1].startswith("revision")
+    assert lines[script.lines["down_revision"] - 1].startswith("down_revision")
 
 
 @pytest.mark.parametrize("style", STYLES)
-@pytest.mark.parametrize("quote", ["'", '"'])
+def test_fast_reader_handles_every_template_style(style: str) -> None:
+    text = render_revision(MERGE, style, '"')
+
+    assert _parse_fast(text) == _parse_ast(text, "x.py")
+
+
+def test_values_split_over_lines_with_comments() -> None:
+    text = (
+        '"""m"""\n'
+        "revision = 'c1'\n"
+        "down_revision: Union[str, Sequence[str], None] = (  # merge\n"
+        "    'a1',  # left\n"
+        "    'b1',\n"
+        ")\n"
+    )
+
+    assert _parse_fast(text) == _parse_ast(text, "x.py")
+    assert read(text).down_revision == ("a1", "b1")
+    assert read(text).lines["down_revision"] == 3
+
+
+def test_annotation_split_over_lines() -> None:
+    text = "revision = 'c1'\ndown_revision: Union[\n    str, None\n] = 'b1'\n"
+
+    assert read(text).down_revision == ("b1",)
+
+
 @pytest.mark.parametrize(
-    "rev",
+    ("value", "expected"),
     [
-        Rev("a1", None, "first"),
-        Rev("b2", "a1", "second", branch_labels="core", depends_on=("x1",)),
-        Rev("c3", ("a1", "b2"), "merge", depends_on=("x1", "y2")),
+        ("None", ()),
+        ("()", ()),
+        ("[]", ()),
+        ("'a1'", ("a1",)),
+        ('"a1"', ("a1",)),
+        ("('a1',)", ("a1",)),
+        ("['a1', 'b1']", ("a1", "b1")),
+        ("('a1')", ("a1",)),
+        ("u'a1'", ("a1",)),
+        ("'a' '1'", ("a1",)),
+        ("'a1'  # the parent", ("a1",)),
+        ("('a1', 'b1') ; x = 1", ("a1", "b1")),
     ],
 )
-def test_every_template_style_takes_the_fast_path(rev: Rev, style: str, quote: str) -> None:
-    source = render_revision(rev, style, quote)
+def test_down_revision_values(value: str, expected: tuple[str, ...]) -> None:
+    assert read(f"revision = 'c1'\ndown_revision = {value}\n").down_revision == expected
 
-    fast = _parse_fast(source)
 
-    assert fast is not None
-    full = _parse_ast(source, "x.py")
-    assert (fast.values, fast.lines, fast.doc) == (full.values, full.lines, full.doc)
-    assert set(ANNOTATIONS[style]) <= set(fast.values)
+def test_docstring_is_alembic_doc_first_paragraph() -> None:
+    text = '# -*- coding: utf-8 -*-\n"""Add users\ntable\n\nRevision ID: c1\n"""\nrevision = "c1"\n'
+
+    script = read(text)
+
+    assert script.doc == "Add users\ntable"
+    assert script.message == "Add users"
+
+
+@pytest.mark.parametrize(
+    "doc",
+    ['r"""Add \\d users"""', '"""Add \\"users\\""""', "'Add users'", '"""Add users""" '],
+)
+def test_docstring_forms(doc: str) -> None:
+    script = read(f"{doc}\nrevision = 'c1'\ndown_revision = None\n")
+    assert script.doc.startswith("Add")
+
+
+def test_no_docstring_and_bytes_first_statement() -> None:
+    assert read("revision = 'c1'\ndown_revision = None\n").doc == ""
+    assert read("b'''Add'''\nrevision = 'c1'\ndown_revision = None\n").doc == ""
+
+
+def test_assignment_inside_docstring_is_not_read() -> None:
+    text = '"""Add users\n\nrevision = \'zz\'\n"""\nrevision = "c1"\ndown_revision = None\n'
+
+    assert read(text).revision == "c1"
+
+
+def test_assignment_inside_a_later_string_is_not_read() -> None:
+    text = (
+        "revision = 'c1'\ndown_revision = None\n"
+        'def upgrade():\n    op.execute("""\nrevision = \'zz\'\n""")\n'
+    )
+
+    assert read(text).revision == "c1"
+
+
+def test_last_module_level_assignment_wins_like_python() -> None:
+    text = "revision = 'a1'\ndown_revision = None\nrevision = 'b1'\n"
+
+    assert read(text).revision == "b1"
+    assert read(text).lines["revision"] == 3
+
+
+def test_function_locals_are_ignored() -> None:
+    text = "revision = 'c1'\ndown_revision = None\ndef upgrade():\n    revision = 'zz'\n"
+
+    assert read(text).revision == "c1"
+
+
+def test_identifiers_missing() -> None:
+    script = read("revision = 'c1'\n")
+
+    assert script.has_down_revision is False
+    assert script.down_revision == ()
+
+
+def test_legacy_revision_from_file_name() -> None:
+    assert read("down_revision = None\n", "1975ea83b712.py").revision == "1975ea83b712"
+
+
+def test_file_without_revision_is_an_error() -> None:
+    error = read_error("down_revision = None\n", "helpers.py")
+
+    assert (error.line, error.code) == (1, "no-revision")
+    assert "no 'revision' identifier" in error.message
+
+
+def test_non_literal_value_names_line() -> None:
+    error = read_error('"""doc"""\nimport ids\nrevision = ids.NEXT\ndown_revision = None\n')
+
+    assert (error.line, error.code) == (3, "not-literal")
+    assert error.message.startswith("revision is not a literal (ids.NEXT)")
+
+
+def test_conditional_assignment_is_not_a_literal() -> None:
+    text = "revision = 'c1'\nif True:\n    down_revision = 'a1'\nelse:\n    down_revision = None\n"
+
+    error = read_error(text)
+
+    assert (error.line, error.code) == (3, "not-literal")
+    assert "assigned inside a block" in error.message
+
+
+def test_augmented_assignment_is_not_a_literal() -> None:
+    error = read_error("revision = 'c1'\ndown_revision = None\nrevision += 'x'\n")
+
+    assert (error.line, error.code) == (3, "not-literal")
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ("revision = 12\ndown_revision = None\n", "revision must be a non-empty string, not 12"),
+        ("revision = ''\ndown_revision = None\n", "revision must be a non-empty string, not ''"),
+        (
+            "revision = 'a-1'\ndown_revision = None\n",
+            "character(s) '-' not allowed in revision identifier 'a-1'",
+        ),
+        (
+            "revision = 'c1'\ndown_revision = ('a', 2)\n",
+            "down_revision must be a string, a tuple of strings or None, not ('a', 2)",
+        ),
+    ],
+)
+def test_bad_values(source: str, message: str) -> None:
+    assert read_error(source).message == message
+
+
+def test_syntax_error_names_line() -> None:
+    error = read_error("revision = 'c1'\ndown_revision = None\n\ndef upgrade(:\n    pass\n")
+
+    assert (error.line, error.code) == (4, "syntax-error")
+    assert error.message.startswith("syntax error: ")
+
+
+def test_conflict_markers() -> None:
+    text = (
+        "revision = 'c1'\n<<<<<<< HEAD\ndown_revision = 'a1'\n=======\n"
+        "down_revision = 'b1'\n>>>>>>> dev2\n"
+    )
+
+    error = read_error(text)
+
+    assert (error.line, error.code) == (2, "conflict-marker")
+    assert error.message == "unresolved merge conflict marker '<<<<<<<'"
+
+
+def test_encodings(tmp_path: Path) -> None:
+    path = tmp_path / "c1_x.py"
+    path.write_bytes(
+        b'# -*- coding: latin-1 -*-\n"""Caf\xe9"""\nrevision = "c1"\ndown_revision = None\n'
+    )
+    assert read_revision_file(path).doc == "Café"
+    path.write_bytes('\ufeff"""Café"""\r\nrevision = "c1"\r\ndown_revision = None\r\n'.encode())
+    assert read_revision_file(path).doc == "Café"
+    path.write_bytes(b'"""\xff"""\nrevision = "c1"\n')
+    with pytest.raises(ReadError) as info:
+        read_revision_file(path)
+    assert info.value.code == "encoding"
+
+
+@pytest.mark.parametrize(
+    ("name", "loaded"),
+    [
+        ("abc_add.py", True),
+        ("__init__.py", False),
+        (".#abc_add.py", False),
+        ("abc_add.pyc", False),
+        ("README.md", False),
+        ("abc.py.orig", False),
+    ],
+)
+def test_which_files_alembic_loads(name: str, loaded: bool) -> None:
+    assert is_revision_file_name(name) is loaded
+
+
+def test_files_are_never_executed(tmp_path: Path) -> None:
+    marker = tmp_path / "executed"
+    path = tmp_path / "c1_side_effects.py"
+    path.write_text(
+        '"""Side effects"""\n'
+        "import not_installed_application.models\n"
+        f"open({str(marker)!r}, 'w').write('ran')\n"
+        "revision = 'c1'\ndown_revision = 'b1'\n"
+    )
+    modules_before = set(sys.modules)
+
+    script = read_revision_file(path)
+
+    assert (script.revision, script.down_revision) == ("c1", ("b1",))
+    assert not marker.exists()
+    assert not (tmp_path / "__pycache__").exists()
+    assert "not_installed_application" not in set(sys.modules) - modules_before
+
+
+def test_unusual_docstrings_fall_back_to_the_full_reader() -> None:
+    assert read('"Add" " users"\nrevision = "c1"\ndown_revision = None\n').doc == "Add users"
+    assert read_error('"Add\nrevision = "c1"\n').code == "syntax-error"
+
+
+def test_annotated_attributes_and_nested_annotations() -> None:
+    assert read("x.y: int = 1\nrevision = 'c1'\ndown_revision = None\n").revision == "c1"
+    text = "revision = 'c1'\ndown_revision = None\nif True:\n    branch_labels: str = 'x'\n"
+    assert read_error(text).line == 4

@@ -50,14 +50,15 @@ class RevisionCache:
         except (OSError, EOFError, ValueError, TypeError):
             pass
 
-    def read(self, path: str) -> RevisionFile:
-        """The revision file at ``path``. Raises ``ReadError`` as reading does."""
+    def read(self, path: str, shown_as: str | None = None) -> RevisionFile:
+        """:func:`~alembic_heads.revision_file.read_revision_file`, from the
+        cache when git vouches for the file. Raises ``ReadError`` as it does."""
         blob = self.blobs.get(path)
         if blob is None:
-            return read_revision_file(path)
+            return read_revision_file(path, shown_as)
         entry = self.entries.get(blob)
         if entry is None:
-            script = read_revision_file(path)
+            script = read_revision_file(path, shown_as)
             # The file name matters only to a file that does not declare
             # ``revision`` (Alembic then takes it from the name): not kept.
             if "revision" in script.lines:
@@ -73,7 +74,7 @@ class RevisionCache:
             return script
         self.used[blob] = entry
         revision, down, labels, depends, doc, lines, has_down = entry
-        return RevisionFile(path, revision, down, labels, depends, doc, lines, has_down)
+        return RevisionFile(shown_as or path, revision, down, labels, depends, doc, lines, has_down)
 
     def save(self) -> None:
         """Keep this run's entries for the next run, if they differ from the last."""

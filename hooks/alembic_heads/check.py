@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import os
 import sys
 from collections.abc import Container, Sequence
 from dataclasses import dataclass, field, replace
@@ -12,19 +13,33 @@ from types import SimpleNamespace
 from . import git
 from .cache import RevisionCache
 from .config import Environment
-from .discover import display, find_environments, revision_file_paths
+from .discover import find_environments, revision_file_paths
 from .findings import Finding, UsageError
 from .graph import Graph, build_graph
 from .heads import TooManyHeads, too_many_heads
+from .paths import display
 from .revision_file import ReadError, RevisionFile, read_revision_file
 
+# What only some runs need is imported there: the hook runs on every commit,
+# and on a thousand revisions imports cost more than the check itself.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
 
+    from .snapshot import Loaded
+
 # What the parser gives for no arguments (a test keeps them equal): the hook
 # passes none, and then argparse need not be imported at all.
-NO_ARGUMENTS = SimpleNamespace(paths=[], config=[], name=None, max_heads=None)
+NO_ARGUMENTS = SimpleNamespace(
+    paths=[],
+    config=[],
+    name=None,
+    max_heads=None,
+    against=None,
+    warn_only=False,
+    format="text",
+    color="auto",
+)
 
 
 @dataclass
@@ -35,20 +50,23 @@ class GraphCheck:
     graph: Graph | None
     findings: list[Finding] = field(default_factory=list)
     too_many_heads: list[TooManyHeads] = field(default_factory=list)
+    against: str | None = None
+    own: frozenset[str] | None = None  # with ``against``: the ids only this branch has
 
     @property
     def ok(self) -> bool:
         return not self.findings and not self.too_many_heads
 
 
-def add_graph_options(parser: argparse.ArgumentParser) -> None:
+PATHS_HELP = (
+    "versions folders or revision files (default: the configured graph, "
+    "or every versions/ folder beside an env.py)"
+)
+
+
+def add_graph_options(parser: argparse.ArgumentParser, paths_help: str = PATHS_HELP) -> None:
     """The options every command that reads a graph shares."""
-    parser.add_argument(
-        "paths",
-        nargs="*",
-        help="versions folders or revision files (default: the configured graph, "
-        "or every versions/ folder beside an env.py)",
-    )
+    parser.add_argument("paths", nargs="*", help=paths_help)
     parser.add_argument(
         "-c",
         "--config",
@@ -66,50 +84,112 @@ def add_graph_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def tracked_files(envs: Sequence[Environment], cwd: Path) -> set[str] | None:
+    """The files git has in its index below the environments' version locations."""
+    return git.tracked_files(cwd, [loc for env in envs for loc in env.version_locations])
+
+
 def read_graph(
     env: Environment, tracked: Container[str] | None, cache: RevisionCache | None = None
 ) -> tuple[Graph | None, list[Finding]]:
     """Read and build one graph; ``None`` when a file could not be read."""
+    return graph_of(_read_scripts(env, tracked, cache))
+
+
+def _read_scripts(
+    env: Environment, tracked: Container[str] | None, cache: RevisionCache | None = None
+) -> list[Loaded]:
     read = read_revision_file if cache is None else cache.read
-    scripts: list[RevisionFile] = []
-    errors: list[Finding] = []
+    cwd = os.getcwd()
+    inside = os.path.join(os.path.abspath(cwd), "")
+    scripts: list[Loaded] = []
     for path in revision_file_paths(env, tracked):
+        shown = path[len(inside) :] if path.startswith(inside) else display(path, cwd)
         try:
-            scripts.append(read(path))
+            scripts.append(read(path, shown))
         except ReadError as error:
-            errors.append(Finding(error.path, error.line, error.code, error.message, error.hint))
+            scripts.append(error)
+    return scripts
+
+
+def graph_of(scripts: Sequence[Loaded]) -> tuple[Graph | None, list[Finding]]:
+    """Build one graph from the files read; ``None`` when one could not be read."""
+    errors = [
+        Finding(item.path, item.line, item.code, item.message, item.hint)
+        for item in scripts
+        if isinstance(item, ReadError)
+    ]
     if errors:
         return None, errors
-    graph = build_graph(scripts)
+    graph = build_graph(item for item in scripts if isinstance(item, RevisionFile))
     return graph, list(graph.findings)
 
 
 def check_environments(
-    envs: Sequence[Environment], cwd: Path, max_heads: int | None = None
+    envs: Sequence[Environment],
+    cwd: Path,
+    max_heads: int | None = None,
+    at: str | None = None,
+    against: str | None = None,
+    git_index: bool = True,
 ) -> list[GraphCheck]:
-    locations = [loc for env in envs for loc in env.version_locations]
-    tracked = git.index_blobs(cwd, locations)
-    cache = None if tracked is None else RevisionCache([str(loc) for loc in locations], tracked)
+    """Check each graph: of the working tree (with ``git_index``, only what git
+    has staged), or of commit ``at``; with ``against``, as it will be once
+    merged with that ref."""
+    if at is None:
+        ours = _read_working_tree(envs, cwd, git_index)
+    else:
+        from .snapshot import scripts_at
+
+        ours = scripts_at(envs, at, cwd)
+    theirs: list[list[Loaded]] = []
+    if against is not None:
+        from .snapshot import scripts_at
+
+        theirs = scripts_at(envs, against, cwd)
     results = []
-    for env in envs:
-        graph, findings = read_graph(env, tracked, cache)
+    for index, env in enumerate(envs):
+        scripts, own = ours[index], None
+        if against is not None:
+            from .merged import merge_scripts
+
+            merged = merge_scripts(env, scripts, theirs[index], against, cwd)
+            scripts, own = merged.scripts, merged.own
+        graph, findings = graph_of(scripts)
         problems = too_many_heads(graph, max_heads) if graph is not None and not findings else []
-        results.append(GraphCheck(env, graph, findings, problems))
-    if cache is not None:
-        cache.save()
+        results.append(GraphCheck(env, graph, findings, problems, against, own))
     return results
 
 
-def format_check(result: GraphCheck, cwd: Path) -> str:
+def _read_working_tree(
+    envs: Sequence[Environment], cwd: Path, git_index: bool
+) -> list[list[Loaded]]:
+    """Each environment's files as they are on disk; with ``git_index`` only
+    those git has staged, recalled from the cache where git vouches for them."""
+    if not git_index:
+        return [_read_scripts(env, None) for env in envs]
+    locations = [loc for env in envs for loc in env.version_locations]
+    tracked = git.index_blobs(cwd, locations)
+    cache = None if tracked is None else RevisionCache([str(loc) for loc in locations], tracked)
+    scripts = [_read_scripts(env, tracked, cache) for env in envs]
+    if cache is not None:
+        cache.save()
+    return scripts
+
+
+def format_check(result: GraphCheck, cwd: Path, color: bool = False) -> str:
     from .report import heads_report  # only a failing check needs it
 
     blocks = []
     for finding in sorted(result.findings, key=lambda f: (f.path, f.line, f.message)):
         blocks.append(replace(finding, path=display(Path(finding.path), cwd)).format())
     assert result.graph is not None or not result.too_many_heads
+    env = result.env
+    if result.against is not None:
+        env = replace(env, name=f"{env.name}, merged with {result.against}")
     for problem in result.too_many_heads:
         assert result.graph is not None
-        blocks.append(heads_report(result.graph, result.env, problem, cwd))
+        blocks.append(heads_report(result.graph, env, problem, cwd, result.own, color))
     return "\n".join(blocks)
 
 
@@ -125,8 +205,19 @@ def _max_heads(value: str) -> int:
     return number
 
 
+def add_max_heads_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--max-heads",
+        type=_max_heads,
+        metavar="N",
+        help="allow up to N heads, ignoring branch labels (for labels that are not literals)",
+    )
+
+
 def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.ArgumentParser:
     import argparse
+
+    from .drawing import add_color_option
 
     parser = parser or argparse.ArgumentParser(prog="alembic-heads check")
     parser.description = (
@@ -134,13 +225,35 @@ def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.Argu
         "revision file is one Alembic could not load. Reads files without running them."
     )
     add_graph_options(parser)
+    add_max_heads_option(parser)
     parser.add_argument(
-        "--max-heads",
-        type=_max_heads,
-        metavar="N",
-        help="allow up to N heads, ignoring branch labels (for labels that are not literals)",
+        "--against",
+        metavar="REF",
+        help="check the graph as it will be once this branch and REF (e.g. origin/main) "
+        "meet, reading REF from git without a checkout",
     )
+    parser.add_argument(
+        "--warn-only",
+        action="store_true",
+        help="print the report but exit 0 (for post-merge, post-checkout, post-rewrite)",
+    )
+    parser.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="text for people (default; with GitHub annotations when GITHUB_ACTIONS=true), "
+        "or json (schema: alembic_heads/schema/check-v1.json)",
+    )
+    add_color_option(parser)
     return parser
+
+
+def commit_under_check(warn_only: bool) -> str | None:
+    """The commit to check instead of the working tree: at pre-push (and
+    ``pre-commit run --to-ref``) the commit being pushed."""
+    if warn_only:
+        return None
+    return os.environ.get("PRE_COMMIT_TO_REF") or os.environ.get("PRE_COMMIT_LOCAL_BRANCH") or None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -160,12 +273,26 @@ def _check(argv: Sequence[str] | None) -> int:
     cwd = Path.cwd()
     try:
         envs = find_environments(args.paths, args.config, args.name, cwd)
-        results = check_environments(envs, cwd, args.max_heads)
+        at = commit_under_check(args.warn_only)
+        results = check_environments(envs, cwd, args.max_heads, at, args.against)
     except UsageError as error:
         print(f"alembic-heads: {error}", file=sys.stderr)
-        return 2
+        return 0 if args.warn_only else 2
     failed = [result for result in results if not result.ok]
+    if args.format == "json":
+        import json
+
+        from .machine_output import check_document
+
+        print(json.dumps(check_document(results, cwd), indent=2))
+        return 1 if failed else 0
     if failed:
-        print("\n\n".join(format_check(result, cwd) for result in failed))
-        return 1
+        from .drawing import wants_color
+        from .machine_output import check_document, github_annotations
+
+        color = wants_color(args.color, sys.stdout)
+        print("\n\n".join(format_check(result, cwd, color) for result in failed))
+        if os.environ.get("GITHUB_ACTIONS") == "true":
+            print("\n".join(github_annotations(check_document(failed, cwd))))
+        return 0 if args.warn_only else 1
     return 0

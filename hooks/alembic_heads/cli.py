@@ -22,9 +22,16 @@ def _lazy(module: str) -> Callable[[Sequence[str] | None], int]:
 
 COMMANDS: dict[str, tuple[Callable[[Sequence[str] | None], int], str]] = {
     "check": (_lazy("check"), "fail when a revision graph has more than one head"),
+    "head-file": (
+        _lazy("head_file"),
+        "record each graph's head in head.txt, for git to conflict on",
+    ),
+    "message": (_lazy("message"), "fail when a revision's message says nothing"),
+    "downgrade": (_lazy("downgrade"), "fail when a downgrade() cannot undo its upgrade()"),
+    "graph": (_lazy("graph_command"), "draw a revision graph (text, Mermaid or Graphviz DOT)"),
 }
 
-USAGE = "usage: alembic-heads {check} [options] [paths ...]"
+USAGE = f"usage: alembic-heads {{{','.join(COMMANDS)}}} [options] [paths ...]"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -38,7 +45,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(USAGE)
         print()
         for name, (_, about) in COMMANDS.items():
-            print(f"  {name:<8} {about}")
+            print(f"  {name:<10} {about}")
         print()
         print("Run `alembic-heads COMMAND --help` for a command's options.")
         return 0

@@ -3,32 +3,38 @@
 from __future__ import annotations
 
 import shlex
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 
+from . import drawing
 from .config import DEFAULT_INI, DEFAULT_SECTION, Environment
-from .discover import display
 from .graph import Graph, divergence
 from .heads import TooManyHeads
-
-LONGEST_BRANCH_SHOWN = 6
+from .paths import display
 
 
 def alembic_command(env: Environment, cwd: Path) -> str:
-    """``alembic`` with the ``-c``/``-n`` options that reach ``env``."""
-    words = ["alembic"]
-    if env.ini is not None and display(env.ini, cwd) != DEFAULT_INI:
-        words += ["-c", shlex.quote(display(env.ini, cwd))]
-    elif env.ini is None and env.toml is not None and display(env.toml, cwd) != "pyproject.toml":
-        words += ["-c", shlex.quote(display(env.toml, cwd))]
+    """``alembic`` with the ``-c``/``-n`` options that reach ``env``, from ``cwd``
+    (``flask db`` for a Flask-Migrate ``migrations`` folder)."""
+    base = env.run_from or cwd
+    words = [] if base == cwd else ["cd", shlex.quote(display(base, cwd)), "&&"]
+    if env.flask:
+        words += ["flask", "db"]
+        assert env.ini is not None
+        if display(env.ini.parent, base) != "migrations":
+            words += ["-d", shlex.quote(display(env.ini.parent, base))]
+        return " ".join(words)
+    words.append("alembic")
+    if env.ini is not None and display(env.ini, base) != DEFAULT_INI:
+        words += ["-c", shlex.quote(display(env.ini, base))]
+    elif env.ini is None and env.toml is not None and display(env.toml, base) != "pyproject.toml":
+        words += ["-c", shlex.quote(display(env.toml, base))]
     if env.section != DEFAULT_SECTION:
         words += ["-n", shlex.quote(env.section)]
     return " ".join(words)
 
 
 def merge_message(heads: Sequence[str]) -> str:
-    if len(heads) == 1:
-        return f"merge {heads[0]}"
     return f"merge {', '.join(heads[:-1])} and {heads[-1]}"
 
 
@@ -61,7 +67,16 @@ def headline(env: Environment, problem: TooManyHeads) -> str:
     )
 
 
-def heads_report(graph: Graph, env: Environment, problem: TooManyHeads, cwd: Path) -> str:
+def heads_report(
+    graph: Graph,
+    env: Environment,
+    problem: TooManyHeads,
+    cwd: Path,
+    own: Collection[str] | None = None,
+    color: bool = False,
+) -> str:
+    """``own``: the revisions only this branch has, when the graph is this
+    branch merged with another (``check --against``)."""
     lines = [headline(env, problem)]
     for head in problem.heads:
         script = graph.revisions[head]
@@ -78,28 +93,43 @@ def heads_report(graph: Graph, env: Environment, problem: TooManyHeads, cwd: Pat
         )
     else:
         lines.append("    the branches share no revision (they start from separate bases):")
-    for branch in split.branches:
-        lines.append("      " + _branch_line(split.fork, branch))
-    if problem.unlabelled and graph.labels:
-        labels = ", ".join(sorted(graph.labels))
-        lines.append(
-            f"    every head must be on a labelled branch ({labels}): point the stray "
-            "revision's down_revision at its branch's head, or give it a branch_labels"
-        )
+    picture = drawing.draw(graph, drawing.divergence_view(graph, split), color, 74)
+    lines.extend("      " + line for line in picture)
+    if own is not None:
+        lines.append(_own_line(graph, own, problem.heads))
+    advice = stray_advice(graph, problem)
+    if advice:
+        lines.append("    " + advice)
         return "\n".join(lines)
     lines.append("    merge them into one head:")
     lines.append("      " + merge_command(env, problem.heads, cwd))
-    lines.extend(_repoint_advice(graph, split.fork, split.branches, problem.heads, cwd))
+    if own is None:
+        lines.extend(_repoint_advice(graph, split.fork, split.branches, problem.heads, cwd))
+    else:
+        lines.extend(_own_repoint_advice(graph, own, problem.heads, cwd))
     return "\n".join(lines)
 
 
-def _branch_line(fork: Sequence[str], branch: Sequence[str]) -> str:
-    shown = list(branch)
+def stray_advice(graph: Graph, problem: TooManyHeads) -> str:
+    """For heads outside every labelled branch: how to bring them in (no merge)."""
+    if not (problem.unlabelled and graph.labels):
+        return ""
+    labels = ", ".join(sorted(graph.labels))
+    return (
+        f"every head must be on a labelled branch ({labels}): point the stray "
+        "revision's down_revision at its branch's head, or give it a branch_labels"
+    )
+
+
+LONGEST_BRANCH_SHOWN = 6
+
+
+def _shortened(revisions: Sequence[str]) -> list[str]:
+    shown = list(revisions)
     if len(shown) > LONGEST_BRANCH_SHOWN:
         hidden = len(shown) - 4
         shown = [*shown[:2], f"... ({hidden} more)", *shown[-2:]]
-    start = [fork[0]] if len(fork) == 1 else []
-    return " -> ".join(start + shown)
+    return shown
 
 
 def _repoint_advice(
@@ -116,13 +146,42 @@ def _repoint_advice(
     first = graph.revisions[branches[moving][0]]
     if first.down_revision != (fork[0],):
         return []
-    target = heads[1 - moving]
+    return _move_advice(graph, branches[moving], heads[1 - moving], cwd)
+
+
+def _own_line(graph: Graph, own: Collection[str], heads: Sequence[str]) -> str:
+    mine = _own_lineage(graph, own, heads)
+    if not mine:
+        return "    nothing here is new on this branch: the other side has these heads already"
+    return f"    new on this branch: {', '.join(_shortened(mine))}"
+
+
+def _own_lineage(graph: Graph, own: Collection[str], heads: Sequence[str]) -> list[str]:
+    """This branch's own revisions below ``heads``, parents first."""
+    return graph.topological(set().union(*(graph.ancestors(h) for h in heads)) & set(own))
+
+
+def _own_repoint_advice(
+    graph: Graph, own: Collection[str], heads: Sequence[str], cwd: Path
+) -> list[str]:
+    """Move this branch's own work (not deployed: it is not on the other
+    branch yet) onto the other branch's head, when it is one straight line."""
+    theirs = [head for head in heads if head not in own]
+    mine = [head for head in heads if head in own]
+    if len(theirs) != 1 or len(mine) != 1:
+        return []
+    branch = _own_lineage(graph, own, mine)
+    bottom = [rev for rev in branch if not any(p in own for p in graph.parents(rev))]
+    if len(bottom) != 1 or any(len(graph.revisions[rev].down_revision) != 1 for rev in branch):
+        return []
+    return _move_advice(graph, branch, theirs[0], cwd)
+
+
+def _move_advice(graph: Graph, branch: Sequence[str], target: str, cwd: Path) -> list[str]:
+    """Set the ``down_revision`` of ``branch``'s first revision to ``target``."""
+    first = graph.revisions[branch[0]]
     where = f"{display(Path(first.path), cwd)}:{first.line_of('down_revision')}"
-    chain = (
-        " -> ".join(branches[moving])
-        if len(branches[moving]) <= 3
-        else (f"{branches[moving][0]} .. {branches[moving][-1]}")
-    )
+    chain = " -> ".join(branch) if len(branch) <= 3 else f"{branch[0]} .. {branch[-1]}"
     return [
         f"    or, if {chain} is not deployed anywhere yet, move it onto {target} instead:",
         f"      set down_revision = '{target}' in {where}",

@@ -18,9 +18,12 @@ import os
 import re
 from dataclasses import dataclass, field
 
+# ast (and what compiled files need) is imported where it is used: the hook
+# runs on every commit, and most runs read every file from the cache.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import ast
+    import dis
     from pathlib import Path
 
 IDENTIFIERS = ("revision", "down_revision", "branch_labels", "depends_on")
@@ -28,6 +31,7 @@ IDENTIFIERS = ("revision", "down_revision", "branch_labels", "depends_on")
 # Alembic's own filters (alembic/script/base.py): which names in a versions
 # folder are revision files, and the legacy "revision id from file name" rule.
 _SOURCE_FILE = re.compile(r"(?!\.\#|__init__)(.*\.py)$")
+_SOURCE_OR_COMPILED_FILE = re.compile(r"(?!\.\#|__init__)(.*\.py)(c|o)?$")
 _LEGACY_REVISION_FILE = re.compile(r"([a-f0-9]+)\.py$")
 
 _CONFLICT_MARKER = r"^(<{7}|>{7})(?: |$)"
@@ -77,9 +81,11 @@ class _Patterns:
 _patterns = functools.lru_cache(maxsize=None)(_Patterns)
 
 
-def is_revision_file_name(name: str) -> bool:
-    """Whether Alembic would load a file of this name from a versions folder."""
-    return _SOURCE_FILE.match(name) is not None
+def is_revision_file_name(name: str, sourceless: bool = False) -> bool:
+    """Whether Alembic would load a file of this name from a versions folder
+    (``sourceless``: compiled ``.pyc``/``.pyo`` files too)."""
+    pattern = _SOURCE_OR_COMPILED_FILE if sourceless else _SOURCE_FILE
+    return pattern.match(os.path.basename(name)) is not None
 
 
 @dataclass(frozen=True)
@@ -128,10 +134,16 @@ class _Parsed:
     doc: str | None
 
 
-def read_revision_file(path: Path | str) -> RevisionFile:
-    """Read one revision file. Raises :class:`ReadError` with file and line."""
+def read_revision_file(path: Path | str, shown_as: str | None = None) -> RevisionFile:
+    """Read one revision file. Raises :class:`ReadError` with file and line.
+
+    ``shown_as`` is the path that messages and the result carry (default: ``path``).
+    """
     path = os.fspath(path)
-    return parse_revision_source(read_bytes(path), path, os.path.basename(path))
+    data = read_bytes(path)
+    if path.endswith((".pyc", ".pyo")):
+        return parse_compiled(data, shown_as or path, os.path.basename(path))
+    return parse_revision_source(data, shown_as or path, os.path.basename(path))
 
 
 def read_bytes(path: str) -> bytes:
@@ -163,6 +175,8 @@ def parse_revision_source(data: bytes, path: str, name: str) -> RevisionFile:
     parsed = _parse_fast(text)
     if parsed is None:
         parsed = _parse_ast(text, path)
+    else:
+        _check_syntax(text, path)  # Alembic could not import a file that does not compile
     return _to_revision_file(parsed, path, name)
 
 
@@ -262,15 +276,21 @@ def _simple_value(source: str, patterns: _Patterns) -> object:
 # -- the full reader ----------------------------------------------------------
 
 
-def _parse_ast(text: str, path: str) -> _Parsed:
+def _check_syntax(text: str, path: str) -> ast.Module:
     import ast
 
     try:
-        module = ast.parse(text, filename=path)
+        return ast.parse(text, filename=path)
     except SyntaxError as error:
         raise ReadError(
             path, error.lineno or 1, "syntax-error", f"syntax error: {error.msg}"
         ) from None
+
+
+def _parse_ast(text: str, path: str) -> _Parsed:
+    import ast
+
+    module = _check_syntax(text, path)
     values: dict[str, object] = {}
     lines: dict[str, int] = {}
     for node in module.body:
@@ -353,6 +373,72 @@ def _not_literal(path: str, line: int, name: str, source: str | None) -> ReadErr
         f"{name} is not a literal{shown}; alembic-heads reads revision files without running them",
         "write the value as a string, a tuple of strings or None",
     )
+
+
+# -- compiled files (``sourceless = true``) -----------------------------------
+
+
+def parse_compiled(data: bytes, path: str, name: str) -> RevisionFile:
+    """Read a ``.pyc`` without running it: the constants its module-level code
+    stores in the identifiers, found in its bytecode."""
+    import dis
+    import importlib.util
+    import marshal
+
+    if data[:4] != importlib.util.MAGIC_NUMBER:
+        raise ReadError(
+            path,
+            1,
+            "compiled-elsewhere",
+            "compiled by another Python version: alembic-heads reads compiled revision "
+            "files only from the Python that runs it",
+        )
+    try:
+        code = marshal.loads(data[16:])
+    except (ValueError, EOFError, TypeError) as error:
+        raise ReadError(path, 1, "bad-compiled", f"cannot read compiled file: {error}") from None
+    values: dict[str, object] = {}
+    lines: dict[str, int] = {}
+    recent: list[dis.Instruction] = []
+    for instruction in dis.get_instructions(code):
+        if instruction.opname == "STORE_NAME" and instruction.argval in (*IDENTIFIERS, "__doc__"):
+            line = instruction.positions.lineno if instruction.positions else None
+            value = _constant_stored(recent)
+            if value is _UNKNOWN or instruction.argval in values:
+                raise _not_literal(path, line or 1, instruction.argval, None)
+            values[instruction.argval] = value
+            lines[instruction.argval] = line or 1
+        if instruction.opname not in ("CACHE", "NOP", "EXTENDED_ARG"):
+            recent.append(instruction)
+    doc = values.pop("__doc__", None)
+    lines.pop("__doc__", None)
+    return _to_revision_file(
+        _Parsed(values, lines, doc if isinstance(doc, str) else None), path, name
+    )
+
+
+_UNKNOWN = object()
+
+
+def _constant_stored(recent: list[dis.Instruction]) -> object:
+    """The value the instructions before a store leave on the stack, when it
+    is a constant, a tuple or a list of constants; else ``_UNKNOWN``."""
+    if not recent:
+        return _UNKNOWN
+    last = recent[-1]
+    if last.opname == "LOAD_CONST":
+        return last.argval
+    if last.opname in ("BUILD_LIST", "BUILD_TUPLE"):
+        count = last.arg or 0
+        items = recent[-1 - count : -1] if count else []
+        if len(items) == count and all(item.opname == "LOAD_CONST" for item in items):
+            values = [item.argval for item in items]
+            return values if last.opname == "BUILD_LIST" else tuple(values)
+    if last.opname == "LIST_EXTEND" and len(recent) >= 3:
+        build, constant = recent[-3], recent[-2]
+        if build.opname == "BUILD_LIST" and build.arg == 0 and constant.opname == "LOAD_CONST":
+            return list(constant.argval)
+    return _UNKNOWN
 
 
 # -- from parsed values to a revision ----------------------------------------
