@@ -304,12 +304,20 @@ def test_reading_ref_costs_two_git_processes(
     wrapper.chmod(0o755)
     monkeypatch.setenv("PATH", f"{wrapper.parent}{os.pathsep}{os.environ['PATH']}")
 
+    monkeypatch.setenv("ALEMBIC_HEADS_CACHE_DIR", str(tmp_path / "cache"))
     run_cli(["check"], root)
     alone = log.read_text().split()
     log.unlink()
     result = run_cli(["check", "--against", "master"], root)
+    cached = log.read_text().split()
+    log.unlink()
+    monkeypatch.setenv("ALEMBIC_HEADS_CACHE_DIR", str(tmp_path / "empty-cache"))
+    cold = run_cli(["check", "--against", "master"], root)
 
     assert (result.code, result.out, result.err) == (0, "", "")
+    assert cold == result
+    # The check of the working tree has cached every blob master has too.
+    assert cached == [*alone, "ls-tree"]
     assert log.read_text().split() == [*alone, "ls-tree", "cat-file"]
 
 

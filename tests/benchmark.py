@@ -10,6 +10,8 @@ commands taking turns in every round so that load from elsewhere hits all alike:
 
 - ``check``: ``alembic-heads check`` in the repository, as the hook runs it;
 - ``check, no git``: the same files in a plain folder (nothing tracked, no cache);
+- ``check, --against``: ``alembic-heads check --against HEAD``, which also reads
+  every revision file of HEAD from git objects and merges the two graphs;
 - ``alembic heads``: Alembic on the same tree, warm (it has run once before);
 - ``floor``: the same interpreter, with nothing imported, listing the versions
   folder and reading every revision file (``open(path, "rb").read()``).
@@ -132,6 +134,7 @@ class Project:
     inis: list[Path]
     revisions: int
     in_git: bool
+    check_args: tuple[str, ...] = ()
 
     @property
     def versions(self) -> list[Path]:
@@ -146,9 +149,11 @@ def make_projects(base: Path, size: int, style: str, envs: int) -> list[Project]
     commit_all(repo, "history")
     plain = base / "plain"
     shutil.copytree(repo, plain, ignore=shutil.ignore_patterns(".git"))
+    ini = repo / "alembic.ini"
     projects = [
-        Project(f"{size} {style}", repo, [repo / "alembic.ini"], size, True),
+        Project(f"{size} {style}", repo, [ini], size, True),
         Project(f"{size} {style}, no git", plain, [plain / "alembic.ini"], size, False),
+        Project(f"{size} {style}, --against", repo, [ini], size, True, ("--against", "HEAD")),
     ]
     if envs > 1:
         mono = init_repo(base / "mono")
@@ -218,9 +223,8 @@ def peak_memory_kb(commands: Sequence[Sequence[str]], cwd: Path) -> int:
 def commands_for(project: Project, with_alembic: bool) -> dict[str, list[list[str]]]:
     bin_dir = Path(sys.executable).parent
     hook = bin_dir / "alembic-heads"
-    check = (
-        [str(hook), "check"] if hook.exists() else [sys.executable, "-m", "alembic_heads", "check"]
-    )
+    check = [str(hook)] if hook.exists() else [sys.executable, "-m", "alembic_heads"]
+    check += ["check", *project.check_args]
     commands = {
         "check": [check],
         "floor": [[sys.executable, "-c", FLOOR, *map(str, project.versions)]],
@@ -291,7 +295,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             for size in sizes:
                 projects = make_projects(base / f"{style}-{size}", size, style, args.envs)
                 for project in projects:
-                    samples = measure(project, args.runs, project.in_git and not args.no_alembic)
+                    with_alembic = project.in_git and not project.check_args
+                    samples = measure(project, args.runs, with_alembic and not args.no_alembic)
                     print(row(project, samples, previous))
                     sys.stdout.flush()
                 if not args.keep:

@@ -168,7 +168,7 @@ def test_revision_cache_reads_files_git_does_not_vouch_for(tmp_path: Path, cache
     versions = write_project(tmp_path, HISTORY) / "versions"
     path = str(versions / HISTORY[0].file_name)
 
-    script = RevisionCache([str(versions)], {path: None}).read(path)
+    script = RevisionCache([str(versions)]).read(path)
 
     assert script.revision == "aaaa"
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import marshal
 import os
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 from .revision_file import RevisionFile, read_revision_file
 
@@ -33,52 +33,61 @@ def cache_dir() -> str:
 
 
 class RevisionCache:
-    """Read revision files, or recall them by blob id (``blobs``, from
-    :func:`alembic_heads.git.index_blobs`)."""
+    """Revision files recalled by the git blob id of their contents."""
 
-    def __init__(self, locations: Sequence[str], blobs: Mapping[str, str | None]) -> None:
-        self.blobs = blobs
+    def __init__(self, locations: Sequence[str]) -> None:
         key = "\0".join(locations).encode("utf-8", "surrogateescape")
         self.path = os.path.join(cache_dir(), f"revisions-{zlib.crc32(key):08x}.marshal")
         self.entries: dict[str, _Entry] = {}
         self.used: dict[str, _Entry] = {}
         try:
             with open(self.path, "rb") as handle:
-                stored = marshal.load(handle)
+                stored = marshal.loads(handle.read())  # load(handle) reads in small pieces
             if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == FORMAT:
                 self.entries = stored[1]
         except (OSError, EOFError, ValueError, TypeError):
             pass
 
-    def read(self, path: str, shown_as: str | None = None) -> RevisionFile:
-        """:func:`~alembic_heads.revision_file.read_revision_file`, from the
-        cache when git vouches for the file. Raises ``ReadError`` as it does."""
-        blob = self.blobs.get(path)
-        if blob is None:
-            return read_revision_file(path, shown_as)
+    def read(self, path: str, shown_as: str | None = None, blob: str | None = None) -> RevisionFile:
+        """:func:`~alembic_heads.revision_file.read_revision_file`, recalled
+        when ``blob`` (the id of the blob git says the file holds) is known."""
+        script = None if blob is None else self.recall(blob, shown_as or path)
+        if script is None:
+            script = read_revision_file(path, shown_as)
+            if blob is not None:
+                self.remember(blob, script)
+        return script
+
+    def knows(self, blob: str) -> bool:
+        return blob in self.entries
+
+    def recall(self, blob: str, path: str) -> RevisionFile | None:
+        """The revision file whose contents are ``blob``, read before, as ``path``."""
         entry = self.entries.get(blob)
         if entry is None:
-            script = read_revision_file(path, shown_as)
-            # The file name matters only to a file that does not declare
-            # ``revision`` (Alembic then takes it from the name): not kept.
-            if "revision" in script.lines:
-                self.used[blob] = (
-                    script.revision,
-                    script.down_revision,
-                    script.branch_labels,
-                    script.depends_on,
-                    script.doc,
-                    script.lines,
-                    script.has_down_revision,
-                )
-            return script
+            return None
         self.used[blob] = entry
         revision, down, labels, depends, doc, lines, has_down = entry
-        return RevisionFile(shown_as or path, revision, down, labels, depends, doc, lines, has_down)
+        return RevisionFile(path, revision, down, labels, depends, doc, lines, has_down)
+
+    def remember(self, blob: str, script: RevisionFile) -> None:
+        # The file name matters only to a file that does not declare
+        # ``revision`` (Alembic then takes it from the name): not kept.
+        if "revision" in script.lines:
+            self.used[blob] = (
+                script.revision,
+                script.down_revision,
+                script.branch_labels,
+                script.depends_on,
+                script.doc,
+                script.lines,
+                script.has_down_revision,
+            )
 
     def save(self) -> None:
-        """Keep this run's entries for the next run, if they differ from the last."""
-        if self.used == self.entries:
+        """Keep this run's entries for the next run, if it used any and they
+        differ from the last (a run outside git uses none)."""
+        if not self.used or self.used == self.entries:
             return
         temporary = f"{self.path}.{os.getpid()}.tmp"
         try:

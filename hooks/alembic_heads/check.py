@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 import os
 import sys
-from collections.abc import Container, Sequence
+from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import SimpleNamespace
@@ -97,16 +97,22 @@ def read_graph(
 
 
 def _read_scripts(
-    env: Environment, tracked: Container[str] | None, cache: RevisionCache | None = None
+    env: Environment,
+    tracked: Container[str] | None,
+    cache: RevisionCache | None = None,
+    blobs: Mapping[str, str | None] | None = None,
 ) -> list[Loaded]:
-    read = read_revision_file if cache is None else cache.read
+    """``env``'s files on disk; ``blobs`` says which blob git vouches each holds."""
     cwd = os.getcwd()
     inside = os.path.join(os.path.abspath(cwd), "")
     scripts: list[Loaded] = []
     for path in revision_file_paths(env, tracked):
         shown = path[len(inside) :] if path.startswith(inside) else display(path, cwd)
         try:
-            scripts.append(read(path, shown))
+            if cache is None:
+                scripts.append(read_revision_file(path, shown))
+            else:
+                scripts.append(cache.read(path, shown, blobs.get(path) if blobs else None))
         except ReadError as error:
             scripts.append(error)
     return scripts
@@ -136,17 +142,20 @@ def check_environments(
     """Check each graph: of the working tree (with ``git_index``, only what git
     has staged), or of commit ``at``; with ``against``, as it will be once
     merged with that ref."""
+    cache = None
+    if git_index or at is not None or against is not None:
+        cache = RevisionCache([str(loc) for env in envs for loc in env.version_locations])
     if at is None:
-        ours = _read_working_tree(envs, cwd, git_index)
+        ours = _read_working_tree(envs, cwd, cache if git_index else None)
     else:
         from .snapshot import scripts_at
 
-        ours = scripts_at(envs, at, cwd)
+        ours = scripts_at(envs, at, cwd, cache)
     theirs: list[list[Loaded]] = []
     if against is not None:
         from .snapshot import scripts_at
 
-        theirs = scripts_at(envs, against, cwd)
+        theirs = scripts_at(envs, against, cwd, cache)
     results = []
     for index, env in enumerate(envs):
         scripts, own = ours[index], None
@@ -158,23 +167,21 @@ def check_environments(
         graph, findings = graph_of(scripts)
         problems = too_many_heads(graph, max_heads) if graph is not None and not findings else []
         results.append(GraphCheck(env, graph, findings, problems, against, own))
+    if cache is not None:
+        cache.save()
     return results
 
 
 def _read_working_tree(
-    envs: Sequence[Environment], cwd: Path, git_index: bool
+    envs: Sequence[Environment], cwd: Path, cache: RevisionCache | None
 ) -> list[list[Loaded]]:
-    """Each environment's files as they are on disk; with ``git_index`` only
-    those git has staged, recalled from the cache where git vouches for them."""
-    if not git_index:
+    """Each environment's files as they are on disk; with a ``cache`` (the
+    check of a commit to be) only those git has staged, recalled where git
+    vouches for their contents."""
+    if cache is None:
         return [_read_scripts(env, None) for env in envs]
-    locations = [loc for env in envs for loc in env.version_locations]
-    tracked = git.index_blobs(cwd, locations)
-    cache = None if tracked is None else RevisionCache([str(loc) for loc in locations], tracked)
-    scripts = [_read_scripts(env, tracked, cache) for env in envs]
-    if cache is not None:
-        cache.save()
-    return scripts
+    blobs = git.index_blobs(cwd, [loc for env in envs for loc in env.version_locations])
+    return [_read_scripts(env, blobs, cache if blobs else None, blobs) for env in envs]
 
 
 def format_check(result: GraphCheck, cwd: Path, color: bool = False) -> str:

@@ -107,6 +107,14 @@ def files_at(cwd: Path, ref: str, folders: Sequence[Path]) -> list[tuple[str, by
     ``ref``, without a checkout: one ``git ls-tree`` lists them and one
     ``git cat-file --batch`` reads them all. Paths are relative to ``cwd``.
     Raises :class:`GitError` when ``ref`` cannot be read."""
+    entries = blobs_at(cwd, ref, folders)
+    return list(zip([path for path, _ in entries], read_blobs(cwd, [oid for _, oid in entries])))
+
+
+def blobs_at(cwd: Path, ref: str, folders: Sequence[Path]) -> list[tuple[str, str]]:
+    """``(path, blob id)`` of each regular file below ``folders`` in commit
+    ``ref`` (one ``git ls-tree``). Paths are relative to ``cwd``. Raises
+    :class:`GitError` when ``ref`` cannot be read."""
     if not folders:
         return []
     pathspecs = [os.path.relpath(folder, cwd) for folder in folders]
@@ -119,10 +127,15 @@ def files_at(cwd: Path, ref: str, folders: Sequence[Path]) -> list[tuple[str, by
         mode, kind, object_id = meta.split(" ")
         if kind == "blob" and mode in ("100644", "100755"):  # not symlinks or submodules
             entries.append((path, object_id))
-    if not entries:
+    return entries
+
+
+def read_blobs(cwd: Path, blob_ids: Sequence[str]) -> list[bytes]:
+    """The contents of ``blob_ids``, in order, from one ``git cat-file --batch``."""
+    if not blob_ids:
         return []
-    batch = _git(cwd, ["cat-file", "--batch"], "".join(f"{oid}\n" for _, oid in entries).encode())
-    return list(zip([path for path, _ in entries], _batch_contents(batch)))
+    batch = _git(cwd, ["cat-file", "--batch"], "".join(f"{oid}\n" for oid in blob_ids).encode())
+    return _batch_contents(batch)
 
 
 def _batch_contents(output: bytes) -> list[bytes]:

@@ -85,7 +85,9 @@ def is_revision_file_name(name: str, sourceless: bool = False) -> bool:
     """Whether Alembic would load a file of this name from a versions folder
     (``sourceless``: compiled ``.pyc``/``.pyo`` files too)."""
     pattern = _SOURCE_OR_COMPILED_FILE if sourceless else _SOURCE_FILE
-    return pattern.match(os.path.basename(name)) is not None
+    if "/" in name or os.sep in name:
+        name = os.path.basename(name)
+    return pattern.match(name) is not None
 
 
 @dataclass(frozen=True)

@@ -19,32 +19,66 @@ from .findings import UsageError
 from .paths import display
 from .revision_file import ReadError, RevisionFile, is_revision_file_name, parse_revision_source
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from .cache import RevisionCache
+
 Loaded = Union[RevisionFile, ReadError]
 """A revision file as read: its identifiers, or why it could not be read."""
 
 
-def scripts_at(envs: Sequence[Environment], ref: str, cwd: Path) -> list[list[Loaded]]:
+def scripts_at(
+    envs: Sequence[Environment], ref: str, cwd: Path, cache: RevisionCache | None = None
+) -> list[list[Loaded]]:
     """Each environment's revision files as commit ``ref`` has them, in the
-    order Alembic would load them, named as the user sees them. Raises
-    :class:`UsageError` when ``ref`` is not a commit git can read here."""
+    order Alembic would load them, named as the user sees them; from the
+    ``cache`` when it knows a blob. Raises :class:`UsageError` when ``ref``
+    is not a commit git can read here."""
     folders = list(dict.fromkeys(loc for env in envs for loc in env.version_locations))
     try:
-        files = git.files_at(cwd, ref, folders)
+        listing = git.blobs_at(cwd, ref, folders)
+        blobs = {os.path.normpath(cwd / path): oid for path, oid in listing}
+        chosen = [_chosen(env, blobs) for env in envs]
+        wanted = {
+            blobs[path]
+            for paths in chosen
+            for path in paths
+            if cache is None or not cache.knows(blobs[path])
+        }
+        contents = dict(zip(wanted, git.read_blobs(cwd, list(wanted))))
     except git.GitError as error:
         raise UsageError(_unreadable(ref, str(error))) from None
-    contents = {os.path.normpath(cwd / path): data for path, data in files}
-    return [_environment_scripts(env, contents, cwd) for env in envs]
+    return [_read(paths, blobs, contents, cwd, cache) for paths in chosen]
 
 
-def _environment_scripts(env: Environment, contents: dict[str, bytes], cwd: Path) -> list[Loaded]:
-    chosen = sorted((key, path) for path in contents if (key := load_order(env, path)) is not None)
+def _chosen(env: Environment, blobs: dict[str, str]) -> list[str]:
+    """The paths ``env`` loads, in Alembic's order."""
+    order = _LoadOrder(env)
+    keyed = [(key, path) for path in blobs if (key := order(path)) is not None]
+    return [path for _, path in sorted(keyed)]
+
+
+def _read(
+    paths: Sequence[str],
+    blobs: dict[str, str],
+    contents: dict[str, bytes],
+    cwd: Path,
+    cache: RevisionCache | None,
+) -> list[Loaded]:
     scripts: list[Loaded] = []
-    for _, path in chosen:
+    for path in paths:
         shown = display(path, cwd)
-        try:
-            scripts.append(parse_revision_source(contents[path], shown, os.path.basename(path)))
-        except ReadError as error:
-            scripts.append(error)
+        blob = blobs[path]
+        script = None if cache is None else cache.recall(blob, shown)
+        if script is None:
+            try:
+                script = parse_revision_source(contents[blob], shown, os.path.basename(path))
+            except ReadError as error:
+                scripts.append(error)
+                continue
+            if cache is not None:
+                cache.remember(blob, script)
+        scripts.append(script)
     return scripts
 
 
@@ -55,18 +89,31 @@ def load_order(env: Environment, path: str) -> tuple[int, tuple[str, ...], str] 
     folder's files (sorted) before its subfolders (sorted), subfolders only
     when ``recursive_version_locations`` is on, ``__pycache__`` skipped.
     """
-    for index, location in enumerate(env.version_locations):
-        relative = os.path.relpath(path, os.path.normpath(os.path.abspath(location)))
-        parts = tuple(relative.split(os.sep))
-        if parts[0] == os.pardir or relative == os.curdir:
-            continue
-        folders, name = parts[:-1], parts[-1]
-        if folders and not env.recursive:
-            continue
-        if "__pycache__" in folders or not is_revision_file_name(name):
-            continue
-        return (index, folders, name)
-    return None
+    return _LoadOrder(env)(path)
+
+
+class _LoadOrder:
+    """:func:`load_order` for one environment, its locations prepared once."""
+
+    def __init__(self, env: Environment) -> None:
+        self.recursive = env.recursive
+        self.prefixes = [
+            os.path.join(os.path.normpath(os.path.abspath(location)), "")
+            for location in env.version_locations
+        ]
+
+    def __call__(self, path: str) -> tuple[int, tuple[str, ...], str] | None:
+        for index, prefix in enumerate(self.prefixes):
+            if not path.startswith(prefix) or len(path) == len(prefix):
+                continue
+            parts = tuple(path[len(prefix) :].split(os.sep))
+            folders, name = parts[:-1], parts[-1]
+            if folders and not self.recursive:
+                continue
+            if "__pycache__" in folders or not is_revision_file_name(name):
+                continue
+            return (index, folders, name)
+        return None
 
 
 def _unreadable(ref: str, reason: str) -> str:
