@@ -17,7 +17,7 @@ from .discover import find_environments, revision_file_paths
 from .findings import Finding, UsageError
 from .graph import Graph, build_graph
 from .heads import TooManyHeads, too_many_heads
-from .paths import display
+from .paths import display, displayer
 from .revision_file import ReadError, RevisionFile, read_revision_file
 
 # What only some runs need is imported there: the hook runs on every commit,
@@ -103,11 +103,10 @@ def _read_scripts(
     blobs: Mapping[str, str | None] | None = None,
 ) -> list[Loaded]:
     """``env``'s files on disk; ``blobs`` says which blob git vouches each holds."""
-    cwd = os.getcwd()
-    inside = os.path.join(os.path.abspath(cwd), "")
+    shown_as = displayer(os.getcwd())
     scripts: list[Loaded] = []
     for path in revision_file_paths(env, tracked):
-        shown = path[len(inside) :] if path.startswith(inside) else display(path, cwd)
+        shown = shown_as(path)
         try:
             if cache is None:
                 scripts.append(read_revision_file(path, shown))

@@ -52,7 +52,7 @@ def _git_output(cwd: Path, args: Sequence[str]) -> bytes | None:
     return output if os.waitstatus_to_exitcode(status) == 0 else None
 
 
-def _absolute(cwd: Path, name: str, prefix: str) -> str:
+def absolute(name: str, prefix: str) -> str:
     """``os.path.normpath(cwd / name)`` for a path git printed relative to
     ``cwd`` (``prefix`` is ``cwd`` with a trailing separator): git's paths are
     normal already, but for leading ``../``."""
@@ -66,7 +66,7 @@ def tracked_files(cwd: Path, folders: Sequence[Path]) -> set[str] | None:
     if names is None:
         return None
     prefix = os.path.join(os.path.normpath(cwd), "")
-    return {_absolute(cwd, name, prefix) for name in names}
+    return {absolute(name, prefix) for name in names}
 
 
 def index_blobs(cwd: Path, folders: Sequence[Path]) -> dict[str, str | None] | None:
@@ -84,7 +84,7 @@ def index_blobs(cwd: Path, folders: Sequence[Path]) -> dict[str, str | None] | N
     for line in lines:
         info, _, name = line.partition("\t")
         tag, mode, blob, stage = info.split(" ")
-        path = _absolute(cwd, name, prefix)
+        path = absolute(name, prefix)
         clean = tag == "H" and stage == "0" and mode in ("100644", "100755")
         blobs[path] = blob if clean and path not in blobs else None
     return blobs

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .config import Environment
 from .revision_file import ReadError, RevisionFile
-from .snapshot import Loaded, load_order
+from .snapshot import Loaded, LoadOrder
 
 
 @dataclass(frozen=True)
@@ -43,16 +43,17 @@ def merge_scripts(
         if item.path not in our_paths
         and not (isinstance(item, RevisionFile) and item.revision in our_ids)
     ]
-    placed = [(_place(env, item, cwd), item) for item in ours]
+    order, folder = LoadOrder(env), str(cwd)
+    placed = [(_place(order, item, folder), item) for item in ours]
     placed += [
-        (_place(env, item, cwd), _renamed(item, f"{ref}:{item.path}")) for item in only_theirs
+        (_place(order, item, folder), _renamed(item, f"{ref}:{item.path}")) for item in only_theirs
     ]
     placed.sort(key=lambda pair: pair[0])
     return Merged([item for _, item in placed], frozenset(our_ids - their_ids))
 
 
-def _place(env: Environment, item: Loaded, cwd: Path) -> tuple[int, tuple[str, ...], str]:
-    return load_order(env, os.path.normpath(cwd / item.path)) or (0, (), item.path)
+def _place(order: LoadOrder, item: Loaded, cwd: str) -> tuple[int, tuple[str, ...], str]:
+    return order(os.path.normpath(os.path.join(cwd, item.path))) or (0, (), item.path)
 
 
 def _renamed(item: Loaded, path: str) -> Loaded:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -13,3 +14,14 @@ def display(path: Path | str, cwd: Path | str) -> str:
     if absolute == base or absolute.startswith(base.rstrip(os.sep) + os.sep):
         return os.path.relpath(absolute, base)
     return str(path)
+
+
+def displayer(cwd: Path | str) -> Callable[[str], str]:
+    """:func:`display` for many normalised absolute paths, the part they
+    share with ``cwd`` worked out once."""
+    inside = os.path.join(os.path.abspath(cwd), "")
+
+    def shown(path: str) -> str:
+        return path[len(inside) :] if path.startswith(inside) else display(path, cwd)
+
+    return shown

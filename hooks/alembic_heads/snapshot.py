@@ -16,7 +16,7 @@ from typing import Union
 from . import git
 from .config import Environment
 from .findings import UsageError
-from .paths import display
+from .paths import displayer
 from .revision_file import ReadError, RevisionFile, is_revision_file_name, parse_revision_source
 
 TYPE_CHECKING = False
@@ -37,7 +37,8 @@ def scripts_at(
     folders = list(dict.fromkeys(loc for env in envs for loc in env.version_locations))
     try:
         listing = git.blobs_at(cwd, ref, folders)
-        blobs = {os.path.normpath(cwd / path): oid for path, oid in listing}
+        prefix = os.path.join(os.path.normpath(cwd), "")
+        blobs = {git.absolute(path, prefix): oid for path, oid in listing}
         chosen = [_chosen(env, blobs) for env in envs]
         wanted = {
             blobs[path]
@@ -53,7 +54,7 @@ def scripts_at(
 
 def _chosen(env: Environment, blobs: dict[str, str]) -> list[str]:
     """The paths ``env`` loads, in Alembic's order."""
-    order = _LoadOrder(env)
+    order = LoadOrder(env)
     keyed = [(key, path) for path in blobs if (key := order(path)) is not None]
     return [path for _, path in sorted(keyed)]
 
@@ -65,9 +66,10 @@ def _read(
     cwd: Path,
     cache: RevisionCache | None,
 ) -> list[Loaded]:
+    shown_as = displayer(cwd)
     scripts: list[Loaded] = []
     for path in paths:
-        shown = display(path, cwd)
+        shown = shown_as(path)
         blob = blobs[path]
         script = None if cache is None else cache.recall(blob, shown)
         if script is None:
@@ -82,18 +84,13 @@ def _read(
     return scripts
 
 
-def load_order(env: Environment, path: str) -> tuple[int, tuple[str, ...], str] | None:
-    """Where Alembic loads ``path`` (absolute) in ``env`` (``None``: it does not).
+class LoadOrder:
+    """Where Alembic loads a path (absolute) in ``env``; ``None``: it does not.
 
     Mirrors ``discover.revision_paths``: version locations in turn, each
     folder's files (sorted) before its subfolders (sorted), subfolders only
     when ``recursive_version_locations`` is on, ``__pycache__`` skipped.
     """
-    return _LoadOrder(env)(path)
-
-
-class _LoadOrder:
-    """:func:`load_order` for one environment, its locations prepared once."""
 
     def __init__(self, env: Environment) -> None:
         self.recursive = env.recursive
