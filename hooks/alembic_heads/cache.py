@@ -38,15 +38,22 @@ class RevisionCache:
     def __init__(self, locations: Sequence[str]) -> None:
         key = "\0".join(locations).encode("utf-8", "surrogateescape")
         self.path = os.path.join(cache_dir(), f"revisions-{zlib.crc32(key):08x}.marshal")
-        self.entries: dict[str, _Entry] = {}
         self.used: dict[str, _Entry] = {}
-        try:
-            with open(self.path, "rb") as handle:
-                stored = marshal.loads(handle.read())  # load(handle) reads in small pieces
-            if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == FORMAT:
-                self.entries = stored[1]
-        except (OSError, EOFError, ValueError, TypeError):
-            pass
+        self._entries: dict[str, _Entry] | None = None
+
+    @property
+    def entries(self) -> dict[str, _Entry]:
+        """What the last run kept, read when first asked for."""
+        if self._entries is None:
+            self._entries = {}
+            try:
+                with open(self.path, "rb") as handle:
+                    stored = marshal.loads(handle.read())  # load(handle) reads in small pieces
+                if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == FORMAT:
+                    self._entries = stored[1]
+            except (OSError, EOFError, ValueError, TypeError):
+                pass
+        return self._entries
 
     def read(self, path: str, shown_as: str | None = None, blob: str | None = None) -> RevisionFile:
         """:func:`~alembic_heads.revision_file.read_revision_file`, recalled

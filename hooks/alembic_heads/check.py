@@ -141,9 +141,7 @@ def check_environments(
     """Check each graph: of the working tree (with ``git_index``, only what git
     has staged), or of commit ``at``; with ``against``, as it will be once
     merged with that ref."""
-    cache = None
-    if git_index or at is not None or against is not None:
-        cache = RevisionCache([str(loc) for env in envs for loc in env.version_locations])
+    cache = RevisionCache([str(loc) for env in envs for loc in env.version_locations])
     if at is None:
         ours = _read_working_tree(envs, cwd, cache if git_index else None)
     else:
@@ -166,8 +164,7 @@ def check_environments(
         graph, findings = graph_of(scripts)
         problems = too_many_heads(graph, max_heads) if graph is not None and not findings else []
         results.append(GraphCheck(env, graph, findings, problems, against, own))
-    if cache is not None:
-        cache.save()
+    cache.save()
     return results
 
 
