@@ -5,13 +5,14 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Sequence
 
-from . import __version__, check
+from . import __version__, check, merge
 
 COMMANDS: dict[str, tuple[Callable[[Sequence[str] | None], int], str]] = {
     "check": (check.main, "fail when a revision graph has more than one head"),
+    "merge": (merge.main, "write the merge revision `alembic merge` would write"),
 }
 
-USAGE = "usage: alembic-heads {check} [options] [paths ...]"
+USAGE = "usage: alembic-heads {check,merge,rebase} [options] [paths ...]"
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -39,7 +39,8 @@ class Environment:
 
     ``ini``/``toml``/``section`` say how to reach it with the ``alembic``
     command (they become ``-c``/``-n`` in suggested commands); an environment
-    found by its folder alone has neither.
+    found by its folder alone has neither. ``script_dir`` (where
+    ``script.py.mako`` lives) is known only from a configuration.
     """
 
     name: str
@@ -48,6 +49,7 @@ class Environment:
     ini: Path | None = None
     toml: Path | None = None
     section: str = DEFAULT_SECTION
+    script_dir: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -113,6 +115,7 @@ def load_environment(files: ConfigFiles, cwd: Path) -> Environment:
         ini=files.ini if files.ini.is_file() else None,
         toml=files.toml if options.toml else None,
         section=files.section,
+        script_dir=script_dir,
     )
 
 
