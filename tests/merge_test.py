@@ -269,6 +269,7 @@ def test_folder_environments_each_get_their_merge(tmp_path: Path) -> None:
         (tmp_path / name / "alembic.ini").unlink()
     write_project(tmp_path / "three", TWO_HEADS[:2])
     (tmp_path / "three" / "alembic.ini").unlink()
+    healthy = run_cli(["merge", "--hook"], tmp_path / "three")
 
     result = run_cli(["merge", "--rev-id", "m1"], tmp_path)
     named = run_cli(["merge", "c3d4", "e5f6"], tmp_path)
@@ -284,6 +285,10 @@ def test_folder_environments_each_get_their_merge(tmp_path: Path) -> None:
     )
     assert chosen.err == (
         "alembic-heads: nothing to merge: a merge needs at least two revisions, got a1b2\n"
+    )
+    assert (healthy.code, healthy.out) == (0, "")
+    assert run_cli(["merge"], tmp_path).err == (
+        "alembic-heads: nothing to merge: every revision graph has one head\n"
     )
 
 
@@ -412,3 +417,40 @@ def test_seed_story_merged_in_git(tmp_path: Path) -> None:
     assert result.out == "Writing versions/m1_merge_d_and_f.py\n"
     assert run_cli(["check"], repo).code == 0
     assert run([PYTHON, "-m", "alembic", "heads"], repo).stdout == "m1 (head)\n"
+
+
+def test_an_unreadable_file_stops_the_merge(tmp_path: Path) -> None:
+    write_project(tmp_path, TWO_HEADS)
+    (tmp_path / "versions" / "x.py").write_text("revision = 'x'\ndown_revision = f'{1}'\n")
+
+    result = run_cli(["merge"], tmp_path)
+
+    assert result.err == (
+        f"alembic-heads: cannot merge: {tmp_path}/versions/x.py:2: down_revision is not a "
+        "literal (f'{1}'); alembic-heads reads revision files without running them\n"
+    )
+
+
+def test_a_first_head_outside_the_version_locations_is_refused(tmp_path: Path) -> None:
+    write_project(tmp_path, TWO_HEADS[:2], recursive=True)
+    (tmp_path / "other").mkdir()
+    (tmp_path / "versions" / "sub").mkdir()
+    shutil.move(tmp_path / "versions" / "c3d4_left.py", tmp_path / "versions" / "sub" / "c.py")
+    (tmp_path / "other" / "e5f6.py").write_text("revision = 'e5f6'\ndown_revision = 'a1b2'\n")
+    with (tmp_path / "alembic.ini").open("a") as ini:
+        ini.write("version_locations = %(here)s/versions:%(here)s/other\n")
+
+    err = _refusal_in(tmp_path, "c3d4", "e5f6")
+
+    assert err == (
+        f"alembic-heads: path {tmp_path}/versions/sub is not represented in current "
+        "version locations\n"
+    )
+
+
+def _refusal_in(root: Path, *argv: str) -> str:
+    before = snapshot(root)
+    result = run_cli(["merge", *argv], root)
+    assert snapshot(root) == before
+    assert (result.code, result.out) == (2, "")
+    return result.err

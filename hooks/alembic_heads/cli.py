@@ -5,11 +5,12 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Sequence
 
-from . import __version__, check, merge
+from . import __version__, check, merge, rebase
 
 COMMANDS: dict[str, tuple[Callable[[Sequence[str] | None], int], str]] = {
     "check": (check.main, "fail when a revision graph has more than one head"),
     "merge": (merge.main, "write the merge revision `alembic merge` would write"),
+    "rebase": (rebase.main, "move this branch's new migrations onto the other head"),
 }
 
 USAGE = "usage: alembic-heads {check,merge,rebase} [options] [paths ...]"

@@ -93,9 +93,6 @@ def plan_merge(
     rev_id: str | None,
 ) -> MergePlan:
     """Check a merge the way ``generate_revision`` would, on the static graph."""
-    if graph.findings:
-        first = graph.findings[0]
-        raise UsageError(f"cannot merge: {first.path}:{first.line}: {first.message}")
     if revisions:
         heads = tuple(rev for ident in revisions for rev in resolve_revision(graph, ident))
     else:
@@ -180,8 +177,6 @@ def write_merge(plan: MergePlan) -> Written:
         hooks = config.get_hooks_list()
     except (util.CommandError, ValueError, TypeError, KeyError) as error:
         raise UsageError(f"{plan.env.name}: {error}") from None
-    if path.exists():
-        raise UsageError(f"{path} already exists: not overwriting it")
     arguments: dict[str, Any] = {
         "up_revision": plan.rev_id,
         "down_revision": plan.heads,
@@ -256,6 +251,32 @@ def _installed_script(name: str) -> bool:
     return any(entry.name == name for entry in entry_points(group="console_scripts"))
 
 
+def add_environment_options(parser: argparse.ArgumentParser) -> None:
+    """Which graph to work on, for commands that take revisions as arguments."""
+    parser.add_argument(
+        "-c", "--config", action="append", default=[], metavar="FILE", help="as `alembic -c`"
+    )
+    parser.add_argument("-n", "--name", metavar="SECTION", help="as `alembic -n`")
+    parser.add_argument(
+        "--versions", metavar="FOLDER", help="a versions folder (when there is no config)"
+    )
+
+
+def readable_graph(env: Environment, doing: str) -> Graph:
+    """The graph of ``env`` from the files on disk (staged or not), or the
+    first reason it cannot be read."""
+    graph, findings = read_graph(env, None)
+    if graph is None or graph.findings:
+        first = findings[0]
+        raise UsageError(f"cannot {doing}: {first.path}:{first.line}: {first.message}")
+    return graph
+
+
+def environments(args: argparse.Namespace, cwd: Path) -> list[Environment]:
+    paths = [args.versions] if args.versions else []
+    return find_environments(paths, args.config, args.name, cwd)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="alembic-heads merge",
@@ -266,13 +287,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("revisions", nargs="*", metavar="REV", help="revisions to merge")
     parser.add_argument("-m", "--message", help="message (default: 'merge X and Y')")
     parser.add_argument("--rev-id", metavar="ID", help="revision id (default: a new one)")
-    parser.add_argument(
-        "-c", "--config", action="append", default=[], metavar="FILE", help="as `alembic -c`"
-    )
-    parser.add_argument("-n", "--name", metavar="SECTION", help="as `alembic -n`")
-    parser.add_argument(
-        "--versions", metavar="FOLDER", help="a versions folder (when there is no config)"
-    )
+    add_environment_options(parser)
     parser.add_argument(
         "--hook",
         action="store_true",
@@ -296,20 +311,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _merge(args: argparse.Namespace, cwd: Path) -> list[Path]:
-    paths = [args.versions] if args.versions else []
-    envs = find_environments(paths, args.config, args.name, cwd)
+    envs = environments(args, cwd)
     if args.revisions and len(envs) > 1:
         names = ", ".join(env.name for env in envs)
         raise UsageError(f"several Alembic environments ({names}): pass -c CONFIG or --versions")
+    skip_healthy = not args.revisions and (args.hook or len(envs) > 1)
     plans = []
     for env in envs:
-        graph, findings = read_graph(env, None)
-        if graph is None:
-            first = findings[0]
-            raise UsageError(f"cannot merge: {first.path}:{first.line}: {first.message}")
-        if not args.revisions and len(envs) > 1 and heads_to_merge(graph, env) is None:
-            continue
-        if args.hook and not args.revisions and heads_to_merge(graph, env) is None:
+        graph = readable_graph(env, "merge")
+        if skip_healthy and heads_to_merge(graph, env) is None:
             continue
         plans.append(plan_merge(env, graph, args.revisions, args.message, args.rev_id))
     if not plans and not args.hook:
