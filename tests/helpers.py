@@ -346,3 +346,18 @@ def seed_branches(root: Path, conflict: bool = False) -> Path:
     git(repo, "checkout", "-q", "master")
     git(repo, "merge", "-q", "--no-edit", "dev1")
     return repo
+
+
+def without_descendants(revs: Sequence[Rev], rev_id: str) -> list[Rev]:
+    """``revs`` without ``rev_id`` and every revision above it."""
+    removed, todo = set(), [rev_id]
+    while todo:
+        current = todo.pop()
+        if current not in removed:
+            removed.add(current)
+            todo.extend(
+                rev.revision
+                for rev in revs
+                if current in ((rev.down,) if isinstance(rev.down, str) else rev.down or ())
+            )
+    return [rev for rev in revs if rev.revision not in removed]

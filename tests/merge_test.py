@@ -11,14 +11,18 @@ from pathlib import Path
 import pytest
 
 from helpers import (
+    CORPUS_NAMES,
     PYTHON,
     Rev,
     alembic_answer,
+    corpus,
     git,
+    revs_from_corpus,
     run,
     run_cli,
     seed_branches,
     snapshot,
+    without_descendants,
     write_project,
 )
 
@@ -454,3 +458,26 @@ def _refusal_in(root: Path, *argv: str) -> str:
     assert snapshot(root) == before
     assert (result.code, result.out) == (2, "")
     return result.err
+
+
+@pytest.mark.parametrize(
+    ("name", "index"),
+    [(name, i) for name in CORPUS_NAMES for i, _ in enumerate(corpus(name)["two_head_moments"])],
+)
+def test_real_histories_merge_as_alembic_merges_them(tmp_path: Path, name: str, index: int) -> None:
+    data = corpus(name)
+    moment = data["two_head_moments"][index]
+    kept = without_descendants(revs_from_corpus(name), moment["mergepoint"])
+    recursive = data["recursive_version_locations"]
+    trees = [write_project(tmp_path / side, kept, recursive=recursive) for side in ("a", "b")]
+    heads = sorted(moment["heads_without_merge"])
+    argv = ["merge", "--rev-id", "abcdef012345", "-m", "merge heads", *heads]
+
+    ours = run_cli(argv, trees[0])
+    theirs = run([PYTHON, "-m", "alembic", *argv], trees[1])
+
+    assert ours.code == theirs.returncode == 0
+    path = "versions/abcdef012345_merge_heads.py"
+    assert ours.out == f"Writing {path}\n"
+    mine, alembics = ((tree / path).read_bytes() for tree in trees)
+    assert CREATE_DATE.sub(b"", mine) == CREATE_DATE.sub(b"", alembics)

@@ -246,9 +246,9 @@ def _run_hook(write_hooks: Any, path: str, hook: dict[str, str]) -> None:
 
 
 def _installed_script(name: str) -> bool:
-    from importlib.metadata import entry_points
+    from alembic.util import compat  # how the console_scripts hook looks them up
 
-    return any(entry.name == name for entry in entry_points(group="console_scripts"))
+    return any(entry.name == name for entry in compat.importlib_metadata_get("console_scripts"))
 
 
 def add_environment_options(parser: argparse.ArgumentParser) -> None:
