@@ -26,7 +26,7 @@ from .discover import display
 from .files import replace_file
 from .findings import UsageError
 from .graph import Graph, build_graph
-from .heads import too_many_heads
+from .heads import TooManyHeads, too_many_heads
 from .merge import add_environment_options, environments, readable_graph, resolve_revision
 from .revision_file import ReadError, RevisionFile, is_revision_file_name, parse_revision_source
 from .rewrite import RewriteError, repoint
@@ -106,11 +106,14 @@ def read_base(cwd: Path, base: Base, folders: Sequence[Path]) -> OnBase:
     return OnBase(frozenset(revisions), frozenset(paths))
 
 
-def plan_rebase(graph: Graph, on_base: OnBase, base: Base, onto: str | None) -> Move:
-    """Which file to repoint, and onto what; refuses anything unsafe."""
-    problems = too_many_heads(graph)
-    if not problems:
-        raise UsageError(f"nothing to rebase: one head ({', '.join(graph.heads)})")
+def plan_rebase(
+    graph: Graph,
+    problems: Sequence[TooManyHeads],
+    on_base: OnBase,
+    base: Base,
+    onto: str | None,
+) -> Move:
+    """Which file to repoint, and onto what, to fix ``problems``; refuses anything unsafe."""
     heads = [head for problem in problems for head in problem.heads]
     if any(problem.unlabelled for problem in problems):
         heads = graph.heads  # a stray head moves onto a labelled branch's head
@@ -228,6 +231,9 @@ def _plan(args: argparse.Namespace, cwd: Path) -> Move:
         names = ", ".join(env.name for env, _ in graphs)
         raise UsageError(f"several graphs have too many heads ({names}): pass -c or --versions")
     env, graph = graphs[0]
+    problems = too_many_heads(graph)
+    if not problems:
+        raise UsageError(f"nothing to rebase: one head ({', '.join(graph.heads)})")
     base = find_base(cwd, args.base)
     on_base = read_base(cwd, base, env.version_locations)
-    return plan_rebase(graph, on_base, base, args.onto)
+    return plan_rebase(graph, problems, on_base, base, args.onto)
