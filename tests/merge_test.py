@@ -224,7 +224,12 @@ def _refusal(tmp_path: Path, revs: list[Rev], *argv: str) -> str:
             ["--rev-id", "a-b"],
             "character(s) '-' not allowed in revision identifier 'a-b'",
         ),
-        (TWO_HEADS, ["--rev-id", "a1b2"], "revision a1b2 already exists"),
+        (TWO_HEADS, ["--rev-id", "a1b2"], "revision id a1b2 exists already"),
+        (
+            [Rev("a1b2"), Rev("c3d4", "a1b2", branch_labels="lab"), Rev("e5f6", "a1b2")],
+            ["--rev-id", "lab", "c3d4", "e5f6"],
+            "revision id lab is a branch label already",
+        ),
         (
             [*TWO_HEADS, Rev("x", "gone")],
             [],

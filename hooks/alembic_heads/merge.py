@@ -114,12 +114,14 @@ def plan_merge(
             )
     rev_id = rev_id or uuid.uuid4().hex[-12:]  # alembic.util.rev_id()
     illegal = sorted(set(rev_id) & _ILLEGAL_IN_REVISION)
-    if illegal or not rev_id:
+    if illegal:
         raise UsageError(
             f"character(s) '{', '.join(illegal)}' not allowed in revision identifier '{rev_id}'"
         )
-    if rev_id in graph.revisions or rev_id in graph.labels:
-        raise UsageError(f"revision {rev_id} already exists ({graph.revisions[rev_id].path})")
+    owner = graph.revisions.get(graph.labels.get(rev_id, rev_id))
+    if owner is not None:
+        what = "exists" if owner.revision == rev_id else "is a branch label"
+        raise UsageError(f"revision id {rev_id} {what} already ({owner.path})")
     return MergePlan(
         env=env,
         heads=heads,
