@@ -149,9 +149,7 @@ def render_revision(rev: Rev, style: str = "classic", quote: str = "'", body: st
         for key in KEYS
     )
     code = body or "def upgrade():\n    pass\n\n\ndef downgrade():\n    pass\n"
-    return (
-        f"{header}{imports}\n\n# revision identifiers, used by Alembic.\n{identifiers}\n\n{code}"
-    )
+    return f"{header}{imports}\n\n# revision identifiers, used by Alembic.\n{identifiers}\n\n{code}"
 
 
 def write_project(
@@ -190,30 +188,28 @@ def alembic_template() -> Path:
 def alembic_answer(root: Path, ini: str = "alembic.ini") -> dict[str, Any]:
     """What real Alembic says of the project at ``root`` (it runs the files)."""
     from alembic.config import Config
-    from alembic.script import ScriptDirectory
+    from alembic.script import Script, ScriptDirectory
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         script = ScriptDirectory.from_config(Config(str(root / ini)))
         rmap = script.revision_map
         heads = script.get_heads()
+        revisions = {rev.revision: rev for rev in rmap._revision_map.values() if rev is not None}
+        scripts = list(revisions.values())
         answer = {
             "heads": sorted(heads),
             "effective_heads": sorted(script.get_heads(consider_depends_on=True)),
             "bases": sorted(script.get_bases()),
-            "branchpoints": sorted(
-                rev.revision for rev in script.walk_revisions() if rev.is_branch_point
-            ),
-            "mergepoints": sorted(
-                rev.revision for rev in script.walk_revisions() if rev.is_merge_point
-            ),
+            "branchpoints": sorted(rev.revision for rev in scripts if rev.is_branch_point),
+            "mergepoints": sorted(rev.revision for rev in scripts if rev.is_merge_point),
             "label_heads": {
                 label: sorted(rmap.filter_for_lineage(heads, label))
-                for label in sorted(
-                    {label for rev in script.walk_revisions() for label in rev._orig_branch_labels}
-                )
+                for label in sorted({label for rev in scripts for label in rev._orig_branch_labels})
             },
-            "files": sorted(os.path.realpath(rev.path) for rev in script.walk_revisions()),
+            "files": sorted(
+                os.path.realpath(rev.path) for rev in scripts if isinstance(rev, Script)
+            ),
         }
     return answer
 

@@ -240,9 +240,7 @@ def _refusal(tmp_path: Path, revs: list[Rev], *argv: str) -> str:
 )
 def test_refusals(tmp_path: Path, revs: list[Rev], argv: list[str], error: str) -> None:
     err = _refusal(tmp_path, revs, *argv)
-    assert err.startswith(
-        "alembic-heads: " + error.replace("versions/", str(tmp_path) + "/versions/")
-    )
+    assert err.startswith("alembic-heads: " + error)
 
 
 def test_an_existing_target_file_is_refused(tmp_path: Path) -> None:
@@ -435,7 +433,7 @@ def test_an_unreadable_file_stops_the_merge(tmp_path: Path) -> None:
     result = run_cli(["merge"], tmp_path)
 
     assert result.err == (
-        f"alembic-heads: cannot merge: {tmp_path}/versions/x.py:2: down_revision is not a "
+        "alembic-heads: cannot merge: versions/x.py:2: down_revision is not a "
         "literal (f'{1}'); alembic-heads reads revision files without running them\n"
     )
 

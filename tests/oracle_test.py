@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from helpers import (
     CORPUS_NAMES,
     STYLES,
@@ -69,8 +70,11 @@ def test_two_head_moments_fail_and_name_every_head(tmp_path: Path, name: str, in
     assert result.code == 1
     assert "Multiple head revisions are present" in result.out
     merge_line = [line.strip() for line in result.out.splitlines() if "alembic merge" in line]
-    heads_in_order = [line.split(": head ")[1].split(":")[0]
-                      for line in result.out.splitlines() if ": head " in line]
+    heads_in_order = [
+        line.split(": head ")[1].split(":")[0]
+        for line in result.out.splitlines()
+        if ": head " in line
+    ]
     assert sorted(heads_in_order) == expected
     assert merge_line == [
         f'alembic merge -m "merge {", ".join(heads_in_order[:-1])} and {heads_in_order[-1]}" '

@@ -10,10 +10,11 @@ from pathlib import Path
 
 from . import git
 from .config import Environment
-from .discover import display, find_environments, revision_paths
+from .discover import find_environments, revision_paths
 from .findings import Finding, UsageError
 from .graph import Graph, build_graph
 from .heads import TooManyHeads, too_many_heads
+from .paths import display
 from .report import heads_report
 from .revision_file import ReadError, RevisionFile, read_revision_file
 
@@ -63,7 +64,7 @@ def read_graph(env: Environment, tracked: set[str] | None) -> tuple[Graph | None
     errors: list[Finding] = []
     for path in revision_paths(env, tracked):
         try:
-            scripts.append(read_revision_file(path))
+            scripts.append(read_revision_file(path, display(path, Path.cwd())))
         except ReadError as error:
             errors.append(Finding(error.path, error.line, error.code, error.message, error.hint))
     if errors:

@@ -15,11 +15,12 @@ import os
 import re
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from .findings import UsageError
+from .paths import display
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -38,8 +39,9 @@ class Environment:
     """One Alembic environment: one revision graph.
 
     ``ini``/``toml``/``section`` say how to reach it with the ``alembic``
-    command (they become ``-c``/``-n`` in suggested commands); an environment
-    found by its folder alone has neither. ``script_dir`` (where
+    command (they become ``-c``/``-n`` in suggested commands), run in
+    ``run_from`` (``None``: where alembic-heads runs); an environment found by
+    its folder alone has none of them. ``script_dir`` (where
     ``script.py.mako`` lives) is known only from a configuration.
     """
 
@@ -49,6 +51,9 @@ class Environment:
     ini: Path | None = None
     toml: Path | None = None
     section: str = DEFAULT_SECTION
+    run_from: Path | None = None
+    flask: bool = False
+    sourceless: bool = False
     script_dir: Path | None = None
 
 
@@ -57,6 +62,10 @@ class ConfigFiles:
     ini: Path
     toml: Path
     section: str
+    cwd: Path
+
+    def shown(self, path: Path) -> str:
+        return display(path, self.cwd)
 
 
 def config_files(config: Sequence[str], section: str | None, cwd: Path) -> ConfigFiles:
@@ -82,7 +91,7 @@ def config_files(config: Sequence[str], section: str | None, cwd: Path) -> Confi
                 raise UsageError("only one ini file may be indicated")
             ini = name
     return ConfigFiles(
-        cwd / (ini or default_ini), cwd / (toml or default_toml), section or DEFAULT_SECTION
+        cwd / (ini or default_ini), cwd / (toml or default_toml), section or DEFAULT_SECTION, cwd
     )
 
 
@@ -91,13 +100,40 @@ def has_config(files: ConfigFiles) -> bool:
     return files.ini.is_file() or bool(_read_toml(files.toml))
 
 
+def load_environments(files: ConfigFiles, cwd: Path, every_section: bool) -> list[Environment]:
+    """The environments a configuration describes. Raises :class:`UsageError`.
+
+    With ``every_section`` (no ``-n`` given) an ini file with several sections
+    holding a ``script_location`` (one per database, run as ``alembic -n
+    NAME``) gives one environment per section.
+    """
+    if every_section and files.ini.is_file():
+        parser = _Options(files).parser
+        with_script = [
+            name for name in parser.sections() if parser.has_option(name, "script_location")
+        ]
+        others = [name for name in with_script if name != files.section]
+        envs = [load_environment(replace(files, section=name), cwd) for name in others]
+        if envs and files.section not in with_script and not _read_toml(files.toml):
+            return envs
+        return [load_environment(files, cwd), *envs]
+    return [load_environment(files, cwd)]
+
+
 def load_environment(files: ConfigFiles, cwd: Path) -> Environment:
-    """The environment a configuration describes. Raises :class:`UsageError`."""
+    """The environment one configuration section describes."""
     options = _Options(files)
-    script_location = options.get("script_location")
     where = _describe(files)
+    if files.section != DEFAULT_SECTION and not options.parser.has_section(files.section):
+        raise UsageError(f"{files.shown(files.ini)}: no section [{files.section}]")
+    script_location = options.get("script_location")
+    flask = False
     if script_location is None:
-        raise UsageError(f"{where}: no 'script_location' key found in configuration")
+        if not _is_flask_migrate(files):
+            raise UsageError(f"{where}: no 'script_location' key found in configuration")
+        # Flask-Migrate's migrations/alembic.ini: the folder it sits in is the
+        # script location (flask_migrate sets it when it builds its Config).
+        script_location, flask, cwd = str(files.ini.parent), True, files.ini.parent.parent
     script_dir = resolve_location(str(script_location), cwd, where)
     if not script_dir.is_dir():
         raise UsageError(
@@ -115,8 +151,16 @@ def load_environment(files: ConfigFiles, cwd: Path) -> Environment:
         ini=files.ini if files.ini.is_file() else None,
         toml=files.toml if options.toml else None,
         section=files.section,
+        run_from=cwd if flask else None,
+        flask=flask,
+        sourceless=options.boolean("sourceless"),
         script_dir=script_dir,
     )
+
+
+def _is_flask_migrate(files: ConfigFiles) -> bool:
+    folder = files.ini.parent
+    return files.ini.is_file() and (folder / "env.py").is_file() and (folder / "versions").is_dir()
 
 
 def resolve_location(location: str, cwd: Path, where: str) -> Path:
@@ -143,7 +187,7 @@ def _find_package(dotted: str, cwd: Path) -> Path | None:
 
 
 def _describe(files: ConfigFiles) -> str:
-    name = files.ini.name if files.ini.is_file() else files.toml.name
+    name = files.shown(files.ini if files.ini.is_file() else files.toml)
     if files.section != DEFAULT_SECTION:
         name += f" [{files.section}]"
     return name
@@ -156,10 +200,10 @@ def _read_toml(path: Path) -> dict[str, Any]:
         with path.open("rb") as handle:
             data = tomllib.load(handle)
     except (tomllib.TOMLDecodeError, OSError) as error:
-        raise UsageError(f"{path}: cannot read: {error}") from None
+        raise UsageError(f"{path.name}: cannot read: {error}") from None
     section = data.get("tool", {}).get("alembic", {})
     if not isinstance(section, dict):
-        raise UsageError(f"{path}: [tool.alembic] must be a table")
+        raise UsageError(f"{path.name}: [tool.alembic] must be a table")
     return section
 
 
@@ -173,12 +217,10 @@ class _Options:
             try:
                 self.parser.read(files.ini, encoding="utf-8")
             except configparser.Error as error:
-                raise UsageError(f"{files.ini}: {_one_line(error)}") from None
-            if not self.parser.has_section(self.section):
-                raise UsageError(f"{files.ini}: no section [{self.section}]")
+                raise UsageError(f"{files.shown(files.ini)}: {_one_line(error)}") from None
         self.toml = _read_toml(files.toml)
         self.toml_here = files.toml.parent.absolute().as_posix()
-        self.where = files.ini
+        self.where = files.shown(files.ini)
 
     def _ini(self, name: str) -> str | None:
         if not self.parser.has_option(self.section, name):

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from . import git
-from .config import Environment, config_files, has_config, load_environment
+from .config import DEFAULT_INI, Environment, config_files, has_config, load_environments
 from .findings import UsageError
+from .paths import display
 from .revision_file import is_revision_file_name
 
 _SKIPPED_DIRS = {".git", ".hg", ".tox", ".nox", "node_modules", "__pycache__", "site-packages"}
@@ -19,19 +21,25 @@ def find_environments(
 ) -> list[Environment]:
     """The graphs to check.
 
-    With a configuration (``-c``, ``ALEMBIC_CONFIG``, ``alembic.ini`` or
-    ``[tool.alembic]`` in the working directory) its graph. Otherwise each
-    ``versions`` folder that holds (or is) a given path, and with no paths
-    every ``versions`` folder beside an ``env.py`` in the repository.
+    ``-c``/``-n``: the graph(s) that configuration describes, and nothing else.
+    Otherwise every graph of the repository: those of the configuration in the
+    working directory (``ALEMBIC_CONFIG``, ``alembic.ini`` with each of its
+    sections that sets a ``script_location``, ``[tool.alembic]``) and every
+    ``versions`` folder beside an ``env.py`` that they do not cover. ``paths``
+    narrow that down to the graphs holding them.
     """
     files = config_files(config, section, cwd)
-    if config or section or has_config(files):
-        if config and not has_config(files):
-            raise UsageError(f"config file not found: {', '.join(config)}")
-        return [load_environment(files, cwd)]
+    if config or section:
+        if not has_config(files):
+            raise UsageError(f"config file not found: {', '.join(config) or files.ini.name}")
+        return load_environments(files, cwd, every_section=False)
+    configured = load_environments(files, cwd, every_section=True) if has_config(files) else []
     if paths:
-        return _environments_of_paths(paths, cwd)
-    found = [_folder_environment(folder, cwd) for folder in _script_folders(cwd)]
+        return _environments_of_paths(paths, configured, cwd)
+    found = list(configured)
+    for versions in _script_folders(cwd):
+        if not any(_covers(env, versions) for env in found):
+            found.extend(_folder_environments(versions, cwd))
     if not found:
         raise UsageError(
             f"no Alembic environment found in {cwd}: no alembic.ini, no [tool.alembic] "
@@ -41,31 +49,88 @@ def find_environments(
     return found
 
 
-def _environments_of_paths(paths: Sequence[str], cwd: Path) -> list[Environment]:
-    folders: dict[Path, bool] = {}
+def _environments_of_paths(
+    paths: Sequence[str], configured: list[Environment], cwd: Path
+) -> list[Environment]:
+    chosen: list[Environment] = []
     for name in paths:
         path = cwd / name
         if not path.exists():
             raise UsageError(f"{name}: no such file or directory")
-        versions = _versions_folder(path)
-        if versions is None:
-            raise UsageError(f"{name}: not inside a versions/ folder (pass -c CONFIG instead)")
-        nested = path.is_file() and path.parent != versions
-        folders[versions] = folders.get(versions, False) or nested
-    return [_folder_environment(folder, cwd, recursive) for folder, recursive in folders.items()]
+        folder = path if path.is_dir() else path.parent
+        env = next((env for env in [*configured, *chosen] if _covers(env, folder)), None)
+        if env is None:
+            env = _environment_of_folder(folder, path.is_dir(), cwd)
+            if env is None:
+                raise UsageError(f"{name}: not inside a versions/ folder (pass -c CONFIG instead)")
+        if env not in chosen:
+            chosen.append(env)
+    return chosen
 
 
-def _versions_folder(path: Path) -> Path | None:
-    for candidate in (path, *path.parents):
-        if candidate.name == "versions" and candidate.is_dir():
-            return candidate
-    return None
+def _environment_of_folder(folder: Path, given_as_folder: bool, cwd: Path) -> Environment | None:
+    """A file's graph is its ``versions`` folder (subfolders included when the
+    file sits in one); a folder given by name is a graph of its own."""
+    if given_as_folder and folder.name != "versions":
+        return _plain(folder, cwd)
+    versions = next((p for p in (folder, *folder.parents) if p.name == "versions"), None)
+    if versions is None:
+        return None
+    env = _folder_environments(versions, cwd)[0]
+    if folder != versions and not env.recursive and env.ini is None:
+        env = replace(env, recursive=True)
+    return env
 
 
-def _folder_environment(versions: Path, cwd: Path, recursive: bool = False) -> Environment:
-    return Environment(
-        name=display(versions, cwd), version_locations=(versions,), recursive=recursive
-    )
+def _covers(env: Environment, folder: Path) -> bool:
+    for location in env.version_locations:
+        if location.exists() and os.path.samefile(location, folder):
+            return True
+        if env.recursive and _inside(folder, location):
+            return True
+    return False
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return os.path.realpath(path).startswith(os.path.realpath(folder) + os.sep)
+
+
+def _folder_environments(versions: Path, cwd: Path) -> list[Environment]:
+    """The graph(s) of a ``versions`` folder found beside an ``env.py``.
+
+    The environment an ``alembic.ini`` beside the ``env.py`` (or one folder up)
+    describes, when it points at this folder: the fix command then runs where
+    that ini is. Otherwise the folder alone, or, when it holds no revision
+    file but subfolders that do (one folder per dialect), each subfolder.
+    """
+    script_dir = versions.parent
+    for ini in (script_dir / DEFAULT_INI, script_dir.parent / DEFAULT_INI):
+        if not ini.is_file():
+            continue
+        try:
+            envs = load_environments(
+                config_files([str(ini)], None, ini.parent), ini.parent, every_section=True
+            )
+        except UsageError:
+            continue  # an ini that is not this folder's configuration
+        for env in envs:
+            if _covers(env, versions):
+                return [replace(env, name=display(ini, cwd), run_from=env.run_from or ini.parent)]
+    if not _has_revision_files(versions):
+        dialects = sorted(
+            entry for entry in versions.iterdir() if entry.is_dir() and _has_revision_files(entry)
+        )
+        if dialects:
+            return [_plain(folder, cwd) for folder in dialects]
+    return [_plain(versions, cwd)]
+
+
+def _plain(folder: Path, cwd: Path) -> Environment:
+    return Environment(name=display(folder, cwd), version_locations=(folder,))
+
+
+def _has_revision_files(folder: Path) -> bool:
+    return any(entry.is_file() and is_revision_file_name(entry.name) for entry in folder.iterdir())
 
 
 def _script_folders(cwd: Path) -> list[Path]:
@@ -108,11 +173,16 @@ def revision_paths(env: Environment, tracked: set[str] | None) -> list[Path]:
             if folder.endswith("__pycache__"):
                 dirs[:] = []
                 continue
-            for name in sorted(files):
-                if not is_revision_file_name(name):
+            names = sorted(files)
+            if env.sourceless:
+                names += _compiled_only(Path(folder), files)
+            for name in names:
+                if not is_revision_file_name(name, env.sourceless):
                     continue
                 path = os.path.normpath(os.path.join(os.path.abspath(folder), name))
                 if tracked is not None and path not in tracked:
+                    continue
+                if env.sourceless and _compiled_beside_source(path):
                     continue
                 real = os.path.realpath(path)
                 if real in seen:
@@ -125,9 +195,23 @@ def revision_paths(env: Environment, tracked: set[str] | None) -> list[Path]:
     return result
 
 
-def display(path: Path, cwd: Path) -> str:
-    """``path`` as the user should see it: relative to ``cwd`` when inside it."""
-    try:
-        return str(Path(os.path.abspath(path)).relative_to(os.path.abspath(cwd)))
-    except ValueError:
-        return str(path)
+def _compiled_only(folder: Path, files: list[str]) -> list[str]:
+    """``__pycache__`` files of modules that have no source file beside them,
+    as ``Script._list_py_dir`` adds them in ``sourceless`` mode."""
+    cache = folder / "__pycache__"
+    if not cache.is_dir():
+        return []
+    stems = {name.split(".")[0] for name in files}
+    return sorted(
+        os.path.join("__pycache__", entry.name)
+        for entry in cache.iterdir()
+        if entry.name.split(".")[0] not in stems
+    )
+
+
+def _compiled_beside_source(path: str) -> bool:
+    """Alembic prefers ``x.py`` to ``x.pyc``, and ``x.pyc`` to ``x.pyo``."""
+    stem, suffix = os.path.splitext(path)
+    if suffix not in (".pyc", ".pyo"):
+        return False
+    return os.path.exists(stem + ".py") or (suffix == ".pyo" and os.path.exists(stem + ".pyc"))

@@ -28,8 +28,6 @@ def _ls_files(cwd: Path, pathspecs: Sequence[str]) -> list[str] | None:
 def tracked_files(cwd: Path, folders: Sequence[Path]) -> set[str] | None:
     """Absolute, normalised paths of the files git has in its index below
     ``folders``: what a commit made now would contain."""
-    if not folders:
-        return set()
     names = _ls_files(cwd, [str(folder) for folder in folders])
     if names is None:
         return None

@@ -22,11 +22,12 @@ from typing import Any
 
 from .check import read_graph
 from .config import Environment
-from .discover import display, find_environments
+from .discover import find_environments
 from .files import create_file
 from .findings import UsageError
 from .graph import Graph
 from .heads import too_many_heads
+from .paths import display
 from .report import merge_message
 
 _ILLEGAL_IN_REVISION = set("@-+:")

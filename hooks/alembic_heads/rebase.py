@@ -22,12 +22,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import git
-from .discover import display
 from .files import replace_file
 from .findings import UsageError
 from .graph import Graph, build_graph
 from .heads import TooManyHeads, too_many_heads
 from .merge import add_environment_options, environments, readable_graph, resolve_revision
+from .paths import display
 from .revision_file import ReadError, RevisionFile, is_revision_file_name, parse_revision_source
 from .rewrite import RewriteError, repoint
 
@@ -87,7 +87,7 @@ class OnBase:
     paths: frozenset[str]
 
     def has(self, script: RevisionFile) -> bool:
-        return script.revision in self.revisions or os.path.normpath(script.path) in self.paths
+        return script.revision in self.revisions or os.path.abspath(script.path) in self.paths
 
 
 def read_base(cwd: Path, base: Base, folders: Sequence[Path]) -> OnBase:
@@ -183,6 +183,8 @@ def _check_result(graph: Graph, move: Move) -> None:
 
 def apply(move: Move) -> None:
     path = Path(move.script.path)
+    if path.suffix != ".py":
+        raise UsageError(f"{path}: a compiled revision file: only a source file can be rewritten")
     data = path.read_bytes()
     try:
         new = repoint(data, move.script, move.old, move.onto)

@@ -7,28 +7,35 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .config import DEFAULT_INI, DEFAULT_SECTION, Environment
-from .discover import display
 from .graph import Graph, divergence
 from .heads import TooManyHeads
+from .paths import display
 
 LONGEST_BRANCH_SHOWN = 6
 
 
 def alembic_command(env: Environment, cwd: Path) -> str:
-    """``alembic`` with the ``-c``/``-n`` options that reach ``env``."""
-    words = ["alembic"]
-    if env.ini is not None and display(env.ini, cwd) != DEFAULT_INI:
-        words += ["-c", shlex.quote(display(env.ini, cwd))]
-    elif env.ini is None and env.toml is not None and display(env.toml, cwd) != "pyproject.toml":
-        words += ["-c", shlex.quote(display(env.toml, cwd))]
+    """``alembic`` with the ``-c``/``-n`` options that reach ``env``, from ``cwd``
+    (``flask db`` for a Flask-Migrate ``migrations`` folder)."""
+    base = env.run_from or cwd
+    words = [] if base == cwd else ["cd", shlex.quote(display(base, cwd)), "&&"]
+    if env.flask:
+        words += ["flask", "db"]
+        assert env.ini is not None
+        if display(env.ini.parent, base) != "migrations":
+            words += ["-d", shlex.quote(display(env.ini.parent, base))]
+        return " ".join(words)
+    words.append("alembic")
+    if env.ini is not None and display(env.ini, base) != DEFAULT_INI:
+        words += ["-c", shlex.quote(display(env.ini, base))]
+    elif env.ini is None and env.toml is not None and display(env.toml, base) != "pyproject.toml":
+        words += ["-c", shlex.quote(display(env.toml, base))]
     if env.section != DEFAULT_SECTION:
         words += ["-n", shlex.quote(env.section)]
     return " ".join(words)
 
 
 def merge_message(heads: Sequence[str]) -> str:
-    if len(heads) == 1:
-        return f"merge {heads[0]}"
     return f"merge {', '.join(heads[:-1])} and {heads[-1]}"
 
 

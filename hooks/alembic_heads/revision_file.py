@@ -13,7 +13,11 @@ else. The fast reader gives up (returns ``None``) on anything it is not sure of.
 from __future__ import annotations
 
 import ast
+import dis
+import importlib.util
 import io
+import marshal
+import os
 import re
 import tokenize
 from dataclasses import dataclass, field
@@ -24,16 +28,16 @@ IDENTIFIERS = ("revision", "down_revision", "branch_labels", "depends_on")
 # Alembic's own filters (alembic/script/base.py): which names in a versions
 # folder are revision files, and the legacy "revision id from file name" rule.
 _SOURCE_FILE = re.compile(r"(?!\.\#|__init__)(.*\.py)$")
+_SOURCE_OR_COMPILED_FILE = re.compile(r"(?!\.\#|__init__)(.*\.py)(c|o)?$")
 _LEGACY_REVISION_FILE = re.compile(r"([a-f0-9]+)\.py$")
 
 _CONFLICT_MARKER = re.compile(r"^(<{7}|>{7})(?: |$)", re.MULTILINE)
 
-# One module-level (or, with indentation, nested) assignment to an identifier,
-# with an optional one-line annotation.
+# Any line that starts with an identifier, and the one shape the fast reader
+# accepts there: a module-level assignment with an optional one-line annotation.
+_MENTION = re.compile(r"^[ \t]*(?:revision|down_revision|branch_labels|depends_on)\b", re.MULTILINE)
 _ASSIGNMENT = re.compile(
-    r"^([ \t]*)(revision|down_revision|branch_labels|depends_on)[ \t]*"
-    r"(?::[^=\n]*)?=(?!=)[ \t]*",
-    re.MULTILINE,
+    r"(revision|down_revision|branch_labels|depends_on)[ \t]*(?::[^=\n]*)?=(?!=)[ \t]*"
 )
 _STRING = r"""(?:'[^'\\\n]*'|"[^"\\\n]*")"""
 _SIMPLE_VALUE = re.compile(
@@ -47,9 +51,11 @@ _DOCSTRING = re.compile(
 )
 
 
-def is_revision_file_name(name: str) -> bool:
-    """Whether Alembic would load a file of this name from a versions folder."""
-    return _SOURCE_FILE.match(name) is not None
+def is_revision_file_name(name: str, sourceless: bool = False) -> bool:
+    """Whether Alembic would load a file of this name from a versions folder
+    (``sourceless``: compiled ``.pyc``/``.pyo`` files too)."""
+    pattern = _SOURCE_OR_COMPILED_FILE if sourceless else _SOURCE_FILE
+    return pattern.match(os.path.basename(name)) is not None
 
 
 @dataclass(frozen=True)
@@ -98,11 +104,16 @@ class _Parsed:
     doc: str | None
 
 
-def read_revision_file(path: Path | str) -> RevisionFile:
-    """Read one revision file. Raises :class:`ReadError` with file and line."""
+def read_revision_file(path: Path | str, shown_as: str | None = None) -> RevisionFile:
+    """Read one revision file. Raises :class:`ReadError` with file and line.
+
+    ``shown_as`` is the path that messages and the result carry (default: ``path``).
+    """
     path = Path(path)
     data = path.read_bytes()
-    return parse_revision_source(data, str(path), path.name)
+    if path.suffix in (".pyc", ".pyo"):
+        return parse_compiled(data, shown_as or str(path), path.name)
+    return parse_revision_source(data, shown_as or str(path), path.name)
 
 
 def parse_revision_source(data: bytes, path: str, name: str) -> RevisionFile:
@@ -119,6 +130,8 @@ def parse_revision_source(data: bytes, path: str, name: str) -> RevisionFile:
     parsed = _parse_fast(text)
     if parsed is None:
         parsed = _parse_ast(text, path)
+    else:
+        _check_syntax(text, path)  # Alembic could not import a file that does not compile
     return _to_revision_file(parsed, path, name)
 
 
@@ -146,15 +159,18 @@ def _parse_fast(text: str) -> _Parsed | None:
     later_strings = _first_triple_quote(text, doc_end)
     values: dict[str, object] = {}
     lines: dict[str, int] = {}
-    for match in _ASSIGNMENT.finditer(text):
-        if match.start() < doc_end:
+    for mention in _MENTION.finditer(text):
+        if mention.start() < doc_end:
             continue  # inside the module docstring
-        if match.group(1) or match.start() > later_strings or match.group(2) in values:
-            return None  # nested, possibly inside a string, or assigned twice
+        if mention.start() > later_strings:
+            return None  # possibly inside a string
+        match = _ASSIGNMENT.match(text, mention.start())
+        if match is None or match.group(1) in values:
+            return None  # nested, not a plain assignment, or assigned twice
         value = _SIMPLE_VALUE.match(text, match.end())
         if value is None:
             return None
-        name = match.group(2)
+        name = match.group(1)
         values[name] = _simple_value(value.group(1))
         lines[name] = text.count("\n", 0, match.start()) + 1
     return _Parsed(values, lines, doc)
@@ -187,23 +203,33 @@ def _first_triple_quote(text: str, start: int) -> int:
 
 
 def _simple_value(source: str) -> object:
+    """The value of a source ``_SIMPLE_VALUE`` matched, as ``ast.literal_eval`` gives it."""
     if source == "None":
         return None
-    if source[0] in "([":
-        return tuple(item[1:-1] for item in _STRING_ITEM.findall(source))
-    return source[1:-1]
+    if source[0] not in "([":
+        return source[1:-1]
+    items = [item[1:-1] for item in _STRING_ITEM.findall(source)]
+    if source[0] == "[":
+        return items
+    if len(items) == 1 and "," not in source:
+        return items[0]  # ("a1") is a parenthesised string
+    return tuple(items)
 
 
 # -- the full reader ----------------------------------------------------------
 
 
-def _parse_ast(text: str, path: str) -> _Parsed:
+def _check_syntax(text: str, path: str) -> ast.Module:
     try:
-        module = ast.parse(text, filename=path)
+        return ast.parse(text, filename=path)
     except SyntaxError as error:
         raise ReadError(
             path, error.lineno or 1, "syntax-error", f"syntax error: {error.msg}"
         ) from None
+
+
+def _parse_ast(text: str, path: str) -> _Parsed:
+    module = _check_syntax(text, path)
     values: dict[str, object] = {}
     lines: dict[str, int] = {}
     for node in module.body:
@@ -282,6 +308,68 @@ def _not_literal(path: str, line: int, name: str, source: str | None) -> ReadErr
         f"{name} is not a literal{shown}; alembic-heads reads revision files without running them",
         "write the value as a string, a tuple of strings or None",
     )
+
+
+# -- compiled files (``sourceless = true``) -----------------------------------
+
+
+def parse_compiled(data: bytes, path: str, name: str) -> RevisionFile:
+    """Read a ``.pyc`` without running it: the constants its module-level code
+    stores in the identifiers, found in its bytecode."""
+    if data[:4] != importlib.util.MAGIC_NUMBER:
+        raise ReadError(
+            path,
+            1,
+            "compiled-elsewhere",
+            "compiled by another Python version: alembic-heads reads compiled revision "
+            "files only from the Python that runs it",
+        )
+    try:
+        code = marshal.loads(data[16:])
+    except (ValueError, EOFError, TypeError) as error:
+        raise ReadError(path, 1, "bad-compiled", f"cannot read compiled file: {error}") from None
+    values: dict[str, object] = {}
+    lines: dict[str, int] = {}
+    recent: list[dis.Instruction] = []
+    for instruction in dis.get_instructions(code):
+        if instruction.opname == "STORE_NAME" and instruction.argval in (*IDENTIFIERS, "__doc__"):
+            line = instruction.positions.lineno if instruction.positions else None
+            value = _constant_stored(recent)
+            if value is _UNKNOWN or instruction.argval in values:
+                raise _not_literal(path, line or 1, instruction.argval, None)
+            values[instruction.argval] = value
+            lines[instruction.argval] = line or 1
+        if instruction.opname not in ("CACHE", "NOP", "EXTENDED_ARG"):
+            recent.append(instruction)
+    doc = values.pop("__doc__", None)
+    lines.pop("__doc__", None)
+    return _to_revision_file(
+        _Parsed(values, lines, doc if isinstance(doc, str) else None), path, name
+    )
+
+
+_UNKNOWN = object()
+
+
+def _constant_stored(recent: list[dis.Instruction]) -> object:
+    """The value the instructions before a store leave on the stack, when it
+    is a constant, a tuple or a list of constants; else ``_UNKNOWN``."""
+    if not recent:
+        return _UNKNOWN
+    last = recent[-1]
+    if last.opname == "LOAD_CONST":
+        return last.argval
+    if last.opname in ("BUILD_LIST", "BUILD_TUPLE"):
+        count = last.arg or 0
+        items = recent[-1 - count : -1] if count else []
+        if len(items) == count and all(item.opname == "LOAD_CONST" for item in items):
+            values = [item.argval for item in items]
+            return values if last.opname == "BUILD_LIST" else tuple(values)
+    if last.opname == "LIST_EXTEND" and len(recent) >= 3:
+        build, constant = recent[-3], recent[-2]
+        if build.opname == "BUILD_LIST" and build.arg == 0 and constant.opname == "LOAD_CONST":
+            return list(constant.argval)
+    return _UNKNOWN
 
 
 # -- from parsed values to a revision ----------------------------------------

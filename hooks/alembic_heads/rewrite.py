@@ -28,7 +28,7 @@ def repoint(data: bytes, script: RevisionFile, old: str, new: str) -> bytes:
     """``data`` (the file of ``script``) with its parent ``old`` replaced by ``new``."""
     try:
         module = ast.parse(data)
-    except (SyntaxError, ValueError) as error:
+    except (SyntaxError, ValueError) as error:  # pragma: no cover - the reader checked it
         raise RewriteError(f"cannot parse: {error}") from None
     starts = _line_starts(data)
     edits = [_down_revision_edit(module, data, starts, old, new)]

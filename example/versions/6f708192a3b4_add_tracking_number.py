@@ -1,0 +1,28 @@
+"""add tracking number
+
+Revision ID: 6f708192a3b4
+Revises: 5e6f708192a3
+Create Date: 2024-01-01 00:00:00.000000
+
+"""
+from typing import Sequence, Union
+
+from alembic import op
+import sqlalchemy as sa
+
+from myapp.models import types  # the application: not installed here
+
+
+# revision identifiers, used by Alembic.
+revision: str = "6f708192a3b4"
+down_revision: Union[str, Sequence[str], None] = "5e6f708192a3"
+branch_labels: Union[str, Sequence[str], None] = None
+depends_on: Union[str, Sequence[str], None] = None
+
+
+def upgrade():
+    pass
+
+
+def downgrade():
+    pass

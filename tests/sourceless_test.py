@@ -1,0 +1,97 @@
+"""``sourceless = true``: compiled revision files count, read from their bytecode
+without running them, exactly the files Alembic loads."""
+
+from __future__ import annotations
+
+import importlib.util
+import py_compile
+from pathlib import Path
+
+import pytest
+
+from alembic_heads.revision_file import ReadError, read_revision_file
+from helpers import Rev, alembic_answer, our_answer, run_cli, write_project, write_revision
+
+REVS = [
+    Rev("aaaa", None, "first"),
+    Rev("bbbb", "aaaa", "second", branch_labels="main"),
+    Rev("cccc", ("aaaa", "bbbb"), "merge", depends_on=("aaaa",)),
+    Rev("dddd", "bbbb", "other"),
+]
+
+
+@pytest.mark.parametrize("style", ["classic", "annotated", "list"])
+@pytest.mark.parametrize("placement", ["beside", "pycache", "both"])
+def test_compiled_revisions_match_alembic(tmp_path: Path, style: str, placement: str) -> None:
+    write_project(tmp_path, REVS, style=style, ini_extra="sourceless = true\n")
+    for source in sorted((tmp_path / "versions").glob("*.py"))[1:]:
+        if placement in ("beside", "both"):
+            py_compile.compile(str(source), cfile=str(source) + "c", doraise=True)
+        if placement in ("pycache", "both"):
+            py_compile.compile(str(source), doraise=True)
+        if placement != "both":
+            source.unlink()
+
+    ours = our_answer(tmp_path)
+
+    assert ours == alembic_answer(tmp_path)
+    assert ours["heads"] == ["cccc", "dddd"]
+    assert run_cli(["check"], tmp_path).code == 1
+
+
+def test_compiled_files_do_not_count_without_sourceless(tmp_path: Path) -> None:
+    write_project(tmp_path, REVS[:2])
+    path = write_revision(tmp_path / "versions", Rev("eeee", "aaaa"))
+    py_compile.compile(str(path), cfile=str(path) + "c", doraise=True)
+    path.unlink()
+
+    assert run_cli(["check"], tmp_path).code == 0
+
+
+def test_compiled_non_literal_and_foreign_python(tmp_path: Path) -> None:
+    source = tmp_path / "x.py"
+    source.write_text("import ids\nrevision = ids.NEXT\ndown_revision = None\n")
+    compiled = tmp_path / "x.pyc"
+    py_compile.compile(str(source), cfile=str(compiled), doraise=True)
+
+    with pytest.raises(ReadError) as info:
+        read_revision_file(compiled)
+    assert (info.value.code, info.value.line) == ("not-literal", 2)
+
+    compiled.write_bytes(b"\0\0\0\0" + compiled.read_bytes()[4:])
+    with pytest.raises(ReadError) as info:
+        read_revision_file(compiled)
+    assert info.value.code == "compiled-elsewhere"
+
+    compiled.write_bytes(importlib.util.MAGIC_NUMBER + b"\0" * 12 + b"\xff")
+    with pytest.raises(ReadError) as info:
+        read_revision_file(compiled)
+    assert info.value.code == "bad-compiled"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("['a1', 'b1', 'c1']", ("a1", "b1", "c1")),
+        ("['a1', 'b1']", ("a1", "b1")),
+        ("('a1',)", ("a1",)),
+        ("[]", ()),
+    ],
+)
+def test_compiled_values(tmp_path: Path, value: str, expected: tuple[str, ...]) -> None:
+    source = tmp_path / "x.py"
+    source.write_text(f"revision = 'x1'\ndown_revision = {value}\n")
+    py_compile.compile(str(source), cfile=str(tmp_path / "x.pyc"), doraise=True)
+
+    assert read_revision_file(tmp_path / "x.pyc").down_revision == expected
+
+
+@pytest.mark.parametrize("value", ["[a, 'b1']", "('a1', b)", "[*a]"])
+def test_compiled_non_constant_collections(tmp_path: Path, value: str) -> None:
+    source = tmp_path / "x.py"
+    source.write_text(f"a = b = ['z']\nrevision = 'x1'\ndown_revision = {value}\n")
+    py_compile.compile(str(source), cfile=str(tmp_path / "x.pyc"), doraise=True)
+
+    with pytest.raises(ReadError) as info:
+        read_revision_file(tmp_path / "x.pyc")
+    assert info.value.code == "not-literal"
