@@ -1,9 +1,60 @@
 from __future__ import annotations
 
+import shutil
+import subprocess
 import sys
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+
+import pytest
 
 # The tests import their helpers as `helpers`; the package comes from `hooks/`
 # (installed, or straight from the source tree).
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parent.parent / "hooks"))
+
+from helpers import PYTHON, PreCommit, commit_all, git, init_repo, run
+
+ROOT = Path(__file__).parent.parent
+
+
+@pytest.fixture(scope="session")
+def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
+    """This working tree, committed to a scratch repository pre-commit can clone."""
+    repo = tmp_path_factory.mktemp("hook-repo")
+    for name in ("hooks", "pyproject.toml", ".pre-commit-hooks.yaml", "README.md"):
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(
+                source, repo / name, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info")
+            )
+        else:
+            shutil.copy(source, repo / name)
+    init_repo(repo)
+    commit_all(repo, "hook under test")
+    yield repo, git(repo, "rev-parse", "HEAD").stdout.strip()
+
+
+@pytest.fixture(scope="session")
+def pre_commit_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("pre-commit-home")
+
+
+@pytest.fixture(scope="session")
+def pre_commit(hook_repo: tuple[Path, str], pre_commit_home: Path) -> PreCommit:
+    """``pre-commit run --all-files`` of some of our hooks in a project (a git
+    repository)."""
+    repo, sha = hook_repo
+
+    def run_hooks(project: Path, hooks: Sequence[str]) -> subprocess.CompletedProcess[str]:
+        ids = "".join(f"    -   id: {hook}\n" for hook in hooks)
+        config = f"repos:\n-   repo: {repo}\n    rev: {sha}\n    hooks:\n{ids}"
+        (project / ".pre-commit-config.yaml").write_text(config)
+        git(project, "add", ".pre-commit-config.yaml")
+        return run(
+            [PYTHON, "-m", "pre_commit", "run", "--all-files"],
+            project,
+            PRE_COMMIT_HOME=str(pre_commit_home),
+        )
+
+    return run_hooks

@@ -16,7 +16,7 @@ import shutil
 import subprocess
 import sys
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -82,6 +82,7 @@ class Rev:
     branch_labels: str | tuple[str, ...] | None = None
     depends_on: str | tuple[str, ...] | None = None
     file: str = ""
+    body: str = ""  # the code after the identifiers (default: upgrade/downgrade that pass)
 
     @property
     def file_name(self) -> str:
@@ -148,7 +149,7 @@ def render_revision(rev: Rev, style: str = "classic", quote: str = "'", body: st
         f"{literal(values[key], quote, style)}\n"
         for key in KEYS
     )
-    code = body or "def upgrade():\n    pass\n\n\ndef downgrade():\n    pass\n"
+    code = body or rev.body or "def upgrade():\n    pass\n\n\ndef downgrade():\n    pass\n"
     return f"{header}{imports}\n\n# revision identifiers, used by Alembic.\n{identifiers}\n\n{code}"
 
 
@@ -357,3 +358,7 @@ def without_descendants(revs: Sequence[Rev], rev_id: str) -> list[Rev]:
                 if current in ((rev.down,) if isinstance(rev.down, str) else rev.down or ())
             )
     return [rev for rev in revs if rev.revision not in removed]
+
+
+# The `pre_commit` fixture: run some of our hooks on a project, all files.
+PreCommit = Callable[[Path, Sequence[str]], "subprocess.CompletedProcess[str]"]

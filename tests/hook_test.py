@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import re
 import shlex
-import shutil
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -58,28 +56,6 @@ def test_every_hook_id_is_documented_in_readme() -> None:
     for hook_id in hook_ids():
         assert f"id: {hook_id}" in readme, hook_id
         assert f"`{hook_id}`" in readme, hook_id
-
-
-@pytest.fixture(scope="session")
-def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
-    """This working tree, committed to a scratch repository pre-commit can clone."""
-    repo = tmp_path_factory.mktemp("hook-repo")
-    for name in ("hooks", "pyproject.toml", ".pre-commit-hooks.yaml", "README.md"):
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(
-                source, repo / name, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info")
-            )
-        else:
-            shutil.copy(source, repo / name)
-    init_repo(repo)
-    commit_all(repo, "hook under test")
-    yield repo, git(repo, "rev-parse", "HEAD").stdout.strip()
-
-
-@pytest.fixture(scope="session")
-def pre_commit_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("pre-commit-home")
 
 
 def project_with_hook(path: Path, hook_repo: tuple[Path, str], revs: list[Rev]) -> Path:

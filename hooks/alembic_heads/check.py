@@ -33,14 +33,15 @@ class GraphCheck:
         return not self.findings and not self.too_many_heads
 
 
-def add_graph_options(parser: argparse.ArgumentParser) -> None:
+PATHS_HELP = (
+    "versions folders or revision files (default: the configured graph, "
+    "or every versions/ folder beside an env.py)"
+)
+
+
+def add_graph_options(parser: argparse.ArgumentParser, paths_help: str = PATHS_HELP) -> None:
     """The options every command that reads a graph shares."""
-    parser.add_argument(
-        "paths",
-        nargs="*",
-        help="versions folders or revision files (default: the configured graph, "
-        "or every versions/ folder beside an env.py)",
-    )
+    parser.add_argument("paths", nargs="*", help=paths_help)
     parser.add_argument(
         "-c",
         "--config",
@@ -56,6 +57,11 @@ def add_graph_options(parser: argparse.ArgumentParser) -> None:
         metavar="SECTION",
         help="ini section, as for `alembic -n` (default: alembic)",
     )
+
+
+def tracked_files(envs: Sequence[Environment], cwd: Path) -> set[str] | None:
+    """The files git has in its index below the environments' version locations."""
+    return git.tracked_files(cwd, [loc for env in envs for loc in env.version_locations])
 
 
 def read_graph(env: Environment, tracked: set[str] | None) -> tuple[Graph | None, list[Finding]]:
@@ -74,9 +80,10 @@ def read_graph(env: Environment, tracked: set[str] | None) -> tuple[Graph | None
 
 
 def check_environments(
-    envs: Sequence[Environment], cwd: Path, max_heads: int | None = None
+    envs: Sequence[Environment], cwd: Path, max_heads: int | None = None, git_index: bool = True
 ) -> list[GraphCheck]:
-    tracked = git.tracked_files(cwd, [loc for env in envs for loc in env.version_locations])
+    """Check each graph; with ``git_index`` only the files a commit would hold."""
+    tracked = tracked_files(envs, cwd) if git_index else None
     results = []
     for env in envs:
         graph, findings = read_graph(env, tracked)

@@ -5,15 +5,17 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Sequence
 
-from . import __version__, check, merge, rebase
+from . import __version__, check, downgrade, merge, message, rebase
 
 COMMANDS: dict[str, tuple[Callable[[Sequence[str] | None], int], str]] = {
     "check": (check.main, "fail when a revision graph has more than one head"),
+    "message": (message.main, "fail when a revision's message says nothing"),
+    "downgrade": (downgrade.main, "fail when a downgrade() cannot undo its upgrade()"),
     "merge": (merge.main, "write the merge revision `alembic merge` would write"),
     "rebase": (rebase.main, "move this branch's new migrations onto the other head"),
 }
 
-USAGE = "usage: alembic-heads {check,merge,rebase} [options] [paths ...]"
+USAGE = f"usage: alembic-heads {{{','.join(COMMANDS)}}} [options] [paths ...]"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -27,7 +29,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(USAGE)
         print()
         for name, (_, about) in COMMANDS.items():
-            print(f"  {name:<8} {about}")
+            print(f"  {name:<9} {about}")
         print()
         print("Run `alembic-heads COMMAND --help` for a command's options.")
         return 0

@@ -1,0 +1,80 @@
+"""What the commands that judge revision files one at a time share.
+
+They check the files they are given (pre-commit passes the staged Python
+files; those that are not revision files of a graph are ignored), or, given
+none, every revision file of the graphs ``alembic-heads check`` would read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from .check import add_graph_options, tracked_files
+from .discover import find_environments, revision_paths
+from .findings import Finding, UsageError
+from .paths import display
+from .revision_code import RevisionCode, read_revision_code
+from .revision_file import ReadError
+
+Rule = Callable[[RevisionCode], list[Finding]]
+
+PATHS_HELP = (
+    "revision files or folders to check; other files are ignored (default: every "
+    "revision file of the configured graph, or of each versions/ folder beside an env.py)"
+)
+
+
+def build_parser(prog: str, description: str) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=prog, description=description)
+    add_graph_options(parser, PATHS_HELP)
+    return parser
+
+
+def selected_files(
+    paths: Sequence[str], config: Sequence[str], section: str | None, cwd: Path
+) -> list[Path]:
+    """The revision files among ``paths`` (all of them when ``paths`` is empty)."""
+    envs = find_environments([], config, section, cwd)
+    tracked = tracked_files(envs, cwd)
+    # Compiled revisions (``sourceless``) have no source to judge.
+    files = [path for env in envs for path in revision_paths(env, tracked) if path.suffix == ".py"]
+    if not paths:
+        return files
+    wanted = []
+    for name in paths:
+        path = Path(os.path.normpath(cwd / name))
+        if not path.exists():
+            raise UsageError(f"{name}: no such file or directory")
+        wanted.append(path)
+    return [file for file in files if any(w == file or w in file.parents for w in wanted)]
+
+
+def check_files(files: Sequence[Path], rule: Rule) -> list[Finding]:
+    findings: list[Finding] = []
+    for path in files:
+        try:
+            code = read_revision_code(path)
+        except ReadError as error:
+            findings.append(Finding(error.path, error.line, error.code, error.message, error.hint))
+            continue
+        findings.extend(rule(code))
+    return findings
+
+
+def run(args: argparse.Namespace, rule: Rule) -> int:
+    """Check the files ``args`` select with ``rule``; print the findings."""
+    cwd = Path.cwd()
+    try:
+        files = selected_files(args.paths, args.config, args.name, cwd)
+    except UsageError as error:
+        print(f"alembic-heads: {error}", file=sys.stderr)
+        return 2
+    findings = check_files(files, rule)
+    for finding in findings:
+        print(replace(finding, path=display(Path(finding.path), cwd)).format())
+    return 1 if findings else 0

@@ -1,0 +1,126 @@
+"""What a revision file says beyond its identifiers: its message and its functions.
+
+Read with ``ast`` (never executed), and only for the files a hook checks:
+the graph commands need none of this.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import re
+import tokenize
+from dataclasses import dataclass
+from pathlib import Path
+
+from .revision_file import ReadError, RevisionFile, parse_revision_source
+
+IRREVERSIBLE_MARKER = "# alembic-heads: irreversible"
+_IRREVERSIBLE = re.compile(r"#\s*alembic-heads:\s*irreversible\b", re.IGNORECASE)
+_MARKER_WORD = re.compile(rb"alembic-heads", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Function:
+    """One module-level function: where it is and whether it does anything."""
+
+    name: str
+    line: int
+    does_work: bool
+    marked_irreversible: bool
+
+
+@dataclass(frozen=True)
+class RevisionCode:
+    """A revision file's identifiers, its ``-m`` message and its functions.
+
+    ``message`` is the first line of the docstring as Alembic reads it
+    (``Script.doc``), empty when the docstring starts with the template's
+    ``Revision ID:`` header; ``message_line`` is where it is. ``defined`` holds every
+    name the module binds, ``functions`` the plain ``def``s among them.
+    """
+
+    script: RevisionFile
+    message: str
+    message_line: int
+    functions: dict[str, Function]
+    defined: frozenset[str]
+
+
+def read_revision_code(path: Path) -> RevisionCode:
+    """Read one revision file. Raises :class:`ReadError` with file and line."""
+    data = path.read_bytes()
+    script = parse_revision_source(data, str(path), path.name)
+    try:
+        module = ast.parse(data, filename=str(path))
+    except (SyntaxError, ValueError) as error:
+        line = getattr(error, "lineno", None) or 1
+        reason = getattr(error, "msg", str(error))
+        raise ReadError(str(path), line, "syntax-error", f"syntax error: {reason}") from None
+    message, message_line = _message(module)
+    markers = _marker_lines(data)
+    functions = {
+        node.name: _function(node, markers)
+        for node in module.body
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+    }
+    return RevisionCode(script, message, message_line, functions, _bound_names(module))
+
+
+def _message(module: ast.Module) -> tuple[str, int]:
+    """The docstring's first paragraph's first line, as Alembic's ``Script.doc``."""
+    doc = ast.get_docstring(module, clean=False)
+    if doc is None:
+        return "", 1
+    first = module.body[0]
+    message = doc.strip().split("\n", 1)[0].strip()
+    if message.startswith("Revision ID:"):
+        return "", first.lineno  # made with -m "": the template's header comes first
+    leading = len(doc) - len(doc.lstrip())
+    return message, first.lineno + doc.count("\n", 0, leading)
+
+
+def _marker_lines(data: bytes) -> set[int]:
+    if _MARKER_WORD.search(data) is None:
+        return set()  # most files: skip tokenizing
+    tokens = tokenize.tokenize(io.BytesIO(data).readline)
+    return {
+        token.start[0]
+        for token in tokens
+        if token.type == tokenize.COMMENT and _IRREVERSIBLE.match(token.string)
+    }
+
+
+def _function(node: ast.FunctionDef | ast.AsyncFunctionDef, markers: set[int]) -> Function:
+    above = min([node.lineno, *(d.lineno for d in node.decorator_list)]) - 1
+    end = node.end_lineno or node.lineno
+    marked = any(above <= line <= end for line in markers)
+    return Function(node.name, node.lineno, _does_work(node.body), marked)
+
+
+def _does_work(body: list[ast.stmt]) -> bool:
+    """Whether a body holds more than ``pass``, ``...`` and docstrings."""
+    for statement in body:
+        if isinstance(statement, ast.Pass):
+            continue
+        value = statement.value if isinstance(statement, ast.Expr) else None
+        if isinstance(value, ast.Constant) and (
+            isinstance(value.value, str) or value.value is Ellipsis
+        ):
+            continue
+        return True
+    return False
+
+
+def _bound_names(module: ast.Module) -> frozenset[str]:
+    names: set[str] = set()
+    for node in module.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.Assign):
+            names.update(t.id for t in node.targets if isinstance(t, ast.Name))
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            names.add(node.target.id)
+    return frozenset(names)
