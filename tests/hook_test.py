@@ -141,6 +141,104 @@ def test_two_branches_meet_blocked_then_fixed_with_the_printed_command(
     assert git(project, "status", "--porcelain").stdout == ""
 
 
+def configure_hooks(project: Path, hook_repo: tuple[Path, str], *hook_ids: str) -> None:
+    repo, sha = hook_repo
+    hooks = "".join(f"    -   id: {hook_id}\n" for hook_id in hook_ids)
+    (project / ".pre-commit-config.yaml").write_text(
+        f"repos:\n-   repo: {repo}\n    rev: {sha}\n    hooks:\n{hooks}"
+    )
+    commit_all(project, f"hooks: {', '.join(hook_ids)}")
+
+
+def install_hooks(project: Path, home: Path, *hook_types: str) -> None:
+    types = [arg for hook_type in hook_types for arg in ("-t", hook_type)]
+    code, out = hook_run([*PRE_COMMIT, "install", *types], project, home)
+    assert code == 0, out
+
+
+@pytest.mark.slow
+def test_head_file_makes_git_merge_conflict_and_says_what_resolves_it(
+    tmp_path: Path, hook_repo: tuple[Path, str], pre_commit_home: Path
+) -> None:
+    from alembic_heads.head_file import HEADER
+
+    project = project_with_hook(tmp_path / "project", hook_repo, ABC)
+    (project / "head.txt").write_text(HEADER + "c3c3c3c3c3c3\n")
+    configure_hooks(project, hook_repo, "alembic-single-head", "alembic-head-file")
+    install_hooks(project, pre_commit_home, "pre-commit", "pre-merge-commit")
+
+    git(project, "checkout", "-q", "-b", "dev1")
+    code, out = add_and_commit(project, D, pre_commit_home)
+    assert code == 1
+    assert "Rewriting head.txt: c3c3c3c3c3c3 -> head d4d4d4d4d4d4\n" in out
+    git(project, "add", "head.txt")
+    assert hook_run(["git", "commit", "-m", "D"], project, pre_commit_home)[0] == 0
+    git(project, "checkout", "-q", "-b", "dev2", "master")
+    write_project(project, [E])
+    assert add_and_commit(project, F, pre_commit_home)[0] == 1
+    git(project, "add", "head.txt")
+    assert hook_run(["git", "commit", "-m", "E, F"], project, pre_commit_home)[0] == 0
+    assert (project / "head.txt").read_text() == HEADER + "f6f6f6f6f6f6\n"
+    git(project, "checkout", "-q", "master")
+    git(project, "merge", "-q", "dev1")
+
+    code, out = hook_run(["git", "merge", "--no-edit", "dev2"], project, pre_commit_home)
+
+    assert code == 1
+    assert "CONFLICT (content): Merge conflict in head.txt" in out
+    assert (project / "head.txt").read_text() == (
+        HEADER + "<<<<<<< HEAD\nd4d4d4d4d4d4\n=======\nf6f6f6f6f6f6\n>>>>>>> dev2\n"
+    )
+    assert "# Resolve with:  alembic-heads head-file" in HEADER
+
+
+@pytest.mark.slow
+def test_a_pull_that_brings_a_second_head_warns_after_the_merge(
+    tmp_path: Path, hook_repo: tuple[Path, str], pre_commit_home: Path
+) -> None:
+    upstream = project_with_hook(tmp_path / "upstream", hook_repo, ABC)
+    configure_hooks(upstream, hook_repo, "alembic-single-head", "alembic-heads-warn")
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", str(upstream), str(clone))
+    install_hooks(clone, pre_commit_home, "pre-commit", "post-merge")
+    write_project(upstream, [D, E])  # two pull requests merged without the hook
+    commit_all(upstream, "D and E")
+
+    code, out = hook_run(["git", "pull", "-q", "--no-rebase"], clone, pre_commit_home)
+
+    assert code == 0
+    assert "alembic second head warning" in out
+    assert (
+        "alembic.ini: Multiple head revisions are present: 2 heads, "
+        "`alembic upgrade head` will fail\n"
+        "versions/d4d4d4d4d4d4_add_invoices.py:13: head d4d4d4d4d4d4: add invoices\n"
+        "versions/e5e5e5e5e5e5_add_shipping.py:13: head e5e5e5e5e5e5: add shipping\n"
+    ) in out
+    assert 'alembic merge -m "merge d4d4d4d4d4d4 and e5e5e5e5e5e5"' in out
+
+
+@pytest.mark.slow
+def test_pre_push_checks_the_pushed_commit_not_the_working_tree(
+    tmp_path: Path, hook_repo: tuple[Path, str], pre_commit_home: Path
+) -> None:
+    project = project_with_hook(tmp_path / "project", hook_repo, ABC)
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "init", "-q", "--bare", str(remote))
+    git(project, "remote", "add", "origin", str(remote))
+    git(project, "push", "-q", "--no-verify", "origin", "master")
+    install_hooks(project, pre_commit_home, "pre-push")
+    write_project(project, [D, E])
+    commit_all(project, "D and E: two heads, committed with --no-verify")
+    git(project, "rm", "-q", "versions/e5e5e5e5e5e5_add_shipping.py")  # staged, not committed
+
+    code, out = hook_run(["git", "push", "-q", "origin", "master"], project, pre_commit_home)
+
+    assert code == 1
+    assert "versions/e5e5e5e5e5e5_add_shipping.py:13: head e5e5e5e5e5e5: add shipping\n" in out
+    git(project, "commit", "-q", "--no-verify", "-m", "drop E")
+    assert hook_run(["git", "push", "-q", "origin", "master"], project, pre_commit_home)[0] == 0
+
+
 @pytest.mark.slow
 def test_opt_in_fixer_writes_the_merge_and_fails_until_it_is_staged(
     tmp_path: Path, hook_repo: tuple[Path, str], pre_commit_home: Path

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -14,9 +15,11 @@ from .discover import find_environments, revision_paths
 from .findings import Finding, UsageError
 from .graph import Graph, build_graph
 from .heads import TooManyHeads, too_many_heads
+from .merged import merge_scripts
 from .paths import display
 from .report import heads_report
 from .revision_file import ReadError, RevisionFile, read_revision_file
+from .snapshot import Loaded, scripts_at
 
 
 @dataclass
@@ -27,6 +30,8 @@ class GraphCheck:
     graph: Graph | None
     findings: list[Finding] = field(default_factory=list)
     too_many_heads: list[TooManyHeads] = field(default_factory=list)
+    against: str | None = None
+    own: frozenset[str] | None = None  # with ``against``: the ids only this branch has
 
     @property
     def ok(self) -> bool:
@@ -66,29 +71,58 @@ def tracked_files(envs: Sequence[Environment], cwd: Path) -> set[str] | None:
 
 def read_graph(env: Environment, tracked: set[str] | None) -> tuple[Graph | None, list[Finding]]:
     """Read and build one graph; ``None`` when a file could not be read."""
-    scripts: list[RevisionFile] = []
-    errors: list[Finding] = []
+    return graph_of(_read_scripts(env, tracked))
+
+
+def _read_scripts(env: Environment, tracked: set[str] | None) -> list[Loaded]:
+    scripts: list[Loaded] = []
     for path in revision_paths(env, tracked):
         try:
             scripts.append(read_revision_file(path, display(path, Path.cwd())))
         except ReadError as error:
-            errors.append(Finding(error.path, error.line, error.code, error.message, error.hint))
+            scripts.append(error)
+    return scripts
+
+
+def graph_of(scripts: Sequence[Loaded]) -> tuple[Graph | None, list[Finding]]:
+    """Build one graph from the files read; ``None`` when one could not be read."""
+    errors = [
+        Finding(item.path, item.line, item.code, item.message, item.hint)
+        for item in scripts
+        if isinstance(item, ReadError)
+    ]
     if errors:
         return None, errors
-    graph = build_graph(scripts)
+    graph = build_graph(item for item in scripts if isinstance(item, RevisionFile))
     return graph, list(graph.findings)
 
 
 def check_environments(
-    envs: Sequence[Environment], cwd: Path, max_heads: int | None = None, git_index: bool = True
+    envs: Sequence[Environment],
+    cwd: Path,
+    max_heads: int | None = None,
+    at: str | None = None,
+    against: str | None = None,
+    git_index: bool = True,
 ) -> list[GraphCheck]:
-    """Check each graph; with ``git_index`` only the files a commit would hold."""
-    tracked = tracked_files(envs, cwd) if git_index else None
+    """Check each graph: of the working tree (with ``git_index``, only what git
+    has staged), or of commit ``at``; with ``against``, as it will be once
+    merged with that ref."""
+    if at is None:
+        tracked = tracked_files(envs, cwd) if git_index else None
+        ours = [_read_scripts(env, tracked) for env in envs]
+    else:
+        ours = scripts_at(envs, at, cwd)
+    theirs = scripts_at(envs, against, cwd) if against is not None else []
     results = []
-    for env in envs:
-        graph, findings = read_graph(env, tracked)
+    for index, env in enumerate(envs):
+        scripts, own = ours[index], None
+        if against is not None:
+            merged = merge_scripts(env, scripts, theirs[index], against, cwd)
+            scripts, own = merged.scripts, merged.own
+        graph, findings = graph_of(scripts)
         problems = too_many_heads(graph, max_heads) if graph is not None and not findings else []
-        results.append(GraphCheck(env, graph, findings, problems))
+        results.append(GraphCheck(env, graph, findings, problems, against, own))
     return results
 
 
@@ -97,9 +131,12 @@ def format_check(result: GraphCheck, cwd: Path) -> str:
     for finding in sorted(result.findings, key=lambda f: (f.path, f.line, f.message)):
         blocks.append(replace(finding, path=display(Path(finding.path), cwd)).format())
     assert result.graph is not None or not result.too_many_heads
+    env = result.env
+    if result.against is not None:
+        env = replace(env, name=f"{env.name}, merged with {result.against}")
     for problem in result.too_many_heads:
         assert result.graph is not None
-        blocks.append(heads_report(result.graph, result.env, problem, cwd))
+        blocks.append(heads_report(result.graph, env, problem, cwd, result.own))
     return "\n".join(blocks)
 
 
@@ -113,6 +150,15 @@ def _max_heads(value: str) -> int:
     return number
 
 
+def add_max_heads_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--max-heads",
+        type=_max_heads,
+        metavar="N",
+        help="allow up to N heads, ignoring branch labels (for labels that are not literals)",
+    )
+
+
 def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.ArgumentParser:
     parser = parser or argparse.ArgumentParser(prog="alembic-heads check")
     parser.description = (
@@ -120,13 +166,27 @@ def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.Argu
         "revision file is one Alembic could not load. Reads files without running them."
     )
     add_graph_options(parser)
+    add_max_heads_option(parser)
     parser.add_argument(
-        "--max-heads",
-        type=_max_heads,
-        metavar="N",
-        help="allow up to N heads, ignoring branch labels (for labels that are not literals)",
+        "--against",
+        metavar="REF",
+        help="check the graph as it will be once this branch and REF (e.g. origin/main) "
+        "meet, reading REF from git without a checkout",
+    )
+    parser.add_argument(
+        "--warn-only",
+        action="store_true",
+        help="print the report but exit 0 (for post-merge, post-checkout, post-rewrite)",
     )
     return parser
+
+
+def commit_under_check(warn_only: bool) -> str | None:
+    """The commit to check instead of the working tree: at pre-push (and
+    ``pre-commit run --to-ref``) the commit being pushed."""
+    if warn_only:
+        return None
+    return os.environ.get("PRE_COMMIT_TO_REF") or os.environ.get("PRE_COMMIT_LOCAL_BRANCH") or None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -134,12 +194,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     cwd = Path.cwd()
     try:
         envs = find_environments(args.paths, args.config, args.name, cwd)
-        results = check_environments(envs, cwd, args.max_heads)
+        at = commit_under_check(args.warn_only)
+        results = check_environments(envs, cwd, args.max_heads, at, args.against)
     except UsageError as error:
         print(f"alembic-heads: {error}", file=sys.stderr)
-        return 2
+        return 0 if args.warn_only else 2
     failed = [result for result in results if not result.ok]
     if failed:
         print("\n\n".join(format_check(result, cwd) for result in failed))
-        return 1
+        return 0 if args.warn_only else 1
     return 0

@@ -5,10 +5,11 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Sequence
 
-from . import __version__, check, downgrade, merge, message, rebase
+from . import __version__, check, downgrade, head_file, merge, message, rebase
 
 COMMANDS: dict[str, tuple[Callable[[Sequence[str] | None], int], str]] = {
     "check": (check.main, "fail when a revision graph has more than one head"),
+    "head-file": (head_file.main, "record each graph's head in head.txt, for git to conflict on"),
     "message": (message.main, "fail when a revision's message says nothing"),
     "downgrade": (downgrade.main, "fail when a downgrade() cannot undo its upgrade()"),
     "merge": (merge.main, "write the merge revision `alembic merge` would write"),
@@ -29,7 +30,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(USAGE)
         print()
         for name, (_, about) in COMMANDS.items():
-            print(f"  {name:<9} {about}")
+            print(f"  {name:<10} {about}")
         print()
         print("Run `alembic-heads COMMAND --help` for a command's options.")
         return 0

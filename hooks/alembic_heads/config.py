@@ -54,7 +54,7 @@ class Environment:
     run_from: Path | None = None
     flask: bool = False
     sourceless: bool = False
-    script_dir: Path | None = None
+    script_dir: Path | None = None  # script_location: where env.py is
 
 
 @dataclass(frozen=True)

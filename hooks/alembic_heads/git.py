@@ -42,68 +42,79 @@ def tracked_named(cwd: Path, file_name: str) -> list[Path] | None:
     return [cwd / name for name in names if os.path.basename(name) == file_name]
 
 
-def _git(cwd: Path, *args: str, stdin: bytes | None = None) -> bytes | None:
-    """A git command's output, or ``None`` when it fails or git is missing."""
+class GitError(Exception):
+    """git could not answer; the message is git's own first line."""
+
+
+def files_at(cwd: Path, ref: str, folders: Sequence[Path]) -> list[tuple[str, bytes]]:
+    """``(path, content)`` of each regular file below ``folders`` in commit
+    ``ref``, without a checkout: one ``git ls-tree`` lists them and one
+    ``git cat-file --batch`` reads them all. Paths are relative to ``cwd``.
+    Raises :class:`GitError` when ``ref`` cannot be read."""
+    if not folders:
+        return []
+    pathspecs = [os.path.relpath(folder, cwd) for folder in folders]
+    listing = _git(cwd, ["ls-tree", "-r", "-z", ref, "--", *pathspecs])
+    entries = []
+    for entry in os.fsdecode(listing).split("\0"):
+        if not entry:
+            continue
+        meta, path = entry.split("\t", 1)
+        mode, kind, object_id = meta.split(" ")
+        if kind == "blob" and mode in ("100644", "100755"):  # not symlinks or submodules
+            entries.append((path, object_id))
+    if not entries:
+        return []
+    batch = _git(cwd, ["cat-file", "--batch"], "".join(f"{oid}\n" for _, oid in entries).encode())
+    return list(zip([path for path, _ in entries], _batch_contents(batch)))
+
+
+def _batch_contents(output: bytes) -> list[bytes]:
+    """The contents ``git cat-file --batch`` printed, in order: each is
+    ``<oid> <type> <size>\\n<content>\\n``."""
+    contents = []
+    position = 0
+    while position < len(output):
+        header_end = output.index(b"\n", position)
+        size = int(output[position:header_end].rsplit(b" ", 1)[1])
+        start = header_end + 1
+        contents.append(output[start : start + size])
+        position = start + size + 1
+    return contents
+
+
+def _git(cwd: Path, args: Sequence[str], stdin: bytes | None = None) -> bytes:
     try:
         process = subprocess.run(
             ["git", *args], cwd=cwd, input=stdin, capture_output=True, check=False
         )
-    except OSError:
+    except OSError as error:
+        raise GitError(f"cannot run git: {error}") from None
+    if process.returncode != 0:
+        lines = os.fsdecode(process.stderr).strip().splitlines()
+        first = lines[0] if lines else f"git {args[0]} failed"
+        raise GitError(first.removeprefix("fatal: "))
+    return process.stdout
+
+
+def _answer(cwd: Path, args: Sequence[str]) -> str | None:
+    """git's one-line answer, or ``None`` when it has none."""
+    try:
+        return os.fsdecode(_git(cwd, args)).strip()
+    except GitError:
         return None
-    return process.stdout if process.returncode == 0 else None
 
 
 def git_dir(cwd: Path) -> Path | None:
     """The repository's (or worktree's) git folder, where merge and rebase state live."""
-    out = _git(cwd, "rev-parse", "--absolute-git-dir")
-    return None if out is None else Path(os.fsdecode(out.strip()))
+    answer = _answer(cwd, ["rev-parse", "--absolute-git-dir"])
+    return None if answer is None else Path(answer)
 
 
 def commit_of(cwd: Path, ref: str) -> str | None:
-    out = _git(cwd, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
-    return None if out is None else out.decode().strip()
+    return _answer(cwd, ["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"])
 
 
 def upstream(cwd: Path) -> str | None:
     """The name of the current branch's upstream (``origin/main``), if it has one."""
-    out = _git(cwd, "rev-parse", "--abbrev-ref", "--symbolic-full-name", "@{upstream}")
-    return None if out is None else os.fsdecode(out.strip())
-
-
-def files_at(cwd: Path, commit: str, folders: Sequence[Path]) -> dict[str, bytes]:
-    """The content of every file below ``folders`` in ``commit``, by absolute
-    path: one ``ls-tree`` and one ``cat-file --batch`` process."""
-    top = _git(cwd, "rev-parse", "--show-toplevel")
-    if top is None:
-        return {}
-    root = Path(os.fsdecode(top.strip()))
-    specs = []
-    for folder in folders:
-        relative = os.path.relpath(os.path.abspath(cwd / folder), root)
-        if relative != os.pardir and not relative.startswith(os.pardir + os.sep):
-            specs.append(relative)
-    if not specs:
-        return {}
-    listing = _git(root, "ls-tree", "-r", "-z", commit, "--", *specs)
-    if listing is None:
-        return {}
-    blobs = []
-    for entry in listing.split(b"\0"):
-        if not entry:
-            continue
-        info, name = entry.split(b"\t", 1)
-        _, kind, oid = info.split()
-        if kind == b"blob":
-            blobs.append((os.path.normpath(root / os.fsdecode(name)), oid))
-    out = _git(root, "cat-file", "--batch", stdin=b"".join(oid + b"\n" for _, oid in blobs))
-    if out is None:  # pragma: no cover - git listed the objects but cannot read them
-        return {}
-    files = {}
-    position = 0
-    for path, _ in blobs:
-        header_end = out.index(b"\n", position)
-        size = int(out[position:header_end].split()[2])
-        start = header_end + 1
-        files[path] = out[start : start + size]
-        position = start + size + 1
-    return files
+    return _answer(cwd, ["rev-parse", "--abbrev-ref", "--symbolic-full-name", "@{upstream}"])

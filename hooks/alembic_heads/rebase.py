@@ -22,14 +22,16 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import git
+from .config import Environment
 from .files import replace_file
 from .findings import UsageError
 from .graph import Graph, build_graph
 from .heads import TooManyHeads, too_many_heads
 from .merge import add_environment_options, environments, readable_graph, resolve_revision
 from .paths import display
-from .revision_file import ReadError, RevisionFile, is_revision_file_name, parse_revision_source
+from .revision_file import RevisionFile
 from .rewrite import RewriteError, repoint
+from .snapshot import scripts_at
 
 
 @dataclass(frozen=True)
@@ -90,19 +92,15 @@ class OnBase:
         return script.revision in self.revisions or os.path.abspath(script.path) in self.paths
 
 
-def read_base(cwd: Path, base: Base, folders: Sequence[Path]) -> OnBase:
+def read_base(cwd: Path, base: Base, env: Environment) -> OnBase:
     revisions: set[str] = set()
     paths: set[str] = set()
     for commit in base.commits:
-        for path, data in git.files_at(cwd, commit, folders).items():
-            paths.add(path)
-            name = os.path.basename(path)
-            if not is_revision_file_name(name):
-                continue
-            try:
-                revisions.add(parse_revision_source(data, path, name).revision)
-            except ReadError:
-                continue  # its path still protects the file
+        [scripts] = scripts_at([env], commit, cwd)
+        for script in scripts:
+            paths.add(os.path.abspath(script.path))  # a file it cannot read still counts
+            if isinstance(script, RevisionFile):
+                revisions.add(script.revision)
     return OnBase(frozenset(revisions), frozenset(paths))
 
 
@@ -237,5 +235,5 @@ def _plan(args: argparse.Namespace, cwd: Path) -> Move:
     if not problems:
         raise UsageError(f"nothing to rebase: one head ({', '.join(graph.heads)})")
     base = find_base(cwd, args.base)
-    on_base = read_base(cwd, base, env.version_locations)
+    on_base = read_base(cwd, base, env)
     return plan_rebase(graph, problems, on_base, base, args.onto)

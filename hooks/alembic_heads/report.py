@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shlex
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 
 from .config import DEFAULT_INI, DEFAULT_SECTION, Environment
@@ -68,7 +68,15 @@ def headline(env: Environment, problem: TooManyHeads) -> str:
     )
 
 
-def heads_report(graph: Graph, env: Environment, problem: TooManyHeads, cwd: Path) -> str:
+def heads_report(
+    graph: Graph,
+    env: Environment,
+    problem: TooManyHeads,
+    cwd: Path,
+    own: Collection[str] | None = None,
+) -> str:
+    """``own``: the revisions only this branch has, when the graph is this
+    branch merged with another (``check --against``)."""
     lines = [headline(env, problem)]
     for head in problem.heads:
         script = graph.revisions[head]
@@ -87,6 +95,8 @@ def heads_report(graph: Graph, env: Environment, problem: TooManyHeads, cwd: Pat
         lines.append("    the branches share no revision (they start from separate bases):")
     for branch in split.branches:
         lines.append("      " + _branch_line(split.fork, branch))
+    if own is not None:
+        lines.append(_own_line(graph, own, problem.heads))
     if problem.unlabelled and graph.labels:
         labels = ", ".join(sorted(graph.labels))
         lines.append(
@@ -96,17 +106,24 @@ def heads_report(graph: Graph, env: Environment, problem: TooManyHeads, cwd: Pat
         return "\n".join(lines)
     lines.append("    merge them into one head:")
     lines.append("      " + merge_command(env, problem.heads, cwd))
-    lines.extend(_repoint_advice(graph, split.fork, split.branches, problem.heads, cwd))
+    if own is None:
+        lines.extend(_repoint_advice(graph, split.fork, split.branches, problem.heads, cwd))
+    else:
+        lines.extend(_own_repoint_advice(graph, own, problem.heads, cwd))
     return "\n".join(lines)
 
 
 def _branch_line(fork: Sequence[str], branch: Sequence[str]) -> str:
-    shown = list(branch)
+    start = [fork[0]] if len(fork) == 1 else []
+    return " -> ".join(start + _shortened(branch))
+
+
+def _shortened(revisions: Sequence[str]) -> list[str]:
+    shown = list(revisions)
     if len(shown) > LONGEST_BRANCH_SHOWN:
         hidden = len(shown) - 4
         shown = [*shown[:2], f"... ({hidden} more)", *shown[-2:]]
-    start = [fork[0]] if len(fork) == 1 else []
-    return " -> ".join(start + shown)
+    return shown
 
 
 def _repoint_advice(
@@ -123,13 +140,42 @@ def _repoint_advice(
     first = graph.revisions[branches[moving][0]]
     if first.down_revision != (fork[0],):
         return []
-    target = heads[1 - moving]
+    return _move_advice(graph, branches[moving], heads[1 - moving], cwd)
+
+
+def _own_line(graph: Graph, own: Collection[str], heads: Sequence[str]) -> str:
+    mine = _own_lineage(graph, own, heads)
+    if not mine:
+        return "    nothing here is new on this branch: the other side has these heads already"
+    return f"    new on this branch: {', '.join(_shortened(mine))}"
+
+
+def _own_lineage(graph: Graph, own: Collection[str], heads: Sequence[str]) -> list[str]:
+    """This branch's own revisions below ``heads``, parents first."""
+    return graph.topological(set().union(*(graph.ancestors(h) for h in heads)) & set(own))
+
+
+def _own_repoint_advice(
+    graph: Graph, own: Collection[str], heads: Sequence[str], cwd: Path
+) -> list[str]:
+    """Move this branch's own work (not deployed: it is not on the other
+    branch yet) onto the other branch's head, when it is one straight line."""
+    theirs = [head for head in heads if head not in own]
+    mine = [head for head in heads if head in own]
+    if len(theirs) != 1 or len(mine) != 1:
+        return []
+    branch = _own_lineage(graph, own, mine)
+    bottom = [rev for rev in branch if not any(p in own for p in graph.parents(rev))]
+    if len(bottom) != 1 or any(len(graph.revisions[rev].down_revision) != 1 for rev in branch):
+        return []
+    return _move_advice(graph, branch, theirs[0], cwd)
+
+
+def _move_advice(graph: Graph, branch: Sequence[str], target: str, cwd: Path) -> list[str]:
+    """Set the ``down_revision`` of ``branch``'s first revision to ``target``."""
+    first = graph.revisions[branch[0]]
     where = f"{display(Path(first.path), cwd)}:{first.line_of('down_revision')}"
-    chain = (
-        " -> ".join(branches[moving])
-        if len(branches[moving]) <= 3
-        else (f"{branches[moving][0]} .. {branches[moving][-1]}")
-    )
+    chain = " -> ".join(branch) if len(branch) <= 3 else f"{branch[0]} .. {branch[-1]}"
     return [
         f"    or, if {chain} is not deployed anywhere yet, move it onto {target} instead:",
         f"      set down_revision = '{target}' in {where}",

@@ -1,0 +1,220 @@
+"""``alembic-heads head-file``: a tracked file git conflicts on when two branches add a head.
+
+Each graph records its head in ``head.txt`` beside ``env.py``: a comment header
+and one bare revision id (one per line for labelled branches), the file name
+and format of alembic-linear-migrations, so its users switch without churn.
+Two branches that each add a migration rewrite the same line, and ``git merge``
+stops with a conflict in this file before any CI runs. The header tells
+whoever meets the conflict what it means and what resolves it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .check import (
+    GraphCheck,
+    add_graph_options,
+    add_max_heads_option,
+    check_environments,
+    format_check,
+)
+from .config import Environment
+from .discover import find_environments
+from .findings import Finding, UsageError
+from .paths import display
+
+FILE_NAME = "head.txt"
+HEADER = (
+    "# alembic-heads\n"
+    "# Records the current head of the migration graph.\n"
+    "# A conflict here means two branches added a migration from the same parent.\n"
+    "# Resolve with:  alembic-heads head-file  (it prints the fix, then rewrites this file)\n"
+    "#\n"
+)
+FIX = "alembic-heads head-file"
+
+_CONFLICT_MARKER = re.compile(r"(<{7}|\|{7}|={7}|>{7})(?: |$)")
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What a head file says: the ids it lists (both sides of a conflict),
+    the line of the first one, and whether git left conflict markers in it."""
+
+    heads: tuple[str, ...]
+    line: int = 1
+    conflict: bool = False
+
+
+@dataclass(frozen=True)
+class HeadFile:
+    """One graph's head file: what it records (``None``: no file) and what it should."""
+
+    path: Path
+    recorded: Recorded | None
+    heads: tuple[str, ...]
+
+    @property
+    def stale(self) -> bool:
+        return (
+            self.recorded is None
+            or self.recorded.conflict
+            or sorted(self.recorded.heads) != list(self.heads)
+        )
+
+
+def head_file_path(env: Environment) -> Path:
+    """``head.txt`` in ``script_location`` (beside ``env.py``); for a graph
+    found by its folder alone, beside that ``versions`` folder, or inside a
+    folder of another name (one graph per dialect subfolder: one file each)."""
+    if env.script_dir is not None:
+        return env.script_dir / FILE_NAME
+    folder = env.version_locations[0]
+    return (folder.parent if folder.name == "versions" else folder) / FILE_NAME
+
+
+def render(heads: Sequence[str]) -> str:
+    return HEADER + "".join(f"{head}\n" for head in heads)
+
+
+def parse(text: str, shown: str) -> Recorded:
+    """Read a head file. Raises :class:`UsageError` for a file that is not
+    one: it is someone else's, and is never overwritten."""
+    heads: list[str] = []
+    first = 0
+    conflict = False
+    for number, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if _CONFLICT_MARKER.match(raw):
+            conflict = True
+            continue
+        if len(line.split()) > 1:
+            raise UsageError(
+                f"{shown}:{number}: not a head file ({line!r} is not a revision id); "
+                f"alembic-heads keeps each graph's head in {FILE_NAME} beside env.py: "
+                "move this file away"
+            )
+        heads.append(line)
+        first = first or number
+    return Recorded(tuple(heads), first or 1, conflict)
+
+
+def read_head_file(result: GraphCheck, cwd: Path) -> HeadFile:
+    assert result.graph is not None
+    path = head_file_path(result.env)
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        recorded = None
+    except (OSError, UnicodeDecodeError) as error:
+        raise UsageError(f"{display(path, cwd)}: cannot read: {error}") from None
+    else:
+        recorded = parse(text, display(path, cwd))
+    return HeadFile(path, recorded, tuple(sorted(result.graph.heads)))
+
+
+def stale_finding(head_file: HeadFile, cwd: Path) -> Finding:
+    """``--check``: why the file is not what the graph says."""
+    shown = display(head_file.path, cwd)
+    recorded = head_file.recorded
+    if recorded is None:
+        return Finding(
+            shown,
+            1,
+            "head-file-missing",
+            f"head file missing: the graph's {_heads(head_file.heads)}",
+            f"run `{FIX}`, then `git add {shown}`",
+        )
+    if recorded.conflict:
+        return Finding(
+            shown,
+            recorded.line,
+            "head-file-conflict",
+            "unresolved merge conflict: two branches each added a migration",
+            f"run `{FIX}`: it prints the fix, then rewrites this file",
+        )
+    return Finding(
+        shown,
+        recorded.line,
+        "head-file-stale",
+        f"head file is stale: it records {', '.join(recorded.heads) or 'nothing'}, "
+        f"the graph's {_heads(head_file.heads)}",
+        f"run `{FIX}` and commit the file",
+    )
+
+
+def rewrite(head_file: HeadFile, cwd: Path) -> str:
+    """Write the file (atomically) and say what changed."""
+    shown = display(head_file.path, cwd)
+    temporary = head_file.path.with_name(f".{FILE_NAME}.{os.getpid()}.tmp")
+    try:
+        temporary.write_bytes(render(head_file.heads).encode("utf-8"))
+        os.replace(temporary, head_file.path)
+    except OSError as error:
+        raise UsageError(f"{shown}: cannot write: {error}") from None
+    now = _heads(head_file.heads)
+    recorded = head_file.recorded
+    if recorded is None:
+        return f"Writing {shown}: {now} (a new file: git add it)"
+    before = ", ".join(recorded.heads) or "nothing"
+    if recorded.conflict:
+        return f"Rewriting {shown}: unresolved conflict ({before}) -> {now}"
+    return f"Rewriting {shown}: {before} -> {now}"
+
+
+def _heads(heads: Sequence[str]) -> str:
+    return f"head{'s' if len(heads) > 1 else ''} {', '.join(heads)}"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="alembic-heads head-file",
+        description=(
+            f"Record each revision graph's head in {FILE_NAME} beside env.py, so that two "
+            "branches that each add a migration conflict on it in git. Rewrites a stale "
+            "file and exits 1 (stage it and commit again)."
+        ),
+    )
+    add_graph_options(parser)
+    add_max_heads_option(parser)
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="change nothing; fail when a head file is missing or stale (for CI)",
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    cwd = Path.cwd()
+    try:
+        envs = find_environments(args.paths, args.config, args.name, cwd)
+        results = check_environments(envs, cwd, args.max_heads)
+        files = [
+            read_head_file(result, cwd)
+            for result in results
+            if result.ok and result.graph is not None and result.graph.revisions
+        ]
+        blocks = [format_check(result, cwd) for result in results if not result.ok]
+        for head_file in (file for file in files if file.stale):
+            if args.check:
+                blocks.append(stale_finding(head_file, cwd).format())
+            else:
+                blocks.append(rewrite(head_file, cwd))
+    except UsageError as error:
+        print(f"alembic-heads: {error}", file=sys.stderr)
+        return 2
+    if blocks:
+        print("\n\n".join(blocks))
+        return 1
+    return 0

@@ -1,0 +1,61 @@
+"""The revision files there will be once this branch and REF meet.
+
+Git merges revision files like any others, and two branches almost never touch
+the same one, so the merged graph is the union of both sides: a revision id
+(or a file) on both sides is one revision, and this branch's copy is the one
+read. What is only here is *this branch's own* work: not on REF, so not
+deployed from it, and free to move.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .config import Environment
+from .revision_file import ReadError, RevisionFile
+from .snapshot import Loaded, load_order
+
+
+@dataclass(frozen=True)
+class Merged:
+    """The merged side's files, in load order, and the ids only this branch has.
+
+    Files only REF has keep a ``REF:path`` name, the way ``git show`` names them.
+    """
+
+    scripts: list[Loaded]
+    own: frozenset[str]
+
+
+def merge_scripts(
+    env: Environment, ours: Sequence[Loaded], theirs: Sequence[Loaded], ref: str, cwd: Path
+) -> Merged:
+    our_paths = {item.path for item in ours}
+    our_ids = {item.revision for item in ours if isinstance(item, RevisionFile)}
+    their_ids = {item.revision for item in theirs if isinstance(item, RevisionFile)}
+    only_theirs = [
+        item
+        for item in theirs
+        if item.path not in our_paths
+        and not (isinstance(item, RevisionFile) and item.revision in our_ids)
+    ]
+    placed = [(_place(env, item, cwd), item) for item in ours]
+    placed += [
+        (_place(env, item, cwd), _renamed(item, f"{ref}:{item.path}")) for item in only_theirs
+    ]
+    placed.sort(key=lambda pair: pair[0])
+    return Merged([item for _, item in placed], frozenset(our_ids - their_ids))
+
+
+def _place(env: Environment, item: Loaded, cwd: Path) -> tuple[int, tuple[str, ...], str]:
+    return load_order(env, os.path.normpath(cwd / item.path)) or (0, (), item.path)
+
+
+def _renamed(item: Loaded, path: str) -> Loaded:
+    if isinstance(item, RevisionFile):
+        return dataclasses.replace(item, path=path)
+    return ReadError(path, item.line, item.code, item.message, item.hint)
