@@ -243,14 +243,9 @@ def test_pre_push_checks_the_pushed_commit_not_the_working_tree(
 def test_opt_in_fixer_writes_the_merge_and_fails_until_it_is_staged(
     tmp_path: Path, hook_repo: tuple[Path, str], pre_commit_home: Path
 ) -> None:
-    repo, sha = hook_repo
     project = seed_branches(tmp_path / "project")
     git(project, "merge", "-q", "--no-edit", "dev2")
-    (project / ".pre-commit-config.yaml").write_text(
-        f"repos:\n-   repo: {repo}\n    rev: {sha}\n    hooks:\n"
-        "    -   id: alembic-single-head\n    -   id: alembic-merge-heads\n"
-    )
-    git(project, "add", ".pre-commit-config.yaml")
+    configure_hooks(project, hook_repo, "alembic-single-head", "alembic-merge-heads")
     run_all = [*PRE_COMMIT, "run", "--all-files"]
 
     at_commit = hook_run(run_all, project, pre_commit_home)
