@@ -50,8 +50,12 @@ alembic.ini, merged with master: Multiple head revisions are present: 2 heads, \
 master:versions/D_add_d.py:13: head D: add d
 versions/F_add_f.py:13: head F: add f
     the branches split after C (c):
-      C -> D
-      C -> E -> F
+      * D (head) add d
+      | * F (head) add f
+      | * E add e
+      |/
+      * C (branchpoint) c
+      ~
     new on this branch: E, F
     merge them into one head:
       alembic merge -m "merge D and F" D F

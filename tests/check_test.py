@@ -51,8 +51,12 @@ def test_two_heads_report(tmp_path: Path) -> None:
         "versions/dddd_add_D.py:13: head dddd: add D\n"
         "versions/ffff_add_F.py:13: head ffff: add F\n"
         "    the branches split after cccc (add orders):\n"
-        "      cccc -> dddd\n"
-        "      cccc -> eeee -> ffff\n"
+        "      * dddd (head) add D\n"
+        "      | * ffff (head) add F\n"
+        "      | * eeee add E\n"
+        "      |/\n"
+        "      * cccc (branchpoint) add orders\n"
+        "      ~\n"
         "    merge them into one head:\n"
         '      alembic merge -m "merge dddd and ffff" dddd ffff\n'
         "    or, if dddd is not deployed anywhere yet, move it onto ffff instead:\n"
@@ -67,7 +71,12 @@ def test_long_branches_are_elided(tmp_path: Path) -> None:
 
     out = run_cli(["check"], tmp_path).out
 
-    assert "      cccc -> e000 -> e001 -> ... (5 more) -> e007 -> e008\n" in out
+    assert (
+        "      | * e008 (head) step 8\n"
+        "      | * e007 step 7\n"
+        "      | : ... 6 more revisions\n"
+        "      | * e000 step 0\n"
+    ) in out
     assert "    or, if dddd is not deployed anywhere yet, move it onto e008 instead:\n" in out
 
 

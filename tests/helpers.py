@@ -22,8 +22,11 @@ from pathlib import Path
 from typing import Any
 
 from alembic_heads import cli
+from alembic_heads.graph import Graph, build_graph
+from alembic_heads.revision_file import RevisionFile
 
 CORPORA = Path(__file__).parent / "corpora"
+SNAPSHOTS = Path(__file__).parent / "snapshots"
 CORPUS_NAMES = sorted(path.stem for path in CORPORA.glob("*.json"))
 
 # The template styles Alembic has shipped, plus what black/ruff make of them.
@@ -106,9 +109,68 @@ def revs_from_corpus(name: str) -> list[Rev]:
     ]
 
 
+def before_merge(name: str, index: int) -> list[Rev]:
+    """The corpus's revisions without its ``index``-th two-head moment's merge
+    and everything after it: the history as it was when the merge was needed."""
+    revs = revs_from_corpus(name)
+    children: dict[str, list[str]] = {}
+    for rev in revs:
+        downs = (rev.down,) if isinstance(rev.down, str) else rev.down or ()
+        for down in downs:
+            children.setdefault(down, []).append(rev.revision)
+    removed: set[str] = set()
+    todo = [corpus(name)["two_head_moments"][index]["mergepoint"]]
+    while todo:
+        rev_id = todo.pop()
+        if rev_id not in removed:
+            removed.add(rev_id)
+            todo.extend(children.get(rev_id, []))
+    return [rev for rev in revs if rev.revision not in removed]
+
+
+def graph_of(revs: Sequence[Rev]) -> Graph:
+    """The graph of ``revs`` in memory, as if read from their files."""
+    return build_graph(
+        RevisionFile(
+            path=f"versions/{rev.file_name}",
+            revision=rev.revision,
+            down_revision=_as_tuple(rev.down),
+            branch_labels=_as_tuple(rev.branch_labels),
+            depends_on=_as_tuple(rev.depends_on),
+            doc=rev.doc,
+        )
+        for rev in revs
+    )
+
+
+def _as_tuple(value: str | tuple[str, ...] | None) -> tuple[str, ...]:
+    return (value,) if isinstance(value, str) else tuple(value or ())
+
+
+def assert_snapshot(name: str, text: str) -> None:
+    """``text`` equals ``tests/snapshots/NAME``; UPDATE_SNAPSHOTS=1 rewrites it."""
+    path = SNAPSHOTS / name
+    if os.environ.get("UPDATE_SNAPSHOTS") == "1":
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    assert path.exists(), f"no snapshot {path}: run with UPDATE_SNAPSHOTS=1, then review it"
+    assert text == path.read_text()
+
+
 def corpus(name: str) -> dict[str, Any]:
     data: dict[str, Any] = json.loads((CORPORA / f"{name}.json").read_text())
     return data
+
+
+def _moments() -> list[tuple[str, int]]:
+    return [
+        (name, index)
+        for name in CORPUS_NAMES
+        for index, _ in enumerate(corpus(name)["two_head_moments"])
+    ]
+
+
+MOMENTS = _moments()  # (corpus, index) of every two-head moment
 
 
 def _tuple_or(value: Any) -> Any:

@@ -8,8 +8,10 @@ import pytest
 
 from helpers import (
     CORPUS_NAMES,
+    MOMENTS,
     STYLES,
     alembic_answer,
+    before_merge,
     corpus,
     our_answer,
     revs_from_corpus,
@@ -34,32 +36,12 @@ def test_corpus_matches_alembic(tmp_path: Path, name: str, style: str) -> None:
     assert run_cli(["check"], tmp_path).code == 0
 
 
-def _moments() -> list[tuple[str, int]]:
-    return [
-        (name, index)
-        for name in CORPUS_NAMES
-        for index, _ in enumerate(corpus(name)["two_head_moments"])
-    ]
-
-
-@pytest.mark.parametrize(("name", "index"), _moments())
+@pytest.mark.parametrize(("name", "index"), MOMENTS)
 def test_two_head_moments_fail_and_name_every_head(tmp_path: Path, name: str, index: int) -> None:
     data = corpus(name)
     moment = data["two_head_moments"][index]
-    revs = revs_from_corpus(name)
-    children: dict[str, list[str]] = {}
-    for rev in revs:
-        downs = (rev.down,) if isinstance(rev.down, str) else rev.down or ()
-        for down in downs:
-            children.setdefault(down, []).append(rev.revision)
-    removed, todo = set(), [moment["mergepoint"]]
-    while todo:  # the merge and everything after it
-        rev_id = todo.pop()
-        if rev_id not in removed:
-            removed.add(rev_id)
-            todo.extend(children.get(rev_id, []))
-    assert len(removed) == moment["removed"]
-    kept = [rev for rev in revs if rev.revision not in removed]
+    kept = before_merge(name, index)
+    assert len(revs_from_corpus(name)) - len(kept) == moment["removed"]
     write_project(tmp_path, kept, "classic", "'", data["recursive_version_locations"])
 
     result = run_cli(["check"], tmp_path)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from collections.abc import Sequence
@@ -12,9 +13,11 @@ from pathlib import Path
 from . import git
 from .config import Environment
 from .discover import find_environments, revision_paths
+from .drawing import add_color_option, wants_color
 from .findings import Finding, UsageError
 from .graph import Graph, build_graph
 from .heads import TooManyHeads, too_many_heads
+from .machine_output import check_document, github_annotations
 from .merged import merge_scripts
 from .paths import display
 from .report import heads_report
@@ -126,7 +129,7 @@ def check_environments(
     return results
 
 
-def format_check(result: GraphCheck, cwd: Path) -> str:
+def format_check(result: GraphCheck, cwd: Path, color: bool = False) -> str:
     blocks = []
     for finding in sorted(result.findings, key=lambda f: (f.path, f.line, f.message)):
         blocks.append(replace(finding, path=display(Path(finding.path), cwd)).format())
@@ -136,7 +139,7 @@ def format_check(result: GraphCheck, cwd: Path) -> str:
         env = replace(env, name=f"{env.name}, merged with {result.against}")
     for problem in result.too_many_heads:
         assert result.graph is not None
-        blocks.append(heads_report(result.graph, env, problem, cwd, result.own))
+        blocks.append(heads_report(result.graph, env, problem, cwd, result.own, color))
     return "\n".join(blocks)
 
 
@@ -178,6 +181,14 @@ def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.Argu
         action="store_true",
         help="print the report but exit 0 (for post-merge, post-checkout, post-rewrite)",
     )
+    parser.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="text for people (default; with GitHub annotations when GITHUB_ACTIONS=true), "
+        "or json (schema: alembic_heads/schema/check-v1.json)",
+    )
+    add_color_option(parser)
     return parser
 
 
@@ -200,7 +211,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"alembic-heads: {error}", file=sys.stderr)
         return 0 if args.warn_only else 2
     failed = [result for result in results if not result.ok]
+    if args.format == "json":
+        print(json.dumps(check_document(results, cwd), indent=2))
+        return 1 if failed else 0
     if failed:
-        print("\n\n".join(format_check(result, cwd) for result in failed))
+        color = wants_color(args.color, sys.stdout)
+        print("\n\n".join(format_check(result, cwd, color) for result in failed))
+        if os.environ.get("GITHUB_ACTIONS") == "true":
+            print("\n".join(github_annotations(check_document(failed, cwd))))
         return 0 if args.warn_only else 1
     return 0

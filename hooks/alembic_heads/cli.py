@@ -5,13 +5,14 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Sequence
 
-from . import __version__, check, downgrade, head_file, merge, message, rebase
+from . import __version__, check, downgrade, graph_command, head_file, merge, message, rebase
 
 COMMANDS: dict[str, tuple[Callable[[Sequence[str] | None], int], str]] = {
     "check": (check.main, "fail when a revision graph has more than one head"),
     "head-file": (head_file.main, "record each graph's head in head.txt, for git to conflict on"),
     "message": (message.main, "fail when a revision's message says nothing"),
     "downgrade": (downgrade.main, "fail when a downgrade() cannot undo its upgrade()"),
+    "graph": (graph_command.main, "draw a revision graph (text, Mermaid or Graphviz DOT)"),
     "merge": (merge.main, "write the merge revision `alembic merge` would write"),
     "rebase": (rebase.main, "move this branch's new migrations onto the other head"),
 }

@@ -6,12 +6,11 @@ import shlex
 from collections.abc import Collection, Sequence
 from pathlib import Path
 
+from . import drawing
 from .config import DEFAULT_INI, DEFAULT_SECTION, Environment
 from .graph import Graph, divergence
 from .heads import TooManyHeads
 from .paths import display
-
-LONGEST_BRANCH_SHOWN = 6
 
 
 def alembic_command(env: Environment, cwd: Path) -> str:
@@ -74,6 +73,7 @@ def heads_report(
     problem: TooManyHeads,
     cwd: Path,
     own: Collection[str] | None = None,
+    color: bool = False,
 ) -> str:
     """``own``: the revisions only this branch has, when the graph is this
     branch merged with another (``check --against``)."""
@@ -93,16 +93,13 @@ def heads_report(
         )
     else:
         lines.append("    the branches share no revision (they start from separate bases):")
-    for branch in split.branches:
-        lines.append("      " + _branch_line(split.fork, branch))
+    picture = drawing.draw(graph, drawing.divergence_view(graph, split), color, 74)
+    lines.extend("      " + line for line in picture)
     if own is not None:
         lines.append(_own_line(graph, own, problem.heads))
-    if problem.unlabelled and graph.labels:
-        labels = ", ".join(sorted(graph.labels))
-        lines.append(
-            f"    every head must be on a labelled branch ({labels}): point the stray "
-            "revision's down_revision at its branch's head, or give it a branch_labels"
-        )
+    advice = stray_advice(graph, problem)
+    if advice:
+        lines.append("    " + advice)
         return "\n".join(lines)
     lines.append("    merge them into one head:")
     lines.append("      " + merge_command(env, problem.heads, cwd))
@@ -113,9 +110,18 @@ def heads_report(
     return "\n".join(lines)
 
 
-def _branch_line(fork: Sequence[str], branch: Sequence[str]) -> str:
-    start = [fork[0]] if len(fork) == 1 else []
-    return " -> ".join(start + _shortened(branch))
+def stray_advice(graph: Graph, problem: TooManyHeads) -> str:
+    """For heads outside every labelled branch: how to bring them in (no merge)."""
+    if not (problem.unlabelled and graph.labels):
+        return ""
+    labels = ", ".join(sorted(graph.labels))
+    return (
+        f"every head must be on a labelled branch ({labels}): point the stray "
+        "revision's down_revision at its branch's head, or give it a branch_labels"
+    )
+
+
+LONGEST_BRANCH_SHOWN = 6
 
 
 def _shortened(revisions: Sequence[str]) -> list[str]:
