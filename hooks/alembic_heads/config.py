@@ -41,8 +41,7 @@ class Environment:
     ``ini``/``toml``/``section`` say how to reach it with the ``alembic``
     command (they become ``-c``/``-n`` in suggested commands), run in
     ``run_from`` (``None``: where alembic-heads runs); an environment found by
-    its folder alone has none of them. ``script_dir`` (where
-    ``script.py.mako`` lives) is known only from a configuration.
+    its folder alone has none of them.
     """
 
     name: str
