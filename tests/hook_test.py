@@ -260,3 +260,13 @@ def test_opt_in_fixer_writes_the_merge_and_fails_until_it_is_staged(
     assert len(written) == 1 and (project / written[0]).is_file()
     assert again[0] == 0, again[1]
     assert alembic_answer(project)["heads"] == [written[0][9:21]]
+
+
+def test_readme_shows_the_real_report_of_the_bundled_example() -> None:
+    readme = (ROOT / "README.md").read_text()
+    shown = readme.split("- exit code: 1\n\n", 1)[1].split("```", 1)[0]
+
+    result = run([PYTHON, "-m", "alembic_heads", "check"], ROOT, NO_COLOR="1")
+
+    assert result.returncode == 1
+    assert result.stdout == shown
