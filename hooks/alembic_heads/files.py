@@ -22,8 +22,15 @@ def create_file(path: Path, data: bytes) -> None:
         raise
 
 
+class LinkedFile(OSError):
+    """A file reached through a symbolic link, or with other hard links: replacing
+    it would cut the link and leave the file behind it unchanged."""
+
+
 def replace_file(path: Path, data: bytes) -> None:
     """Replace an existing file's content, keeping its permissions."""
+    if path.is_symlink() or path.stat().st_nlink > 1:
+        raise LinkedFile(f"{path} is a link: not replacing it (edit the file it links to)")
     _replace_with(path, data)
 
 

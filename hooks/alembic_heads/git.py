@@ -54,7 +54,11 @@ def files_at(cwd: Path, ref: str, folders: Sequence[Path]) -> list[tuple[str, by
     if not folders:
         return []
     pathspecs = [os.path.relpath(folder, cwd) for folder in folders]
-    listing = _git(cwd, ["ls-tree", "-r", "-z", ref, "--", *pathspecs])
+    commit = f"{ref}^{{commit}}"  # a tree or blob named as REF is an error, not an empty graph
+    try:
+        listing = _git(cwd, ["ls-tree", "-r", "-z", commit, "--", *pathspecs])
+    except GitError as error:
+        raise GitError(str(error).replace(commit, ref)) from None
     entries = []
     for entry in os.fsdecode(listing).split("\0"):
         if not entry:

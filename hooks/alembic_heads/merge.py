@@ -12,6 +12,7 @@ Alembic is imported only here, and ``env.py`` is never run.
 from __future__ import annotations
 
 import argparse
+import configparser
 import shutil
 import sys
 import uuid
@@ -178,8 +179,8 @@ def write_merge(plan: MergePlan) -> Written:
         create_date = script._generate_create_date()
         path = Path(script._rev_path(plan.version_path, plan.rev_id, plan.message, create_date))
         hooks = config.get_hooks_list()
-    except (util.CommandError, ValueError, TypeError, KeyError) as error:
-        raise UsageError(f"{plan.env.name}: {error}") from None
+    except (util.CommandError, ValueError, TypeError, KeyError, configparser.Error) as error:
+        raise UsageError(f"{plan.env.name}: {' '.join(str(error).split())}") from None
     arguments: dict[str, Any] = {
         "up_revision": plan.rev_id,
         "down_revision": plan.heads,
@@ -196,11 +197,16 @@ def write_merge(plan: MergePlan) -> Written:
         data = rendered.encode(script.output_encoding)
     except Exception as error:  # anything the project's template raises
         raise UsageError(f"{template}: rendering failed: {type(error).__name__}: {error}") from None
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise UsageError(f"cannot write {path}: {error.strerror or error}") from None
     try:
         create_file(path, data)
     except FileExistsError:
         raise UsageError(f"{path} already exists: not overwriting it") from None
+    except OSError as error:
+        raise UsageError(f"cannot write {path}: {error.strerror or error}") from None
     return Written(path, hooks)
 
 
@@ -234,7 +240,7 @@ def run_post_write_hooks(path: Path, hooks: Sequence[dict[str, str]]) -> None:
             )
         try:
             _run_hook(write_hooks, str(path), hook)
-        except util.CommandError as error:
+        except (util.CommandError, OSError) as error:
             raise UsageError(f"post write hook {name!r}: {error}") from None
 
 

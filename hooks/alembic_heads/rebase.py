@@ -183,12 +183,14 @@ def apply(move: Move) -> None:
     path = Path(move.script.path)
     if path.suffix != ".py":
         raise UsageError(f"{path}: a compiled revision file: only a source file can be rewritten")
-    data = path.read_bytes()
     try:
+        data = path.read_bytes()
         new = repoint(data, move.script, move.old, move.onto)
+        replace_file(path, new)
     except RewriteError as error:
         raise UsageError(f"{path}: {error}") from None
-    replace_file(path, new)
+    except OSError as error:
+        raise UsageError(f"cannot rewrite {path}: {error.strerror or error}") from None
 
 
 def build_parser() -> argparse.ArgumentParser:

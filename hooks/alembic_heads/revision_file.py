@@ -110,10 +110,15 @@ def read_revision_file(path: Path | str, shown_as: str | None = None) -> Revisio
     ``shown_as`` is the path that messages and the result carry (default: ``path``).
     """
     path = Path(path)
-    data = path.read_bytes()
-    if path.suffix in (".pyc", ".pyo"):
-        return parse_compiled(data, shown_as or str(path), path.name)
-    return parse_revision_source(data, shown_as or str(path), path.name)
+    shown = shown_as or str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise ReadError(shown, 1, "unreadable", f"cannot read: {error.strerror or error}") from None
+    name = os.path.basename(os.path.realpath(path))  # Alembic names a file by its link's target
+    if name.endswith((".pyc", ".pyo")):
+        return parse_compiled(data, shown, name)
+    return parse_revision_source(data, shown, name)
 
 
 def parse_revision_source(data: bytes, path: str, name: str) -> RevisionFile:
@@ -152,7 +157,14 @@ def _decode(data: bytes, path: str) -> str:
 # -- the fast reader ----------------------------------------------------------
 
 
+# Lines Python reads differently from a plain scan: a form feed or a lone
+# carriage return, and identifiers that are only NFKC-equal to ASCII ones.
+_UNUSUAL_LINES = re.compile(r"[\f\r]|^[ \t]*\w*[^\x00-\x7f]", re.MULTILINE)
+
+
 def _parse_fast(text: str) -> _Parsed | None:
+    if _UNUSUAL_LINES.search(text):
+        return None
     doc, doc_end = _fast_docstring(text)
     if doc_end < 0:
         return None
@@ -211,8 +223,8 @@ def _simple_value(source: str) -> object:
     items = [item[1:-1] for item in _STRING_ITEM.findall(source)]
     if source[0] == "[":
         return items
-    if len(items) == 1 and "," not in source:
-        return items[0]  # ("a1") is a parenthesised string
+    if len(items) == 1 and "," not in _STRING_ITEM.sub("", source):
+        return items[0]  # ("a1") and ('a,b') are parenthesised strings
     return tuple(items)
 
 
@@ -225,6 +237,10 @@ def _check_syntax(text: str, path: str) -> ast.Module:
     except SyntaxError as error:
         raise ReadError(
             path, error.lineno or 1, "syntax-error", f"syntax error: {error.msg}"
+        ) from None
+    except (MemoryError, RecursionError):
+        raise ReadError(
+            path, 1, "syntax-error", "syntax error: too deeply nested for Python's parser"
         ) from None
 
 
