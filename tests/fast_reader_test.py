@@ -94,6 +94,9 @@ TRAILERS = [
     '\n"""\ndown_revision = "zz"\n"""\n',
     "\nfrom x import *\n",
     "\nx = 1\n",
+    "\nx = 1; \uff52evision = 'zz'\n",  # a fullwidth r: Python reads it as "revision"
+    "\n\x0crevision = 'zz'\n",  # a form feed before it: still module level
+    "\nnote = 'caf\u00e9'\n",
 ]
 
 

@@ -371,5 +371,56 @@ def run(cmd: Sequence[str], cwd: Path, **env: str) -> subprocess.CompletedProces
 PYTHON = sys.executable
 
 
+def snapshot(root: Path) -> dict[str, bytes]:
+    """Every file below ``root`` (but in hidden folders and caches), by relative path."""
+    files = {}
+    for folder, dirs, names in os.walk(root):
+        dirs[:] = [d for d in dirs if not d.startswith(".") and d != "__pycache__"]
+        for name in names:
+            path = Path(folder, name)
+            files[path.relative_to(root).as_posix()] = path.read_bytes()
+    return files
+
+
+def seed_branches(root: Path, conflict: bool = False) -> Path:
+    """The seed story, up to its second merge: master has A, B, C and has
+    merged dev1 (D on C); dev2 adds E and F on C. With ``conflict`` both
+    branches also change ``models.py``, so merging or rebasing dev2 stops."""
+    repo = init_repo(root)
+    write_project(repo, [Rev("a", doc="A"), Rev("b", "a", "B"), Rev("c", "b", "C")])
+    (repo / "models.py").write_text("tables = []\n")
+    commit_all(repo, "A B C")
+    git(repo, "checkout", "-q", "-b", "dev1")
+    write_revision(repo / "versions", Rev("d", "c", "D"))
+    if conflict:
+        (repo / "models.py").write_text("tables = ['d']\n")
+    commit_all(repo, "D")
+    git(repo, "checkout", "-q", "-b", "dev2", "master")
+    write_revision(repo / "versions", Rev("e", "c", "E"))
+    commit_all(repo, "E")
+    write_revision(repo / "versions", Rev("f", "e", "F"))
+    if conflict:
+        (repo / "models.py").write_text("tables = ['f']\n")
+    commit_all(repo, "F")
+    git(repo, "checkout", "-q", "master")
+    git(repo, "merge", "-q", "--no-edit", "dev1")
+    return repo
+
+
+def without_descendants(revs: Sequence[Rev], rev_id: str) -> list[Rev]:
+    """``revs`` without ``rev_id`` and every revision above it."""
+    removed, todo = set(), [rev_id]
+    while todo:
+        current = todo.pop()
+        if current not in removed:
+            removed.add(current)
+            todo.extend(
+                rev.revision
+                for rev in revs
+                if current in ((rev.down,) if isinstance(rev.down, str) else rev.down or ())
+            )
+    return [rev for rev in revs if rev.revision not in removed]
+
+
 # The `pre_commit` fixture: run some of our hooks on a project, all files.
 PreCommit = Callable[[Path, Sequence[str]], "subprocess.CompletedProcess[str]"]

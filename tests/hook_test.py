@@ -10,7 +10,17 @@ from pathlib import Path
 import pytest
 import yaml
 
-from helpers import PYTHON, Rev, alembic_answer, commit_all, git, init_repo, run, write_project
+from helpers import (
+    PYTHON,
+    Rev,
+    alembic_answer,
+    commit_all,
+    git,
+    init_repo,
+    run,
+    seed_branches,
+    write_project,
+)
 
 ROOT = Path(__file__).parent.parent
 PRE_COMMIT = [PYTHON, "-m", "pre_commit"]
@@ -227,3 +237,36 @@ def test_pre_push_checks_the_pushed_commit_not_the_working_tree(
     assert "versions/e5e5e5e5e5e5_add_shipping.py:13: head e5e5e5e5e5e5: add shipping\n" in out
     git(project, "commit", "-q", "--no-verify", "-m", "drop E")
     assert hook_run(["git", "push", "-q", "origin", "master"], project, pre_commit_home)[0] == 0
+
+
+@pytest.mark.slow
+def test_opt_in_fixer_writes_the_merge_and_fails_until_it_is_staged(
+    tmp_path: Path, hook_repo: tuple[Path, str], pre_commit_home: Path
+) -> None:
+    project = seed_branches(tmp_path / "project")
+    git(project, "merge", "-q", "--no-edit", "dev2")
+    configure_hooks(project, hook_repo, "alembic-single-head", "alembic-merge-heads")
+    run_all = [*PRE_COMMIT, "run", "--all-files"]
+
+    at_commit = hook_run(run_all, project, pre_commit_home)
+    fixed = hook_run([*run_all, "--hook-stage", "manual"], project, pre_commit_home)
+    git(project, "add", "-A")
+    again = hook_run([*run_all, "--hook-stage", "manual"], project, pre_commit_home)
+
+    assert at_commit[0] == 1
+    assert "alembic merge heads" not in at_commit[1]  # opt-in: manual stage only
+    assert fixed[0] == 1
+    written = re.findall(r"^Writing (versions/[0-9a-f]{12}_merge_d_and_f\.py)$", fixed[1], re.M)
+    assert len(written) == 1 and (project / written[0]).is_file()
+    assert again[0] == 0, again[1]
+    assert alembic_answer(project)["heads"] == [written[0][9:21]]
+
+
+def test_readme_shows_the_real_report_of_the_bundled_example() -> None:
+    readme = (ROOT / "README.md").read_text()
+    shown = readme.split("- exit code: 1\n\n", 1)[1].split("```", 1)[0]
+
+    result = run([PYTHON, "-m", "alembic_heads", "check"], ROOT, NO_COLOR="1")
+
+    assert result.returncode == 1
+    assert result.stdout == shown

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Sequence
 
@@ -29,6 +30,8 @@ COMMANDS: dict[str, tuple[Callable[[Sequence[str] | None], int], str]] = {
     "message": (_lazy("message"), "fail when a revision's message says nothing"),
     "downgrade": (_lazy("downgrade"), "fail when a downgrade() cannot undo its upgrade()"),
     "graph": (_lazy("graph_command"), "draw a revision graph (text, Mermaid or Graphviz DOT)"),
+    "merge": (_lazy("merge"), "write the merge revision `alembic merge` would write"),
+    "rebase": (_lazy("rebase"), "move this branch's new migrations onto the other head"),
 }
 
 USAGE = f"usage: alembic-heads {{{','.join(COMMANDS)}}} [options] [paths ...]"
@@ -37,7 +40,13 @@ USAGE = f"usage: alembic-heads {{{','.join(COMMANDS)}}} [options] [paths ...]"
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if args and args[0] in COMMANDS:
-        return COMMANDS[args[0]][0](args[1:])
+        try:
+            code = COMMANDS[args[0]][0](args[1:])
+            sys.stdout.flush()
+        except BrokenPipeError:  # `alembic-heads check | head`: the reader left
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 1
+        return code
     if args and args[0] == "--version":
         print(f"alembic-heads {__version__}")
         return 0

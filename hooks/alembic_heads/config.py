@@ -107,8 +107,14 @@ def load_environments(files: ConfigFiles, cwd: Path, every_section: bool) -> lis
     """
     if every_section and files.ini.is_file():
         parser = _Options(files).parser
-        with_script = [
-            name for name in parser.sections() if parser.has_option(name, "script_location")
+        inherited = parser.defaults().get("script_location")
+        with_script = [  # sections that set it themselves, not through [DEFAULT]
+            name
+            for name in parser.sections()
+            if parser.has_option(name, "script_location")
+            and (
+                name == files.section or parser.get(name, "script_location", raw=True) != inherited
+            )
         ]
         others = [name for name in with_script if name != files.section]
         envs = [load_environment(replace(files, section=name), cwd) for name in others]
@@ -201,9 +207,10 @@ def _read_toml(path: Path) -> dict[str, Any]:
     try:
         with path.open("rb") as handle:
             data = tomllib.load(handle)
-    except (tomllib.TOMLDecodeError, OSError) as error:
-        raise UsageError(f"{path.name}: cannot read: {error}") from None
-    section = data.get("tool", {}).get("alembic", {})
+    except (tomllib.TOMLDecodeError, OSError, UnicodeDecodeError) as error:
+        raise UsageError(f"{path.name}: cannot read: {_one_line(error)}") from None
+    tool = data.get("tool", {})
+    section = tool.get("alembic", {}) if isinstance(tool, dict) else None
     if not isinstance(section, dict):
         raise UsageError(f"{path.name}: [tool.alembic] must be a table")
     return section
@@ -220,7 +227,7 @@ class _Options:
         if files.ini.is_file():
             try:
                 self.parser.read(files.ini, encoding="utf-8")
-            except configparser.Error as error:
+            except (configparser.Error, OSError, UnicodeDecodeError) as error:
                 raise UsageError(f"{files.shown(files.ini)}: {_one_line(error)}") from None
         self.toml = _read_toml(files.toml)
         self.toml_here = files.toml.parent.absolute().as_posix()

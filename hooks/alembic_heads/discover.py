@@ -33,7 +33,9 @@ def find_environments(
         if not has_config(files):
             raise UsageError(f"config file not found: {', '.join(config) or files.ini.name}")
         return load_environments(files, cwd, every_section=False)
-    configured = load_environments(files, cwd, every_section=True) if has_config(files) else []
+    configured = (
+        _distinct(load_environments(files, cwd, every_section=True)) if has_config(files) else []
+    )
     if paths:
         return _environments_of_paths(paths, configured, cwd)
     found = list(configured)
@@ -47,6 +49,19 @@ def find_environments(
             "(run from the project root, or pass -c CONFIG or a versions folder)"
         )
     return found
+
+
+def _distinct(envs: list[Environment]) -> list[Environment]:
+    """One environment per set of files: two ini sections naming the same
+    folders are one graph (checked, and merged, once)."""
+    seen: set[tuple[tuple[str, ...], bool]] = set()
+    result = []
+    for env in envs:
+        key = (tuple(os.path.realpath(loc) for loc in env.version_locations), env.recursive)
+        if key not in seen:
+            seen.add(key)
+            result.append(env)
+    return result
 
 
 def _environments_of_paths(
@@ -208,15 +223,19 @@ def _add_revision_files(
     base = os.path.join(os.path.normpath(os.path.abspath(folder)), "")
     real_base = os.path.join(os.path.realpath(base), "")
     for name in names:
-        if not is_revision_file_name(name, env.sourceless):
-            continue
         path = base + name
+        listed = files.get(name)  # None: a compiled file from __pycache__
+        if listed is not None and not listed.is_symlink():
+            real, judged = real_base + name, name
+        else:
+            real = judged = os.path.realpath(path)
+        # Alembic judges a file by the name its link resolves to
+        if not is_revision_file_name(judged, env.sourceless):
+            continue
         if tracked is not None and path not in tracked:
             continue
         if env.sourceless and _compiled_beside_source(path):
             continue
-        listed = files.get(name)  # None: a compiled file from __pycache__
-        real = real_base + name if listed and not listed.is_symlink() else os.path.realpath(path)
         if real not in seen:
             seen.add(real)
             result.append(path)

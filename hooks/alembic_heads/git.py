@@ -118,7 +118,11 @@ def blobs_at(cwd: Path, ref: str, folders: Sequence[Path]) -> list[tuple[str, st
     if not folders:
         return []
     pathspecs = [os.path.relpath(folder, cwd) for folder in folders]
-    listing = _git(cwd, ["ls-tree", "-r", "-z", ref, "--", *pathspecs])
+    commit = f"{ref}^{{commit}}"  # a tree or blob named as REF is an error, not an empty graph
+    try:
+        listing = _git(cwd, ["ls-tree", "-r", "-z", commit, "--", *pathspecs])
+    except GitError as error:
+        raise GitError(str(error).replace(commit, ref)) from None
     entries = []
     for entry in os.fsdecode(listing).split("\0"):
         if not entry:
@@ -166,3 +170,26 @@ def _git(cwd: Path, args: Sequence[str], stdin: bytes | None = None) -> bytes:
         first = lines[0] if lines else f"git {args[0]} failed"
         raise GitError(first.removeprefix("fatal: "))
     return process.stdout
+
+
+def _answer(cwd: Path, args: Sequence[str]) -> str | None:
+    """git's one-line answer, or ``None`` when it has none."""
+    try:
+        return os.fsdecode(_git(cwd, args)).strip()
+    except GitError:
+        return None
+
+
+def git_dir(cwd: Path) -> Path | None:
+    """The repository's (or worktree's) git folder, where merge and rebase state live."""
+    answer = _answer(cwd, ["rev-parse", "--absolute-git-dir"])
+    return None if answer is None else Path(answer)
+
+
+def commit_of(cwd: Path, ref: str) -> str | None:
+    return _answer(cwd, ["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"])
+
+
+def upstream(cwd: Path) -> str | None:
+    """The name of the current branch's upstream (``origin/main``), if it has one."""
+    return _answer(cwd, ["rev-parse", "--abbrev-ref", "--symbolic-full-name", "@{upstream}"])

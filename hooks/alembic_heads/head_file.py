@@ -11,7 +11,6 @@ whoever meets the conflict what it means and what resolves it.
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import sys
 from collections.abc import Sequence
@@ -27,6 +26,7 @@ from .check import (
 )
 from .config import Environment
 from .discover import find_environments
+from .files import create_file, replace_file
 from .findings import Finding, UsageError
 from .paths import display
 
@@ -155,12 +155,14 @@ def stale_finding(head_file: HeadFile, cwd: Path) -> Finding:
 def rewrite(head_file: HeadFile, cwd: Path) -> str:
     """Write the file (atomically) and say what changed."""
     shown = display(head_file.path, cwd)
-    temporary = head_file.path.with_name(f".{FILE_NAME}.{os.getpid()}.tmp")
+    data = render(head_file.heads).encode("utf-8")
     try:
-        temporary.write_bytes(render(head_file.heads).encode("utf-8"))
-        os.replace(temporary, head_file.path)
+        if head_file.recorded is None:
+            create_file(head_file.path, data)
+        else:
+            replace_file(head_file.path, data)
     except OSError as error:
-        raise UsageError(f"{shown}: cannot write: {error}") from None
+        raise UsageError(f"{shown}: cannot write: {error.strerror or error}") from None
     now = _heads(head_file.heads)
     recorded = head_file.recorded
     if recorded is None:
@@ -169,6 +171,19 @@ def rewrite(head_file: HeadFile, cwd: Path) -> str:
     if recorded.conflict:
         return f"Rewriting {shown}: unresolved conflict ({before}) -> {now}"
     return f"Rewriting {shown}: {before} -> {now}"
+
+
+def _refuse_shared_files(files: Sequence[HeadFile], cwd: Path) -> None:
+    """Two graphs with one script folder (two ini sections sharing a
+    ``script_location``) would rewrite each other's file forever."""
+    seen: set[Path] = set()
+    for head_file in files:
+        if head_file.path in seen:
+            raise UsageError(
+                f"{display(head_file.path, cwd)} would record the heads of several graphs: "
+                "choose one with -n SECTION"
+            )
+        seen.add(head_file.path)
 
 
 def _heads(heads: Sequence[str]) -> str:
@@ -205,6 +220,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             for result in results
             if result.ok and result.graph is not None and result.graph.revisions
         ]
+        _refuse_shared_files(files, cwd)
         blocks = [format_check(result, cwd) for result in results if not result.ok]
         for head_file in (file for file in files if file.stale):
             if args.check:

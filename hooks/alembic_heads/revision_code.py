@@ -13,7 +13,7 @@ import tokenize
 from dataclasses import dataclass
 from pathlib import Path
 
-from .revision_file import ReadError, RevisionFile, parse_revision_source
+from .revision_file import ReadError, RevisionFile, read_revision_file
 
 IRREVERSIBLE_MARKER = "# alembic-heads: irreversible"
 _IRREVERSIBLE = re.compile(r"#\s*alembic-heads:\s*irreversible\b", re.IGNORECASE)
@@ -49,11 +49,11 @@ class RevisionCode:
 
 def read_revision_code(path: Path) -> RevisionCode:
     """Read one revision file. Raises :class:`ReadError` with file and line."""
+    script = read_revision_file(path)  # the identifiers, and every error a read can meet
     data = path.read_bytes()
-    script = parse_revision_source(data, str(path), path.name)
     try:
         module = ast.parse(data, filename=str(path))
-    except (SyntaxError, ValueError) as error:
+    except (SyntaxError, ValueError, MemoryError, RecursionError) as error:
         line = getattr(error, "lineno", None) or 1
         reason = getattr(error, "msg", str(error))
         raise ReadError(str(path), line, "syntax-error", f"syntax error: {reason}") from None

@@ -142,10 +142,16 @@ def read_revision_file(path: Path | str, shown_as: str | None = None) -> Revisio
     ``shown_as`` is the path that messages and the result carry (default: ``path``).
     """
     path = os.fspath(path)
-    data = read_bytes(path)
-    if path.endswith((".pyc", ".pyo")):
-        return parse_compiled(data, shown_as or path, os.path.basename(path))
-    return parse_revision_source(data, shown_as or path, os.path.basename(path))
+    shown = shown_as or path
+    try:
+        data = read_bytes(path)
+    except OSError as error:
+        raise ReadError(shown, 1, "unreadable", f"cannot read: {error.strerror or error}") from None
+    # Alembic names a file by its link's target
+    name = os.path.basename(os.path.realpath(path) if os.path.islink(path) else path)
+    if name.endswith((".pyc", ".pyo")):
+        return parse_compiled(data, shown, name)
+    return parse_revision_source(data, shown, name)
 
 
 def read_bytes(path: str) -> bytes:
@@ -209,8 +215,8 @@ def _parse_fast(text: str) -> _Parsed | None:
     (nothing that could open a bracket or a string), then the assignments,
     and after them no other mention of an identifier's name anywhere.
     """
-    if "\r" in text:
-        return None  # a line break the patterns below do not see
+    if "\r" in text or "\f" in text:
+        return None  # a line break, or indentation, the patterns below do not see
     patterns = _patterns()
     doc, position = _fast_docstring(text, patterns)
     if position < 0:
@@ -238,10 +244,19 @@ def _parse_fast(text: str) -> _Parsed | None:
         end = patterns.blank_lines.match(text, match.end()).end()  # type: ignore[union-attr]
         line += text.count("\n", position, end)
         position = end
-    rest = text[position:]
-    if not values or "revision" in rest or "branch_labels" in rest or "depends_on" in rest:
+    if not values or _mentions_an_identifier(text[position:]):
         return None
     return _Parsed(values, lines, doc)
+
+
+def _mentions_an_identifier(source: str) -> bool:
+    if not source.isascii():
+        import unicodedata
+
+        # Python reads identifiers NFKC-normalised: "revision" spelled with a
+        # fullwidth r is "revision" (strings change too: only more careful).
+        source = unicodedata.normalize("NFKC", source)
+    return "revision" in source or "branch_labels" in source or "depends_on" in source
 
 
 def _fast_docstring(text: str, patterns: _Patterns) -> tuple[str | None, int]:
@@ -286,6 +301,10 @@ def _check_syntax(text: str, path: str) -> ast.Module:
     except SyntaxError as error:
         raise ReadError(
             path, error.lineno or 1, "syntax-error", f"syntax error: {error.msg}"
+        ) from None
+    except (MemoryError, RecursionError):
+        raise ReadError(
+            path, 1, "syntax-error", "syntax error: too deeply nested for Python's parser"
         ) from None
 
 

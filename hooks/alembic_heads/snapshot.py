@@ -28,7 +28,7 @@ Loaded = Union[RevisionFile, ReadError]
 
 
 def scripts_at(
-    envs: Sequence[Environment], ref: str, cwd: Path, cache: RevisionCache
+    envs: Sequence[Environment], ref: str, cwd: Path, cache: RevisionCache | None = None
 ) -> list[list[Loaded]]:
     """Each environment's revision files as commit ``ref`` has them, in the
     order Alembic would load them, named as the user sees them; from the
@@ -40,7 +40,12 @@ def scripts_at(
         prefix = os.path.join(os.path.normpath(cwd), "")
         blobs = {git.absolute(path, prefix): oid for path, oid in listing}
         chosen = [_chosen(env, blobs) for env in envs]
-        wanted = {blobs[path] for paths in chosen for path in paths if not cache.knows(blobs[path])}
+        wanted = {
+            blobs[path]
+            for paths in chosen
+            for path in paths
+            if cache is None or not cache.knows(blobs[path])
+        }
         contents = dict(zip(wanted, git.read_blobs(cwd, list(wanted))))
     except git.GitError as error:
         raise UsageError(_unreadable(ref, str(error))) from None
@@ -59,21 +64,22 @@ def _read(
     blobs: dict[str, str],
     contents: dict[str, bytes],
     cwd: Path,
-    cache: RevisionCache,
+    cache: RevisionCache | None,
 ) -> list[Loaded]:
     shown_as = displayer(cwd)
     scripts: list[Loaded] = []
     for path in paths:
         shown = shown_as(path)
         blob = blobs[path]
-        script = cache.recall(blob, shown)
+        script = None if cache is None else cache.recall(blob, shown)
         if script is None:
             try:
                 script = parse_revision_source(contents[blob], shown, os.path.basename(path))
             except ReadError as error:
                 scripts.append(error)
                 continue
-            cache.remember(blob, script)
+            if cache is not None:
+                cache.remember(blob, script)
         scripts.append(script)
     return scripts
 

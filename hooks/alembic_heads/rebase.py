@@ -1,0 +1,241 @@
+"""``alembic-heads rebase``: move this branch's new migrations onto the other head.
+
+Alembic has no rebase. When two branches each added migrations on the same
+revision, the branch's own (not yet deployed) ones can instead start from the
+other branch's head: only the ``down_revision`` of the first of them changes,
+the later ones ride along.
+
+Which migrations are "ours" comes from git: those that the base ref does not
+have. The base ref is the branch being merged in (``MERGE_HEAD``), the branch
+being rebased onto (git's ``onto``: during a rebase ``HEAD`` is that branch
+with our commits replayed on it), ``--base``, or the current branch's
+upstream. A migration the base ref has may be deployed: it never moves.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from . import git
+from .config import Environment
+from .files import replace_file
+from .findings import UsageError
+from .graph import Graph, build_graph
+from .heads import TooManyHeads, too_many_heads
+from .merge import add_environment_options, environments, readable_graph, resolve_revision
+from .paths import display
+from .revision_file import RevisionFile
+from .rewrite import RewriteError, repoint
+from .snapshot import scripts_at
+
+
+@dataclass(frozen=True)
+class Base:
+    """The git commit(s) whose migrations are not ours, and how to name them."""
+
+    name: str
+    commits: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Move:
+    """Point ``script`` (the first of the moving migrations) at ``onto``."""
+
+    script: RevisionFile
+    onto: str
+    moving: tuple[str, ...]
+
+    @property
+    def old(self) -> str:
+        return self.script.down_revision[0]
+
+
+def find_base(cwd: Path, base_ref: str | None) -> Base:
+    """Which commit holds the other side, from git's state or ``--base``."""
+    if base_ref is not None:
+        commit = git.commit_of(cwd, base_ref)
+        if commit is None:
+            raise UsageError(f"--base {base_ref}: not a commit git knows")
+        return Base(base_ref, (commit,))
+    folder = git.git_dir(cwd)
+    if folder is None:
+        raise UsageError(f"{cwd} is not in a git repository: cannot tell which migrations are new")
+    merge_head = folder / "MERGE_HEAD"
+    if merge_head.is_file():
+        return Base("the branch being merged (MERGE_HEAD)", tuple(merge_head.read_text().split()))
+    for state in ("rebase-merge", "rebase-apply"):
+        onto = folder / state / "onto"
+        if onto.is_file():
+            return Base("the branch being rebased onto", (onto.read_text().strip(),))
+    upstream = git.upstream(cwd)
+    if upstream is not None:
+        return Base(upstream, (git.commit_of(cwd, upstream) or upstream,))
+    raise UsageError(
+        "cannot tell which migrations are this branch's: not merging or rebasing, and "
+        "the branch has no upstream; pass --base REF (e.g. --base origin/main)"
+    )
+
+
+@dataclass(frozen=True)
+class OnBase:
+    """What the base ref has: revision ids, and files it has that we could not read."""
+
+    revisions: frozenset[str]
+    paths: frozenset[str]
+
+    def has(self, script: RevisionFile) -> bool:
+        return script.revision in self.revisions or os.path.abspath(script.path) in self.paths
+
+
+def read_base(cwd: Path, base: Base, env: Environment) -> OnBase:
+    revisions: set[str] = set()
+    paths: set[str] = set()
+    for commit in base.commits:
+        [scripts] = scripts_at([env], commit, cwd)
+        for script in scripts:
+            paths.add(os.path.abspath(script.path))  # a file it cannot read still counts
+            if isinstance(script, RevisionFile):
+                revisions.add(script.revision)
+    return OnBase(frozenset(revisions), frozenset(paths))
+
+
+def plan_rebase(
+    graph: Graph,
+    problems: Sequence[TooManyHeads],
+    on_base: OnBase,
+    base: Base,
+    onto: str | None,
+) -> Move:
+    """Which file to repoint, and onto what, to fix ``problems``; refuses anything unsafe."""
+    heads = [head for problem in problems for head in problem.heads]
+    if any(problem.unlabelled for problem in problems):
+        heads = graph.heads  # a stray head moves onto a labelled branch's head
+    target = _target(graph, heads, on_base, base, onto)
+    others = [head for head in heads if head != target]
+    if len(others) != 1:
+        raise UsageError(
+            f"moving one branch onto {target} would still leave {len(others)} other heads "
+            f"({', '.join(others)}): merge them instead (alembic-heads merge)"
+        )
+    moving = graph.ancestors(others[0]) - graph.ancestors(target)
+    ordered = tuple(graph.topological(moving))
+    deployed = [rev for rev in ordered if on_base.has(graph.revisions[rev])]
+    if deployed:
+        raise UsageError(
+            f"revision {deployed[0]} exists on {base.name} (it may be deployed): "
+            "it cannot move; merge the heads instead (alembic-heads merge)"
+        )
+    bottoms = [
+        rev
+        for rev in ordered
+        if not graph.revisions[rev].down_revision
+        or any(parent not in moving for parent in graph.parents(rev))
+    ]
+    for rev in bottoms:
+        if len(graph.revisions[rev].down_revision) != 1:
+            kind = "a merge revision" if graph.revisions[rev].down_revision else "a base revision"
+            raise UsageError(f"revision {rev} is {kind}: it cannot move onto {target}")
+    if len(bottoms) != 1:
+        raise UsageError(
+            f"the migrations to move ({', '.join(ordered)}) start from {len(bottoms)} "
+            f"revisions ({', '.join(bottoms)}): move them by hand or merge instead"
+        )
+    move = Move(graph.revisions[bottoms[0]], target, ordered)
+    _check_result(graph, move)
+    return move
+
+
+def _target(
+    graph: Graph, heads: Sequence[str], on_base: OnBase, base: Base, onto: str | None
+) -> str:
+    if onto is not None:
+        resolved = resolve_revision(graph, onto)
+        if len(resolved) != 1 or resolved[0] not in heads:
+            raise UsageError(f"--onto {onto}: not one of the heads ({', '.join(heads)})")
+        return resolved[0]
+    theirs = [head for head in heads if on_base.has(graph.revisions[head])]
+    if len(theirs) != 1:
+        shown = ", ".join(theirs) or "none"
+        raise UsageError(
+            f"cannot tell which head to move onto: heads {base.name} has: {shown}; pass --onto REV"
+        )
+    return theirs[0]
+
+
+def _check_result(graph: Graph, move: Move) -> None:
+    """The graph after the move must load and have one head per branch."""
+    moved = replace(move.script, down_revision=(move.onto,))
+    after = build_graph(
+        moved if script is move.script else script for script in graph.revisions.values()
+    )
+    left = [head for problem in too_many_heads(after) for head in problem.heads]
+    if after.findings or left:
+        reason = after.findings[0].message if after.findings else f"heads {', '.join(left)} left"
+        raise UsageError(f"cannot move {move.script.revision} onto {move.onto}: {reason}")
+
+
+def apply(move: Move) -> None:
+    path = Path(move.script.path)
+    if path.suffix != ".py":
+        raise UsageError(f"{path}: a compiled revision file: only a source file can be rewritten")
+    try:
+        data = path.read_bytes()
+        new = repoint(data, move.script, move.old, move.onto)
+        replace_file(path, new)
+    except RewriteError as error:
+        raise UsageError(f"{path}: {error}") from None
+    except OSError as error:
+        raise UsageError(f"cannot rewrite {path}: {error.strerror or error}") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="alembic-heads rebase",
+        description="Move this branch's new migrations on top of the other head: "
+        "rewrite the down_revision of the first of them. Which migrations are this "
+        "branch's comes from git (a merge or rebase in progress, --base, or the upstream).",
+    )
+    parser.add_argument("--onto", metavar="REV", help="the head to move onto")
+    parser.add_argument(
+        "--base",
+        metavar="REF",
+        help="git ref whose migrations are not ours and never move (default: the branch "
+        "being merged or rebased onto, else the upstream)",
+    )
+    add_environment_options(parser)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    cwd = Path.cwd()
+    try:
+        move = _plan(args, cwd)
+        apply(move)
+    except UsageError as error:
+        print(f"alembic-heads: {error}", file=sys.stderr)
+        return 2
+    path = display(Path(move.script.path), cwd)
+    print(f"{path}: down_revision {move.old} -> {move.onto}")
+    return 0
+
+
+def _plan(args: argparse.Namespace, cwd: Path) -> Move:
+    graphs = [(env, readable_graph(env, "rebase")) for env in environments(args, cwd)]
+    if len(graphs) > 1:
+        graphs = [(env, graph) for env, graph in graphs if too_many_heads(graph)] or graphs[:1]
+    if len(graphs) > 1:
+        names = ", ".join(env.name for env, _ in graphs)
+        raise UsageError(f"several graphs have too many heads ({names}): pass -c or --versions")
+    env, graph = graphs[0]
+    problems = too_many_heads(graph)
+    if not problems:
+        raise UsageError(f"nothing to rebase: one head ({', '.join(graph.heads)})")
+    base = find_base(cwd, args.base)
+    on_base = read_base(cwd, base, env)
+    return plan_rebase(graph, problems, on_base, base, args.onto)
