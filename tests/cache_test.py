@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import marshal
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -175,3 +176,19 @@ def test_revision_cache_reads_files_git_does_not_vouch_for(tmp_path: Path, cache
 
 def test_the_hook_needs_no_argument_parser() -> None:
     assert vars(build_parser().parse_args([])) == vars(NO_ARGUMENTS)
+
+
+def test_files_of_histories_unused_for_a_month_are_removed(tmp_path: Path, cache: Path) -> None:
+    repo = committed_project(tmp_path / "repo")
+    cache.mkdir()
+    old, recent = cache / "revisions-00000000.marshal", cache / "revisions-11111111.marshal"
+    for path in (old, recent):
+        path.write_bytes(b"")
+    month_ago = time.time() - 31 * 86400
+    os.utime(old, (month_ago, month_ago))
+
+    assert run_cli(["check"], repo).code == 0
+
+    assert old.name not in os.listdir(cache)
+    assert recent.name in os.listdir(cache)
+    assert len(os.listdir(cache)) == 2

@@ -5,7 +5,8 @@ staged need not be read again: its identifiers are whatever they were the
 last time those contents were read. One small file per set of version
 locations, under ``$ALEMBIC_HEADS_CACHE_DIR`` or ``$XDG_CACHE_HOME/alembic-heads``
 (``~/.cache/alembic-heads``). It is rewritten only when it changed, and then
-holds only the entries of that run, so it never grows past one history.
+holds only the entries of that run, so it never grows past one history; files
+no run has rewritten for 30 days are removed.
 Anything wrong with it (missing, unreadable, another version) is an empty cache.
 """
 
@@ -102,11 +103,24 @@ class RevisionCache:
             with open(temporary, "wb") as handle:
                 marshal.dump((FORMAT, _shared_lines(self.used)), handle)
             os.replace(temporary, self.path)
+            _forget_unused(os.path.dirname(self.path))
         except OSError:
             import contextlib
 
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
+
+
+def _forget_unused(folder: str, days: int = 30) -> None:
+    """Remove the files of histories no run has saved for ``days`` (a project
+    deleted, a temporary folder of a test suite): the folder does not grow."""
+    import time
+
+    cutoff = time.time() - days * 86400
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.name.startswith("revisions-") and entry.stat().st_mtime < cutoff:
+                os.unlink(entry.path)
 
 
 def _shared_lines(entries: dict[str, _Entry]) -> dict[str, _Entry]:
