@@ -608,3 +608,11 @@ def test_no_repoint_advice_when_the_branch_starts_with_a_merge(tmp_path: Path) -
     assert alembic_answer(tmp_path)["heads"] == ["dddd", "eeee"]
     assert "alembic merge" in out
     assert "move it onto" not in out
+
+
+def test_python_before_3_11_4_reports_a_nul_byte_as_a_syntax_error(tmp_path: Path) -> None:
+    out = check_out(
+        tmp_path, ABC, {"dddd_x.py": "revision = 'dddd'\ndown_revision = 'cccc'\nx = '\0'\n"}
+    )
+
+    assert out.startswith("versions/dddd_x.py:1: syntax error: ")

@@ -280,3 +280,10 @@ def test_annotated_attributes_and_nested_annotations() -> None:
     assert read("x.y: int = 1\nrevision = 'c1'\ndown_revision = None\n").revision == "c1"
     text = "revision = 'c1'\ndown_revision = None\nif True:\n    branch_labels: str = 'x'\n"
     assert read_error(text).line == 4
+
+
+def test_a_coding_cookie_python_refuses_is_a_syntax_error() -> None:
+    error = read_error("# -*- coding: klingon -*-\nrevision = 'c1'\ndown_revision = None\n")
+
+    assert (error.line, error.code) == (1, "syntax-error")
+    assert error.message == "syntax error: unknown encoding: klingon"

@@ -13,11 +13,11 @@ import tokenize
 from dataclasses import dataclass
 from pathlib import Path
 
-from .revision_file import ReadError, RevisionFile, read_revision_file
+from .revision_file import RevisionFile, read_revision_module
 
 IRREVERSIBLE_MARKER = "# alembic-heads: irreversible"
 _IRREVERSIBLE = re.compile(r"#\s*alembic-heads:\s*irreversible\b", re.IGNORECASE)
-_MARKER_WORD = re.compile(rb"alembic-heads", re.IGNORECASE)
+_MARKER_WORD = re.compile(r"alembic-heads", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -49,16 +49,9 @@ class RevisionCode:
 
 def read_revision_code(path: Path) -> RevisionCode:
     """Read one revision file. Raises :class:`ReadError` with file and line."""
-    script = read_revision_file(path)  # the identifiers, and every error a read can meet
-    data = path.read_bytes()
-    try:
-        module = ast.parse(data, filename=str(path))
-    except (SyntaxError, ValueError, MemoryError, RecursionError) as error:
-        line = getattr(error, "lineno", None) or 1
-        reason = getattr(error, "msg", str(error))
-        raise ReadError(str(path), line, "syntax-error", f"syntax error: {reason}") from None
+    script, module, text = read_revision_module(path)
     message, message_line = _message(module)
-    markers = _marker_lines(data)
+    markers = _marker_lines(text)
     functions = {
         node.name: _function(node, markers)
         for node in module.body
@@ -80,10 +73,10 @@ def _message(module: ast.Module) -> tuple[str, int]:
     return message, first.lineno + doc.count("\n", 0, leading)
 
 
-def _marker_lines(data: bytes) -> set[int]:
-    if _MARKER_WORD.search(data) is None:
+def _marker_lines(text: str) -> set[int]:
+    if _MARKER_WORD.search(text) is None:
         return set()  # most files: skip tokenizing
-    tokens = tokenize.tokenize(io.BytesIO(data).readline)
+    tokens = tokenize.generate_tokens(io.StringIO(text).readline)
     return {
         token.start[0]
         for token in tokens

@@ -141,17 +141,30 @@ def read_revision_file(path: Path | str, shown_as: str | None = None) -> Revisio
 
     ``shown_as`` is the path that messages and the result carry (default: ``path``).
     """
+    data, shown, name = _read(path, shown_as)
+    if name.endswith((".pyc", ".pyo")):
+        return parse_compiled(data, shown, name)
+    return parse_revision_source(data, shown, name)
+
+
+def read_revision_module(path: Path | str) -> tuple[RevisionFile, ast.Module, str]:
+    """A source revision file's identifiers, syntax tree and text, for the
+    commands that look past the identifiers (the file is parsed once)."""
+    data, shown, name = _read(path, None)
+    return parse_revision_module(data, shown, name)
+
+
+def _read(path: Path | str, shown_as: str | None) -> tuple[bytes, str, str]:
+    """The file's bytes, the path to show, and the name Alembic judges it by
+    (a link's target's)."""
     path = os.fspath(path)
     shown = shown_as or path
     try:
         data = read_bytes(path)
     except OSError as error:
         raise ReadError(shown, 1, "unreadable", f"cannot read: {error.strerror or error}") from None
-    # Alembic names a file by its link's target
     name = os.path.basename(os.path.realpath(path) if os.path.islink(path) else path)
-    if name.endswith((".pyc", ".pyo")):
-        return parse_compiled(data, shown, name)
-    return parse_revision_source(data, shown, name)
+    return data, shown, name
 
 
 def read_bytes(path: str) -> bytes:
@@ -168,6 +181,26 @@ def read_bytes(path: str) -> bytes:
 
 
 def parse_revision_source(data: bytes, path: str, name: str) -> RevisionFile:
+    text = _source_text(data, path)
+    parsed = _parse_fast(text)
+    if parsed is None:
+        parsed = _parse_ast(text, path)
+    else:
+        _check_syntax(text, path)  # Alembic could not import a file that does not compile
+    return _to_revision_file(parsed, path, name)
+
+
+def parse_revision_module(
+    data: bytes, path: str, name: str
+) -> tuple[RevisionFile, ast.Module, str]:
+    """:func:`parse_revision_source`, also giving the syntax tree and the text."""
+    text = _source_text(data, path)
+    module = _check_syntax(text, path)
+    return _to_revision_file(_read_module(module, text, path), path, name), module, text
+
+
+def _source_text(data: bytes, path: str) -> str:
+    """The decoded source; a file git left conflict markers in is an error."""
     text = _decode(data, path)
     marker = ("<<<<<<<" in text or ">>>>>>>" in text) and re.search(
         _CONFLICT_MARKER, text, re.MULTILINE
@@ -180,26 +213,28 @@ def parse_revision_source(data: bytes, path: str, name: str) -> RevisionFile:
             f"unresolved merge conflict marker '{marker.group(1)}'",
             "resolve the conflict in this file, then stage it",
         )
-    parsed = _parse_fast(text)
-    if parsed is None:
-        parsed = _parse_ast(text, path)
-    else:
-        _check_syntax(text, path)  # Alembic could not import a file that does not compile
-    return _to_revision_file(parsed, path, name)
+    return text
 
 
 def _decode(data: bytes, path: str) -> str:
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
+    """The source as Python reads it: UTF-8 unless a PEP 263 coding cookie in
+    the first two lines says otherwise (a cookie Python refuses is a syntax
+    error, as it is when Alembic imports the file)."""
+    second_line_end = data.find(b"\n", data.find(b"\n") + 1)
+    if b"coding" in data[: second_line_end if second_line_end >= 0 else len(data)]:
         import io
         import tokenize
 
         try:
             encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-            text = data.decode(encoding)
-        except (SyntaxError, LookupError, UnicodeDecodeError) as error:
-            raise ReadError(path, 1, "encoding", f"cannot decode file: {error}") from None
+        except SyntaxError as error:
+            raise ReadError(path, 1, "syntax-error", f"syntax error: {error.msg}") from None
+    else:
+        encoding = "utf-8"
+    try:
+        text = data.decode(encoding)
+    except (UnicodeDecodeError, LookupError) as error:
+        raise ReadError(path, 1, "encoding", f"cannot decode file: {error}") from None
     if text.startswith("\ufeff"):
         text = text[1:]
     return text.replace("\r\n", "\n")
@@ -298,6 +333,8 @@ def _check_syntax(text: str, path: str) -> ast.Module:
 
     try:
         return ast.parse(text, filename=path)
+    except ValueError as error:  # pragma: no cover (Python < 3.11.4: a NUL byte)
+        raise ReadError(path, 1, "syntax-error", f"syntax error: {error}") from None
     except SyntaxError as error:
         raise ReadError(
             path, error.lineno or 1, "syntax-error", f"syntax error: {error.msg}"
@@ -309,9 +346,13 @@ def _check_syntax(text: str, path: str) -> ast.Module:
 
 
 def _parse_ast(text: str, path: str) -> _Parsed:
+    return _read_module(_check_syntax(text, path), text, path)
+
+
+def _read_module(module: ast.Module, text: str, path: str) -> _Parsed:
+    """The identifiers of a parsed module: module-level literal assignments."""
     import ast
 
-    module = _check_syntax(text, path)
     values: dict[str, object] = {}
     lines: dict[str, int] = {}
     for node in module.body:
