@@ -15,7 +15,7 @@ from __future__ import annotations
 import marshal
 import os
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from .revision_file import RevisionFile, read_revision_file
 
@@ -59,9 +59,16 @@ class RevisionCache:
     def read(self, path: str, shown_as: str | None = None, blob: str | None = None) -> RevisionFile:
         """:func:`~alembic_heads.revision_file.read_revision_file`, recalled
         when ``blob`` (the id of the blob git says the file holds) is known."""
-        script = None if blob is None else self.recall(blob, shown_as or path)
+        return self.recalled_or(blob, shown_as or path, lambda: read_revision_file(path, shown_as))
+
+    def recalled_or(
+        self, blob: str | None, shown: str, read: Callable[[], RevisionFile]
+    ) -> RevisionFile:
+        """The revision file with contents ``blob``, recalled as ``shown``, or
+        ``read()`` and remembered when the cache does not know it."""
+        script = None if blob is None else self.recall(blob, shown)
         if script is None:
-            script = read_revision_file(path, shown_as)
+            script = read()
             if blob is not None:
                 self.remember(blob, script)
         return script
@@ -97,18 +104,16 @@ class RevisionCache:
         differ from the last (a run outside git uses none)."""
         if not self.used or self.used == self.entries:
             return
-        temporary = f"{self.path}.{os.getpid()}.tmp"
+        from pathlib import Path
+
+        from .files import write_file  # only a run whose cache changed writes
+
         try:
             os.makedirs(os.path.dirname(self.path), exist_ok=True)
-            with open(temporary, "wb") as handle:
-                marshal.dump((FORMAT, _shared_lines(self.used)), handle)
-            os.replace(temporary, self.path)
+            write_file(Path(self.path), marshal.dumps((FORMAT, _shared_lines(self.used))))
             _forget_unused(os.path.dirname(self.path))
         except OSError:
-            import contextlib
-
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
+            pass
 
 
 def _forget_unused(folder: str, days: int = 30) -> None:

@@ -34,12 +34,19 @@ def replace_file(path: Path, data: bytes) -> None:
     _replace_with(path, data)
 
 
+def write_file(path: Path, data: bytes) -> None:
+    """Create ``path`` or replace its content, atomically (for files the tool
+    owns, such as its cache)."""
+    _replace_with(path, data)
+
+
 def _replace_with(path: Path, data: bytes) -> None:
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
-        shutil.copymode(path, temporary)
+        if path.exists():
+            shutil.copymode(path, temporary)
         os.replace(temporary, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):

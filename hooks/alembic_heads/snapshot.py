@@ -69,18 +69,15 @@ def _read(
     shown_as = displayer(cwd)
     scripts: list[Loaded] = []
     for path in paths:
-        shown = shown_as(path)
-        blob = blobs[path]
-        script = None if cache is None else cache.recall(blob, shown)
-        if script is None:
-            try:
-                script = parse_revision_source(contents[blob], shown, os.path.basename(path))
-            except ReadError as error:
-                scripts.append(error)
-                continue
-            if cache is not None:
-                cache.remember(blob, script)
-        scripts.append(script)
+        shown, blob = shown_as(path), blobs[path]
+
+        def parse(blob: str = blob, shown: str = shown, path: str = path) -> RevisionFile:
+            return parse_revision_source(contents[blob], shown, os.path.basename(path))
+
+        try:
+            scripts.append(parse() if cache is None else cache.recalled_or(blob, shown, parse))
+        except ReadError as error:
+            scripts.append(error)
     return scripts
 
 
