@@ -119,11 +119,7 @@ def _read_scripts(
 
 def graph_of(scripts: Sequence[Loaded]) -> tuple[Graph | None, list[Finding]]:
     """Build one graph from the files read; ``None`` when one could not be read."""
-    errors = [
-        Finding(item.path, item.line, item.code, item.message, item.hint)
-        for item in scripts
-        if isinstance(item, ReadError)
-    ]
+    errors = [item.finding() for item in scripts if isinstance(item, ReadError)]
     if errors:
         return None, errors
     graph = build_graph(item for item in scripts if isinstance(item, RevisionFile))

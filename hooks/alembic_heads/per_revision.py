@@ -60,7 +60,7 @@ def check_files(files: Sequence[Path], rule: Rule) -> list[Finding]:
         try:
             code = read_revision_code(path)
         except ReadError as error:
-            findings.append(Finding(error.path, error.line, error.code, error.message, error.hint))
+            findings.append(error.finding())
             continue
         findings.extend(rule(code))
     return findings

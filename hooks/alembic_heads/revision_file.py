@@ -18,6 +18,8 @@ import os
 import re
 from dataclasses import dataclass, field
 
+from .findings import Finding
+
 # ast (and what compiled files need) is imported where it is used: the hook
 # runs on every commit, and most runs read every file from the cache.
 TYPE_CHECKING = False
@@ -127,6 +129,9 @@ class ReadError(Exception):
         self.code = code
         self.message = message
         self.hint = hint
+
+    def finding(self) -> Finding:
+        return Finding(self.path, self.line, self.code, self.message, self.hint)
 
 
 @dataclass
