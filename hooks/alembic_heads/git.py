@@ -157,6 +157,11 @@ def _batch_contents(output: bytes) -> list[bytes]:
 
 
 def _git(cwd: Path, args: Sequence[str], stdin: bytes | None = None) -> bytes:
+    """``git ARGS`` fed ``stdin``; :class:`GitError` with git's own reason.
+
+    Not :func:`_git_output`: feeding ``cat-file --batch`` while it answers needs
+    ``subprocess``'s two-way pipe handling (one pipe each way would deadlock).
+    """
     import subprocess
 
     try:
