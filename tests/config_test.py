@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from alembic_heads import memo
 from alembic_heads.config import config_files, load_environment
 from alembic_heads.discover import revision_paths
 from helpers import chdir
@@ -260,9 +261,10 @@ def our_files(root: Path, case: Case) -> set[str]:
     return {os.path.realpath(path) for path in revision_paths(env, None)}
 
 
+@pytest.mark.parametrize("recalled", [False, True], ids=["read", "recalled"])
 @pytest.mark.parametrize("name", CASES)
 def test_we_read_the_files_alembic_loads(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, recalled: bool
 ) -> None:
     case = CASES[name]
     build(tmp_path, case)
@@ -272,6 +274,12 @@ def test_we_read_the_files_alembic_loads(
         monkeypatch.syspath_prepend(str(tmp_path / case.sys_path))
         for module in [m for m in sys.modules if m.split(".")[0] == "myapp"]:
             monkeypatch.delitem(sys.modules, module)
+    if recalled:  # what the configuration said comes from the memo of the last run
+        monkeypatch.setattr(memo, "SETTLED_SECONDS", -1.0)
+        monkeypatch.setenv("ALEMBIC_HEADS_CACHE_DIR", str(tmp_path / "cache"))
+        with chdir(tmp_path):
+            our_files(tmp_path, case)
+        assert list((tmp_path / "cache").glob("*-*.marshal"))
 
     with chdir(tmp_path):
         ours = our_files(tmp_path, case)

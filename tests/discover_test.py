@@ -22,7 +22,7 @@ def test_symlinks_and_subfolders_as_alembic_walks_them(tmp_path: Path) -> None:
     (versions / "__pycache__" / "x.py").write_text("revision = 'zzzz'\n")
 
     assert our_answer(project) == alembic_answer(project)
-    env = Environment("x", (versions, versions / "missing"), recursive=True)
+    env = Environment("x", (str(versions), str(versions / "missing")), recursive=True)
     assert revision_paths(env, None) == [
         versions / "aaaa_first.py",
         versions / "again.py",

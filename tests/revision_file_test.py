@@ -252,6 +252,29 @@ def test_which_files_alembic_loads(name: str, loaded: bool) -> None:
     assert is_revision_file_name(name) is loaded
 
 
+NAMES = [
+    *(
+        prefix + stem + suffix + end
+        for prefix in ("", ".#", "__init__", "_", ".", "x__init__")
+        for stem in ("", "abc", "a.py", "a\nb", "__init__")
+        for suffix in ("", ".py", ".pyc", ".pyo", ".pyx", ".PY", "py", ".py.orig", "\n.py")
+        for end in ("", "\n", "\n\n", " ")
+    ),
+    "sub/abc.py",
+    "sub/__init__.py",
+]
+
+
+@pytest.mark.parametrize("sourceless", [False, True])
+def test_file_names_are_judged_by_alembics_own_patterns(sourceless: bool) -> None:
+    from alembic.script import base
+
+    pattern = base._sourceless_rev_file if sourceless else base._only_source_rev_file
+    expected = {name: pattern.match(name.rsplit("/", 1)[-1]) is not None for name in NAMES}
+    assert {name: is_revision_file_name(name, sourceless) for name in NAMES} == expected
+    assert any(expected.values()) and not all(expected.values())
+
+
 def test_files_are_never_executed(tmp_path: Path) -> None:
     marker = tmp_path / "executed"
     path = tmp_path / "c1_side_effects.py"

@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import marshal
 import os
-import zlib
-from collections.abc import Callable, Sequence
 
 from .revision_file import RevisionFile, read_revision_file
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
 
 # Bump when what is stored, or how a file is read, changes.
 FORMAT = 1
@@ -33,12 +35,26 @@ def cache_dir() -> str:
     return os.path.join(base, "alembic-heads")
 
 
+def file_key(text: str) -> str:
+    """A short stable digest of ``text`` for a file name (32-bit FNV-1a).
+
+    Not ``zlib.crc32``: loading zlib costs more than this. A collision only
+    makes two histories share a file: entries are keyed by blob id, so it can
+    cost a re-read, never a wrong answer.
+    """
+    value = 0x811C9DC5
+    for byte in text.encode("utf-8", "surrogateescape"):
+        value = ((value ^ byte) * 0x01000193) & 0xFFFFFFFF
+    return f"{value:08x}"
+
+
 class RevisionCache:
     """Revision files recalled by the git blob id of their contents."""
 
     def __init__(self, locations: Sequence[str]) -> None:
-        key = "\0".join(locations).encode("utf-8", "surrogateescape")
-        self.path = os.path.join(cache_dir(), f"revisions-{zlib.crc32(key):08x}.marshal")
+        self.path = os.path.join(
+            cache_dir(), f"revisions-{file_key(chr(0).join(locations))}.marshal"
+        )
         self.used: dict[str, _Entry] = {}
         self._entries: dict[str, _Entry] | None = None
 
@@ -117,14 +133,16 @@ class RevisionCache:
 
 
 def _forget_unused(folder: str, days: int = 30) -> None:
-    """Remove the files of histories no run has saved for ``days`` (a project
-    deleted, a temporary folder of a test suite): the folder does not grow."""
+    """Remove the files of histories (and :mod:`~alembic_heads.memo` files of
+    configurations) no run has saved for ``days`` (a project deleted, a
+    temporary folder of a test suite): the folder does not grow."""
     import time
 
     cutoff = time.time() - days * 86400
     with os.scandir(folder) as entries:
         for entry in entries:
-            if entry.name.startswith("revisions-") and entry.stat().st_mtime < cutoff:
+            kept = entry.name.startswith(("revisions-", "ini-", "toml-"))
+            if kept and entry.stat().st_mtime < cutoff:
                 os.unlink(entry.path)
 
 

@@ -5,10 +5,6 @@ from __future__ import annotations
 import gc
 import os
 import sys
-from collections.abc import Container, Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from pathlib import Path
-from types import SimpleNamespace
 
 from . import git
 from .cache import RevisionCache
@@ -18,6 +14,7 @@ from .findings import Finding, UsageError
 from .graph import Graph, build_graph
 from .heads import TooManyHeads, too_many_heads
 from .paths import display, displayer
+from .record import Record, replace
 from .revision_file import ReadError, RevisionFile, read_revision_file
 
 # What only some runs need is imported there: the hook runs on every commit,
@@ -25,33 +22,50 @@ from .revision_file import ReadError, RevisionFile, read_revision_file
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
+    from collections.abc import Container, Mapping, Sequence
+    from pathlib import Path
 
     from .snapshot import Loaded
 
+
 # What the parser gives for no arguments (a test keeps them equal): the hook
 # passes none, and then argparse need not be imported at all.
-NO_ARGUMENTS = SimpleNamespace(
-    paths=[],
-    config=[],
-    name=None,
-    max_heads=None,
-    against=None,
-    warn_only=False,
-    format="text",
-    color="auto",
-)
+class _NoArguments:
+    def __init__(self) -> None:
+        self.paths: list[str] = []
+        self.config: list[str] = []
+        self.name: str | None = None
+        self.max_heads: int | None = None
+        self.against: str | None = None
+        self.warn_only = False
+        self.format = "text"
+        self.color = "auto"
 
 
-@dataclass
-class GraphCheck:
+NO_ARGUMENTS = _NoArguments()
+
+
+class GraphCheck(Record):
     """What checking one environment found."""
 
-    env: Environment
-    graph: Graph | None
-    findings: list[Finding] = field(default_factory=list)
-    too_many_heads: list[TooManyHeads] = field(default_factory=list)
-    against: str | None = None
-    own: frozenset[str] | None = None  # with ``against``: the ids only this branch has
+    __slots__ = ("env", "graph", "findings", "too_many_heads", "against", "own")
+    __hash__ = None  # type: ignore[assignment]  # it holds lists
+
+    def __init__(
+        self,
+        env: Environment,
+        graph: Graph | None,
+        findings: list[Finding] | None = None,
+        too_many_heads: list[TooManyHeads] | None = None,
+        against: str | None = None,
+        own: frozenset[str] | None = None,  # with ``against``: the ids only this branch has
+    ) -> None:
+        self.env = env
+        self.graph = graph
+        self.findings = [] if findings is None else findings
+        self.too_many_heads = [] if too_many_heads is None else too_many_heads
+        self.against = against
+        self.own = own
 
     @property
     def ok(self) -> bool:
@@ -84,7 +98,7 @@ def add_graph_options(parser: argparse.ArgumentParser, paths_help: str = PATHS_H
     )
 
 
-def tracked_files(envs: Sequence[Environment], cwd: Path) -> set[str] | None:
+def tracked_files(envs: Sequence[Environment], cwd: str | Path) -> set[str] | None:
     """The files git has in its index below the environments' version locations."""
     return git.tracked_files(cwd, [loc for env in envs for loc in env.version_locations])
 
@@ -128,7 +142,7 @@ def graph_of(scripts: Sequence[Loaded]) -> tuple[Graph | None, list[Finding]]:
 
 def check_environments(
     envs: Sequence[Environment],
-    cwd: Path,
+    cwd: str | Path,
     max_heads: int | None = None,
     at: str | None = None,
     against: str | None = None,
@@ -137,7 +151,7 @@ def check_environments(
     """Check each graph: of the working tree (with ``git_index``, only what git
     has staged), or of commit ``at``; with ``against``, as it will be once
     merged with that ref."""
-    cache = RevisionCache([str(loc) for env in envs for loc in env.version_locations])
+    cache = RevisionCache([loc for env in envs for loc in env.version_locations])
     if at is None:
         ours = _read_working_tree(envs, cwd, cache if git_index else None)
     else:
@@ -165,7 +179,7 @@ def check_environments(
 
 
 def _read_working_tree(
-    envs: Sequence[Environment], cwd: Path, cache: RevisionCache | None
+    envs: Sequence[Environment], cwd: str | Path, cache: RevisionCache | None
 ) -> list[list[Loaded]]:
     """Each environment's files as they are on disk; with a ``cache`` (the
     check of a commit to be) only those git has staged, recalled where git
@@ -176,12 +190,12 @@ def _read_working_tree(
     return [_read_scripts(env, blobs, cache if blobs else None, blobs) for env in envs]
 
 
-def format_check(result: GraphCheck, cwd: Path, color: bool = False) -> str:
+def format_check(result: GraphCheck, cwd: str | Path, color: bool = False) -> str:
     from .report import heads_report  # only a failing check needs it
 
     blocks = []
     for finding in sorted(result.findings, key=lambda f: (f.path, f.line, f.message)):
-        blocks.append(replace(finding, path=display(Path(finding.path), cwd)).format())
+        blocks.append(replace(finding, path=display(finding.path, cwd)).format())
     assert result.graph is not None or not result.too_many_heads
     env = result.env
     if result.against is not None:
@@ -269,7 +283,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _check(argv: Sequence[str] | None) -> int:
     args = NO_ARGUMENTS if argv is not None and not argv else build_parser().parse_args(argv)
-    cwd = Path.cwd()
+    cwd = os.getcwd()
     try:
         envs = find_environments(args.paths, args.config, args.name, cwd)
         at = commit_under_check(args.warn_only)

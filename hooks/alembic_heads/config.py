@@ -11,62 +11,96 @@ both. Alembic itself is never imported.
 from __future__ import annotations
 
 import os
-import re
 import sys
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
-from pathlib import Path
 
 from .findings import UsageError
+from .memo import remembered
 from .paths import display
+from .record import Record, replace
 
-# configparser and tomllib are imported when a file needs them: a hook that
-# runs on every commit pays for every module it imports.
+# configparser, tomllib, re and pathlib are imported when a file needs them:
+# a hook that runs on every commit pays for every module it imports.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from typing import Any
+
+    from .paths import StrPath
+
+    # What an ini file says (see _Ini): kept by memo.remembered.
+    _IniValues = tuple[
+        list[str], str | None, dict[str, str], dict[str, dict[str, tuple[bool, str]]]
+    ]
 
 DEFAULT_INI = "alembic.ini"
 DEFAULT_SECTION = "alembic"
 
 _SEPARATORS = {"space": " ", "newline": "\n", "os": os.pathsep, ":": ":", ";": ";"}
-_LEGACY_SPLIT = re.compile(r", *|(?: +)")
 
 
-@dataclass(frozen=True)
-class Environment:
+class Environment(Record):
     """One Alembic environment: one revision graph.
 
     ``ini``/``toml``/``section`` say how to reach it with the ``alembic``
     command (they become ``-c``/``-n`` in suggested commands), run in
     ``run_from`` (``None``: where alembic-heads runs); an environment found by
-    its folder alone has none of them.
+    its folder alone has none of them. Paths are absolute and normalised.
     """
 
-    name: str
-    version_locations: tuple[Path, ...]
-    recursive: bool = False
-    ini: Path | None = None
-    toml: Path | None = None
-    section: str = DEFAULT_SECTION
-    run_from: Path | None = None
-    flask: bool = False
-    sourceless: bool = False
-    script_dir: Path | None = None  # script_location: where env.py is
+    __slots__ = (
+        "name",
+        "version_locations",
+        "recursive",
+        "ini",
+        "toml",
+        "section",
+        "run_from",
+        "flask",
+        "sourceless",
+        "script_dir",
+    )
+
+    def __init__(
+        self,
+        name: str,
+        version_locations: tuple[str, ...],
+        recursive: bool = False,
+        ini: str | None = None,
+        toml: str | None = None,
+        section: str = DEFAULT_SECTION,
+        run_from: str | None = None,
+        flask: bool = False,
+        sourceless: bool = False,
+        script_dir: str | None = None,  # script_location: where env.py is
+    ) -> None:
+        self.name = name
+        self.version_locations = version_locations
+        self.recursive = recursive
+        self.ini = ini
+        self.toml = toml
+        self.section = section
+        self.run_from = run_from
+        self.flask = flask
+        self.sourceless = sourceless
+        self.script_dir = script_dir
 
 
-@dataclass(frozen=True)
-class ConfigFiles:
-    ini: Path
-    toml: Path
-    section: str
-    cwd: Path
+class ConfigFiles(Record):
+    """The ini file and ``pyproject.toml`` to read, and the ini section."""
 
-    def shown(self, path: Path) -> str:
+    __slots__ = ("ini", "toml", "section", "cwd")
+
+    def __init__(self, ini: str, toml: str, section: str, cwd: str) -> None:
+        self.ini = ini
+        self.toml = toml
+        self.section = section
+        self.cwd = cwd
+
+    def shown(self, path: str) -> str:
         return display(path, self.cwd)
 
 
-def config_files(config: Sequence[str], section: str | None, cwd: Path) -> ConfigFiles:
+def config_files(config: Sequence[str], section: str | None, cwd: StrPath) -> ConfigFiles:
     """Which ini and pyproject.toml Alembic's command line would read.
 
     Mirrors ``CommandLine._inis_from_config``: ``-c`` may be given for an ini
@@ -89,32 +123,37 @@ def config_files(config: Sequence[str], section: str | None, cwd: Path) -> Confi
                 raise UsageError("only one ini file may be indicated")
             ini = name
     return ConfigFiles(
-        cwd / (ini or default_ini), cwd / (toml or default_toml), section or DEFAULT_SECTION, cwd
+        _join(cwd, ini or default_ini),
+        _join(cwd, toml or default_toml),
+        section or DEFAULT_SECTION,
+        os.path.abspath(cwd),
     )
+
+
+def _join(base: StrPath, *parts: str) -> str:
+    """``base / parts`` as an absolute, normalised path."""
+    return os.path.abspath(os.path.join(base, *parts))
 
 
 def has_config(files: ConfigFiles) -> bool:
     """Whether the files exist and hold an Alembic configuration."""
-    return files.ini.is_file() or bool(_read_toml(files.toml))
+    return os.path.isfile(files.ini) or bool(_read_toml(files.toml))
 
 
-def load_environments(files: ConfigFiles, cwd: Path, every_section: bool) -> list[Environment]:
+def load_environments(files: ConfigFiles, cwd: StrPath, every_section: bool) -> list[Environment]:
     """The environments a configuration describes. Raises :class:`UsageError`.
 
     With ``every_section`` (no ``-n`` given) an ini file with several sections
     holding a ``script_location`` (one per database, run as ``alembic -n
     NAME``) gives one environment per section.
     """
-    if every_section and files.ini.is_file():
-        parser = _Options(files).parser
-        inherited = parser.defaults().get("script_location")
+    if every_section and os.path.isfile(files.ini):
+        ini = _Options(files).ini
         with_script = [  # sections that set it themselves, not through [DEFAULT]
             name
-            for name in parser.sections()
-            if parser.has_option(name, "script_location")
-            and (
-                name == files.section or parser.get(name, "script_location", raw=True) != inherited
-            )
+            for name in ini.sections
+            if name in ini.script_locations
+            and (name == files.section or ini.script_locations[name] != ini.inherited)
         ]
         others = [name for name in with_script if name != files.section]
         envs = [load_environment(replace(files, section=name), cwd) for name in others]
@@ -124,11 +163,11 @@ def load_environments(files: ConfigFiles, cwd: Path, every_section: bool) -> lis
     return [load_environment(files, cwd)]
 
 
-def load_environment(files: ConfigFiles, cwd: Path) -> Environment:
+def load_environment(files: ConfigFiles, cwd: StrPath) -> Environment:
     """The environment one configuration section describes."""
     options = _Options(files)
     where = _describe(files)
-    if files.section != DEFAULT_SECTION and not options.parser.has_section(files.section):
+    if files.section != DEFAULT_SECTION and files.section not in options.ini.sections:
         raise UsageError(f"{files.shown(files.ini)}: no section [{files.section}]")
     script_location = options.get("script_location")
     flask = False
@@ -137,9 +176,10 @@ def load_environment(files: ConfigFiles, cwd: Path) -> Environment:
             raise UsageError(f"{where}: no 'script_location' key found in configuration")
         # Flask-Migrate's migrations/alembic.ini: the folder it sits in is the
         # script location (flask_migrate sets it when it builds its Config).
-        script_location, flask, cwd = str(files.ini.parent), True, files.ini.parent.parent
+        script_location, flask = os.path.dirname(files.ini), True
+        cwd = os.path.dirname(script_location)
     script_dir = resolve_location(str(script_location), cwd, where)
-    if not script_dir.is_dir():
+    if not os.path.isdir(script_dir):
         raise UsageError(
             f"{where}: script_location {script_location} does not exist ({script_dir})"
         )
@@ -147,15 +187,15 @@ def load_environment(files: ConfigFiles, cwd: Path) -> Environment:
     if locations:
         version_locations = tuple(resolve_location(loc, cwd, where) for loc in locations)
     else:
-        version_locations = (script_dir / "versions",)
+        version_locations = (os.path.join(script_dir, "versions"),)
     return Environment(
         name=where,
         version_locations=version_locations,
         recursive=options.boolean("recursive_version_locations"),
-        ini=files.ini if files.ini.is_file() else None,
+        ini=files.ini if os.path.isfile(files.ini) else None,
         toml=files.toml if options.toml else None,
         section=files.section,
-        run_from=cwd if flask else None,
+        run_from=os.path.abspath(cwd) if flask else None,
         flask=flask,
         sourceless=options.boolean("sourceless"),
         script_dir=script_dir,
@@ -163,11 +203,15 @@ def load_environment(files: ConfigFiles, cwd: Path) -> Environment:
 
 
 def _is_flask_migrate(files: ConfigFiles) -> bool:
-    folder = files.ini.parent
-    return files.ini.is_file() and (folder / "env.py").is_file() and (folder / "versions").is_dir()
+    folder = os.path.dirname(files.ini)
+    return (
+        os.path.isfile(files.ini)
+        and os.path.isfile(os.path.join(folder, "env.py"))
+        and os.path.isdir(os.path.join(folder, "versions"))
+    )
 
 
-def resolve_location(location: str, cwd: Path, where: str) -> Path:
+def resolve_location(location: str, cwd: StrPath, where: str) -> str:
     """A path as Alembic resolves it: relative to the working directory, or
     ``package:path`` found in the repository without importing the package."""
     if not os.path.isabs(location) and ":" in location:
@@ -178,70 +222,129 @@ def resolve_location(location: str, cwd: Path, where: str) -> Path:
                 f"{where}: cannot find package '{package}' of '{location}' in {cwd} "
                 "(looked in . and src/ without importing it)"
             )
-        return base.joinpath(*parts)
-    return cwd / location
+        return _join(base, *parts)
+    return _join(cwd, location)
 
 
-def _find_package(dotted: str, cwd: Path) -> Path | None:
-    relative = Path(*dotted.split("."))
-    for root in (cwd, cwd / "src"):
-        if (root / relative).is_dir():
-            return root / relative
+def _find_package(dotted: str, cwd: StrPath) -> str | None:
+    for root in (cwd, os.path.join(cwd, "src")):
+        folder = _join(root, *dotted.split("."))
+        if os.path.isdir(folder):
+            return folder
     return None
 
 
 def _describe(files: ConfigFiles) -> str:
-    name = files.shown(files.ini if files.ini.is_file() else files.toml)
+    name = files.shown(files.ini if os.path.isfile(files.ini) else files.toml)
     if files.section != DEFAULT_SECTION:
         name += f" [{files.section}]"
     return name
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
-    if not path.is_file():
+def _read_toml(path: str) -> dict[str, Any]:
+    """``[tool.alembic]``, recalled while the file is unchanged."""
+    if not os.path.isfile(path):
         return {}
+    return remembered("toml", path, lambda: _read_tool_alembic(path))
+
+
+def _read_tool_alembic(path: str) -> dict[str, Any]:
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover
         import tomli as tomllib
     try:
-        with path.open("rb") as handle:
+        with open(path, "rb") as handle:
             data = tomllib.load(handle)
     except (tomllib.TOMLDecodeError, OSError, UnicodeDecodeError) as error:
-        raise UsageError(f"{path.name}: cannot read: {_one_line(error)}") from None
+        raise UsageError(f"{os.path.basename(path)}: cannot read: {_one_line(error)}") from None
     tool = data.get("tool", {})
     section = tool.get("alembic", {}) if isinstance(tool, dict) else None
     if not isinstance(section, dict):
-        raise UsageError(f"{path.name}: [tool.alembic] must be a table")
+        raise UsageError(f"{os.path.basename(path)}: [tool.alembic] must be a table")
     return section
+
+
+# The options Alembic reads that decide which files form a graph.
+_OPTIONS = (
+    "script_location",
+    "version_locations",
+    "recursive_version_locations",
+    "sourceless",
+    "path_separator",
+    "version_path_separator",
+)
+
+
+class _Ini:
+    """What an ini file says of :data:`_OPTIONS`, as ``configparser`` reads it
+    for Alembic (``%(here)s`` and ``[DEFAULT]`` included): the sections in
+    order, ``[DEFAULT]``'s own ``script_location``, each section's
+    ``script_location`` before interpolation, and each option's value or
+    why ``configparser`` could not give it."""
+
+    def __init__(self, path: str) -> None:
+        if os.path.isfile(path):
+            values = remembered("ini", path, lambda: _read_ini(path))
+        else:
+            values = ([], None, {}, {})
+        self.sections: list[str] = values[0]
+        self.inherited: str | None = values[1]
+        self.script_locations: dict[str, str] = values[2]
+        self.options: dict[str, dict[str, tuple[bool, str]]] = values[3]
+
+
+class _Unreadable(Exception):
+    """configparser's reason, on one line."""
+
+
+def _read_ini(path: str) -> _IniValues:
+    import configparser
+
+    parser = configparser.ConfigParser({"here": _posix(os.path.dirname(path))})
+    try:
+        parser.read(path, encoding="utf-8")
+    except (configparser.Error, OSError, UnicodeDecodeError) as error:
+        raise _Unreadable(_one_line(error)) from None
+    script_locations: dict[str, str] = {}
+    options: dict[str, dict[str, tuple[bool, str]]] = {}
+    for section in parser.sections():
+        if parser.has_option(section, "script_location"):
+            script_locations[section] = parser.get(section, "script_location", raw=True)
+        options[section] = {}
+        for name in _OPTIONS:
+            if parser.has_option(section, name):
+                try:
+                    options[section][name] = (True, parser.get(section, name))
+                except configparser.Error as error:
+                    options[section][name] = (False, _one_line(error))
+    inherited = parser.defaults().get("script_location")
+    return parser.sections(), inherited, script_locations, options
 
 
 class _Options:
     """``Config.get_alembic_option`` and friends: ini first, then TOML."""
 
     def __init__(self, files: ConfigFiles) -> None:
-        import configparser
-
         self.section = files.section
-        self.parser = configparser.ConfigParser({"here": files.ini.parent.absolute().as_posix()})
-        if files.ini.is_file():
-            try:
-                self.parser.read(files.ini, encoding="utf-8")
-            except (configparser.Error, OSError, UnicodeDecodeError) as error:
-                raise UsageError(f"{files.shown(files.ini)}: {_one_line(error)}") from None
+        try:
+            self.ini = _Ini(files.ini)
+        except _Unreadable as error:
+            raise UsageError(f"{files.shown(files.ini)}: {error}") from None
         self.toml = _read_toml(files.toml)
-        self.toml_here = files.toml.parent.absolute().as_posix()
+        self.toml_here = _posix(os.path.dirname(files.toml))
         self.where = files.shown(files.ini)
 
     def _ini(self, name: str) -> str | None:
-        if not self.parser.has_option(self.section, name):
+        if name not in _OPTIONS:
+            raise KeyError(name)  # pragma: no cover (a new option must be added there)
+        found = self.ini.options.get(self.section, {}).get(name)
+        if found is None:
             return None
-        import configparser
-
-        try:
-            return self.parser.get(self.section, name)
-        except configparser.Error as error:
-            raise UsageError(f"{self.where}: {_one_line(error)}") from None
+        ok, value = found
+        if not ok:
+            raise UsageError(f"{self.where}: {value}")
+        return value
 
     def get(self, name: str) -> str | list[str] | None:
         value = self._ini(name)
@@ -280,7 +383,9 @@ class _Options:
             return list(toml_value or [])
         separator = self._separator()
         if separator is None:
-            return _LEGACY_SPLIT.split(value)
+            import re
+
+            return re.split(r", *|(?: +)", value)
         return [part.strip() for part in value.split(separator) if part]
 
     def _separator(self) -> str | None:
@@ -295,6 +400,11 @@ class _Options:
                 )
             return _SEPARATORS[value]
         return None
+
+
+def _posix(path: str) -> str:
+    """``Path(path).as_posix()``: what Alembic puts in ``%(here)s``."""
+    return path.replace(os.sep, "/") if os.sep != "/" else path
 
 
 def _one_line(error: Exception) -> str:

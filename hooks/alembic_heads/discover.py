@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Container, Iterator, Sequence
-from dataclasses import replace
-from pathlib import Path
 
 from . import git
 from .config import DEFAULT_INI, Environment, config_files, has_config, load_environments
 from .findings import UsageError
 from .paths import display
+from .record import replace
 from .revision_file import is_revision_file_name
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Container, Iterator, Sequence
+    from pathlib import Path
 
 _SKIPPED_DIRS = {".git", ".hg", ".tox", ".nox", "node_modules", "__pycache__", "site-packages"}
 
 
 def find_environments(
-    paths: Sequence[str], config: Sequence[str], section: str | None, cwd: Path
+    paths: Sequence[str], config: Sequence[str], section: str | None, cwd: str | Path
 ) -> list[Environment]:
     """The graphs to check.
 
@@ -28,10 +31,12 @@ def find_environments(
     ``versions`` folder beside an ``env.py`` that they do not cover. ``paths``
     narrow that down to the graphs holding them.
     """
+    given, cwd = cwd, os.path.abspath(cwd)
     files = config_files(config, section, cwd)
     if config or section:
         if not has_config(files):
-            raise UsageError(f"config file not found: {', '.join(config) or files.ini.name}")
+            shown = ", ".join(config) or os.path.basename(files.ini)
+            raise UsageError(f"config file not found: {shown}")
         return load_environments(files, cwd, every_section=False)
     configured = (
         _distinct(load_environments(files, cwd, every_section=True)) if has_config(files) else []
@@ -44,8 +49,8 @@ def find_environments(
             found.extend(_folder_environments(versions, cwd))
     if not found:
         raise UsageError(
-            f"no Alembic environment found in {cwd}: no alembic.ini, no [tool.alembic] "
-            "in pyproject.toml and no versions/ folder beside an env.py "
+            f"no Alembic environment found in {os.fspath(given)}: no alembic.ini, "
+            "no [tool.alembic] in pyproject.toml and no versions/ folder beside an env.py "
             "(run from the project root, or pass -c CONFIG or a versions folder)"
         )
     return found
@@ -65,17 +70,18 @@ def _distinct(envs: list[Environment]) -> list[Environment]:
 
 
 def _environments_of_paths(
-    paths: Sequence[str], configured: list[Environment], cwd: Path
+    paths: Sequence[str], configured: list[Environment], cwd: str
 ) -> list[Environment]:
     chosen: list[Environment] = []
     for name in paths:
-        path = cwd / name
-        if not path.exists():
+        path = os.path.abspath(os.path.join(cwd, name))
+        if not os.path.exists(path):
             raise UsageError(f"{name}: no such file or directory")
-        folder = path if path.is_dir() else path.parent
+        is_dir = os.path.isdir(path)
+        folder = path if is_dir else os.path.dirname(path)
         env = next((env for env in [*configured, *chosen] if _covers(env, folder)), None)
         if env is None:
-            env = _environment_of_folder(folder, path.is_dir(), cwd)
+            env = _environment_of_folder(folder, is_dir, cwd)
             if env is None:
                 raise UsageError(f"{name}: not inside a versions/ folder (pass -c CONFIG instead)")
         if env not in chosen:
@@ -83,12 +89,14 @@ def _environments_of_paths(
     return chosen
 
 
-def _environment_of_folder(folder: Path, given_as_folder: bool, cwd: Path) -> Environment | None:
+def _environment_of_folder(folder: str, given_as_folder: bool, cwd: str) -> Environment | None:
     """A file's graph is its ``versions`` folder (subfolders included when the
     file sits in one); a folder given by name is a graph of its own."""
-    if given_as_folder and folder.name != "versions":
+    if given_as_folder and os.path.basename(folder) != "versions":
         return _plain(folder, cwd)
-    versions = next((p for p in (folder, *folder.parents) if p.name == "versions"), None)
+    versions = next(
+        (p for p in _self_and_parents(folder) if os.path.basename(p) == "versions"), None
+    )
     if versions is None:
         return None
     env = _folder_environments(versions, cwd)[0]
@@ -97,20 +105,29 @@ def _environment_of_folder(folder: Path, given_as_folder: bool, cwd: Path) -> En
     return env
 
 
-def _covers(env: Environment, folder: Path) -> bool:
+def _self_and_parents(folder: str) -> Iterator[str]:
+    while True:
+        yield folder
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return
+        folder = parent
+
+
+def _covers(env: Environment, folder: str) -> bool:
     for location in env.version_locations:
-        if location.exists() and os.path.samefile(location, folder):
+        if os.path.exists(location) and os.path.samefile(location, folder):
             return True
         if env.recursive and _inside(folder, location):
             return True
     return False
 
 
-def _inside(path: Path, folder: Path) -> bool:
+def _inside(path: str, folder: str) -> bool:
     return os.path.realpath(path).startswith(os.path.realpath(folder) + os.sep)
 
 
-def _folder_environments(versions: Path, cwd: Path) -> list[Environment]:
+def _folder_environments(versions: str, cwd: str) -> list[Environment]:
     """The graph(s) of a ``versions`` folder found beside an ``env.py``.
 
     The environment an ``alembic.ini`` beside the ``env.py`` (or one folder up)
@@ -118,46 +135,54 @@ def _folder_environments(versions: Path, cwd: Path) -> list[Environment]:
     that ini is. Otherwise the folder alone, or, when it holds no revision
     file but subfolders that do (one folder per dialect), each subfolder.
     """
-    script_dir = versions.parent
-    for ini in (script_dir / DEFAULT_INI, script_dir.parent / DEFAULT_INI):
-        if not ini.is_file():
+    script_dir = os.path.dirname(versions)
+    for ini in (
+        os.path.join(script_dir, DEFAULT_INI),
+        os.path.join(os.path.dirname(script_dir), DEFAULT_INI),
+    ):
+        if not os.path.isfile(ini):
             continue
+        here = os.path.dirname(ini)
         try:
-            envs = load_environments(
-                config_files([str(ini)], None, ini.parent), ini.parent, every_section=True
-            )
+            envs = load_environments(config_files([ini], None, here), here, every_section=True)
         except UsageError:
             continue  # an ini that is not this folder's configuration
         for env in envs:
             if _covers(env, versions):
-                return [replace(env, name=display(ini, cwd), run_from=env.run_from or ini.parent)]
+                return [replace(env, name=display(ini, cwd), run_from=env.run_from or here)]
     if not _has_revision_files(versions):
-        dialects = sorted(
-            entry for entry in versions.iterdir() if entry.is_dir() and _has_revision_files(entry)
-        )
+        with os.scandir(versions) as entries:
+            folders = [entry.path for entry in entries if entry.is_dir()]
+        dialects = sorted(folder for folder in folders if _has_revision_files(folder))
         if dialects:
             return [_plain(folder, cwd) for folder in dialects]
     return [_plain(versions, cwd)]
 
 
-def _plain(folder: Path, cwd: Path) -> Environment:
+def _plain(folder: str, cwd: str) -> Environment:
     return Environment(name=display(folder, cwd), version_locations=(folder,))
 
 
-def _has_revision_files(folder: Path) -> bool:
-    return any(entry.is_file() and is_revision_file_name(entry.name) for entry in folder.iterdir())
+def _has_revision_files(folder: str) -> bool:
+    with os.scandir(folder) as entries:
+        return any(entry.is_file() and is_revision_file_name(entry.name) for entry in entries)
 
 
-def _script_folders(cwd: Path) -> list[Path]:
+def _script_folders(cwd: str) -> list[str]:
     """``versions`` folders that sit beside an ``env.py``."""
     env_files = git.tracked_named(cwd, "env.py")
     if env_files is None:
         env_files = list(_walk_for(cwd, "env.py"))
-    folders = {env.parent / "versions" for env in env_files}
-    return sorted(folder for folder in folders if folder.is_dir())
+    folders = {os.path.join(os.path.dirname(env), "versions") for env in env_files}
+    return sorted((folder for folder in folders if os.path.isdir(folder)), key=_parts)
 
 
-def _walk_for(root: Path, file_name: str) -> Iterator[Path]:
+def _parts(path: str) -> list[str]:
+    """Sorts paths as ``Path`` objects sort: by component (``a/b`` before ``a-b``)."""
+    return path.split(os.sep)
+
+
+def _walk_for(root: str, file_name: str) -> Iterator[str]:
     for folder, dirs, files in os.walk(root):
         dirs[:] = sorted(
             d
@@ -167,7 +192,7 @@ def _walk_for(root: Path, file_name: str) -> Iterator[Path]:
             and not os.path.exists(os.path.join(folder, d, "pyvenv.cfg"))
         )
         if file_name in files:
-            yield Path(folder, file_name)
+            yield os.path.join(folder, file_name)
 
 
 def revision_paths(env: Environment, tracked: Container[str] | None) -> list[Path]:
@@ -179,6 +204,8 @@ def revision_paths(env: Environment, tracked: Container[str] | None) -> list[Pat
     reached twice read once. Inside a git work tree only the files git tracks
     or has staged count: an untracked file is not part of the commit.
     """
+    from pathlib import Path
+
     return [Path(path) for path in revision_file_paths(env, tracked)]
 
 
@@ -188,8 +215,8 @@ def revision_file_paths(env: Environment, tracked: Container[str] | None) -> lis
     seen: set[str] = set()
     result: list[str] = []
     for location in env.version_locations:
-        if location.is_dir():
-            _add_revision_files(str(location), env, tracked, seen, result)
+        if os.path.isdir(location):
+            _add_revision_files(location, env, tracked, seen, result)
     return result
 
 
@@ -217,7 +244,7 @@ def _add_revision_files(
             files[entry.name] = entry
     names = sorted(files)
     if env.sourceless:
-        names += _compiled_only(Path(folder), names)
+        names += _compiled_only(folder, names)
     # Paths are built once per folder, not per file: ``realpath`` walks every
     # component, and only a file that is itself a symlink needs it.
     base = os.path.join(os.path.normpath(os.path.abspath(folder)), "")
@@ -256,16 +283,16 @@ def _name(entry: os.DirEntry[str]) -> str:
     return entry.name
 
 
-def _compiled_only(folder: Path, files: list[str]) -> list[str]:
+def _compiled_only(folder: str, files: list[str]) -> list[str]:
     """``__pycache__`` files of modules that have no source file beside them,
     as ``Script._list_py_dir`` adds them in ``sourceless`` mode."""
-    cache = folder / "__pycache__"
-    if not cache.is_dir():
+    cache = os.path.join(folder, "__pycache__")
+    if not os.path.isdir(cache):
         return []
     stems = {name.split(".")[0] for name in files}
     return sorted(
         os.path.join("__pycache__", entry.name)
-        for entry in cache.iterdir()
+        for entry in os.scandir(cache)
         if entry.name.split(".")[0] not in stems
     )
 

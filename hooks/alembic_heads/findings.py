@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from .record import Record
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(Record):
     """A problem at ``path:line``.
 
     ``code`` is a stable identifier (for machine output and for tests);
     ``hint`` is an indented remediation line printed under the finding.
     """
 
-    path: str
-    line: int
-    code: str
-    message: str
-    hint: str = ""
+    __slots__ = ("path", "line", "code", "message", "hint")
+
+    def __init__(self, path: str, line: int, code: str, message: str, hint: str = "") -> None:
+        self.path = path
+        self.line = line
+        self.code = code
+        self.message = message
+        self.hint = hint
 
     def format(self) -> str:
         text = f"{self.path}:{self.line}: {self.message}"

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
-from pathlib import Path
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from pathlib import Path
+
+    from .paths import StrPath
 
 
-def _ls_files(cwd: Path, pathspecs: Sequence[str], *options: str) -> list[str] | None:
+def _ls_files(cwd: StrPath, pathspecs: Sequence[str], *options: str) -> list[str] | None:
     """``git ls-files`` (the index: tracked and staged files), or ``None``
     when ``cwd`` is not in a git work tree or a path lies outside it."""
     output = _git_output(cwd, ["ls-files", "-z", "--cached", *options, "--", *pathspecs])
@@ -16,7 +21,7 @@ def _ls_files(cwd: Path, pathspecs: Sequence[str], *options: str) -> list[str] |
     return [name for name in os.fsdecode(output).split("\0") if name]
 
 
-def _git_output(cwd: Path, args: Sequence[str]) -> bytes | None:
+def _git_output(cwd: StrPath, args: Sequence[str]) -> bytes | None:
     """What ``git ARGS`` prints in ``cwd``, or ``None`` when it fails.
 
     Started with ``posix_spawn`` where there is one: the subprocess module
@@ -34,7 +39,7 @@ def _git_output(cwd: Path, args: Sequence[str]) -> bytes | None:
     try:
         pid = os.posix_spawnp(
             "git",
-            ["git", "-C", str(cwd), *args],
+            ["git", "-C", os.fspath(cwd), *args],
             os.environ,
             file_actions=[
                 (os.POSIX_SPAWN_DUP2, write, 1),
@@ -59,7 +64,7 @@ def absolute(name: str, prefix: str) -> str:
     return os.path.normpath(prefix + name) if name.startswith("../") else prefix + name
 
 
-def tracked_files(cwd: Path, folders: Sequence[Path]) -> set[str] | None:
+def tracked_files(cwd: StrPath, folders: Sequence[StrPath]) -> set[str] | None:
     """Absolute, normalised paths of the files git has in its index below
     ``folders``: what a commit made now would contain."""
     names = _ls_files(cwd, [str(folder) for folder in folders])
@@ -69,7 +74,7 @@ def tracked_files(cwd: Path, folders: Sequence[Path]) -> set[str] | None:
     return {absolute(name, prefix) for name in names}
 
 
-def index_blobs(cwd: Path, folders: Sequence[Path]) -> dict[str, str | None] | None:
+def index_blobs(cwd: StrPath, folders: Sequence[StrPath]) -> dict[str, str | None] | None:
     """:func:`tracked_files`, each with the id of its blob in the index when
     the file in the work tree holds exactly that blob, else ``None``
     (changed since it was staged, deleted, a symlink, unmerged, or marked
@@ -90,19 +95,19 @@ def index_blobs(cwd: Path, folders: Sequence[Path]) -> dict[str, str | None] | N
     return blobs
 
 
-def tracked_named(cwd: Path, file_name: str) -> list[Path] | None:
+def tracked_named(cwd: StrPath, file_name: str) -> list[str] | None:
     """Tracked files called ``file_name`` anywhere below ``cwd``."""
     names = _ls_files(cwd, [f"*{file_name}"])
     if names is None:
         return None
-    return [cwd / name for name in names if os.path.basename(name) == file_name]
+    return [os.path.join(cwd, name) for name in names if os.path.basename(name) == file_name]
 
 
 class GitError(Exception):
     """git could not answer; the message is git's own first line."""
 
 
-def files_at(cwd: Path, ref: str, folders: Sequence[Path]) -> list[tuple[str, bytes]]:
+def files_at(cwd: StrPath, ref: str, folders: Sequence[StrPath]) -> list[tuple[str, bytes]]:
     """``(path, content)`` of each regular file below ``folders`` in commit
     ``ref``, without a checkout: one ``git ls-tree`` lists them and one
     ``git cat-file --batch`` reads them all. Paths are relative to ``cwd``.
@@ -111,7 +116,7 @@ def files_at(cwd: Path, ref: str, folders: Sequence[Path]) -> list[tuple[str, by
     return list(zip([path for path, _ in entries], read_blobs(cwd, [oid for _, oid in entries])))
 
 
-def blobs_at(cwd: Path, ref: str, folders: Sequence[Path]) -> list[tuple[str, str]]:
+def blobs_at(cwd: StrPath, ref: str, folders: Sequence[StrPath]) -> list[tuple[str, str]]:
     """``(path, blob id)`` of each regular file below ``folders`` in commit
     ``ref`` (one ``git ls-tree``). Paths are relative to ``cwd``. Raises
     :class:`GitError` when ``ref`` cannot be read."""
@@ -134,7 +139,7 @@ def blobs_at(cwd: Path, ref: str, folders: Sequence[Path]) -> list[tuple[str, st
     return entries
 
 
-def read_blobs(cwd: Path, blob_ids: Sequence[str]) -> list[bytes]:
+def read_blobs(cwd: StrPath, blob_ids: Sequence[str]) -> list[bytes]:
     """The contents of ``blob_ids``, in order, from one ``git cat-file --batch``."""
     if not blob_ids:
         return []
@@ -156,7 +161,7 @@ def _batch_contents(output: bytes) -> list[bytes]:
     return contents
 
 
-def _git(cwd: Path, args: Sequence[str], stdin: bytes | None = None) -> bytes:
+def _git(cwd: StrPath, args: Sequence[str], stdin: bytes | None = None) -> bytes:
     """``git ARGS`` fed ``stdin``; :class:`GitError` with git's own reason.
 
     Not :func:`_git_output`: feeding ``cat-file --batch`` while it answers needs
@@ -177,7 +182,7 @@ def _git(cwd: Path, args: Sequence[str], stdin: bytes | None = None) -> bytes:
     return process.stdout
 
 
-def _answer(cwd: Path, args: Sequence[str]) -> str | None:
+def _answer(cwd: StrPath, args: Sequence[str]) -> str | None:
     """git's one-line answer, or ``None`` when it has none."""
     try:
         return os.fsdecode(_git(cwd, args)).strip()
@@ -185,16 +190,18 @@ def _answer(cwd: Path, args: Sequence[str]) -> str | None:
         return None
 
 
-def git_dir(cwd: Path) -> Path | None:
+def git_dir(cwd: StrPath) -> Path | None:
     """The repository's (or worktree's) git folder, where merge and rebase state live."""
+    from pathlib import Path
+
     answer = _answer(cwd, ["rev-parse", "--absolute-git-dir"])
     return None if answer is None else Path(answer)
 
 
-def commit_of(cwd: Path, ref: str) -> str | None:
+def commit_of(cwd: StrPath, ref: str) -> str | None:
     return _answer(cwd, ["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"])
 
 
-def upstream(cwd: Path) -> str | None:
+def upstream(cwd: StrPath) -> str | None:
     """The name of the current branch's upstream (``origin/main``), if it has one."""
     return _answer(cwd, ["rev-parse", "--abbrev-ref", "--symbolic-full-name", "@{upstream}"])

@@ -14,24 +14,36 @@ parent, a duplicate id, a cycle, a duplicate branch label) becomes a
 
 from __future__ import annotations
 
-import heapq
 import os
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 
 from .findings import Finding
+from .record import Record
 from .revision_file import RevisionFile
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Sequence
 
-@dataclass
-class Graph:
+
+class Graph(Record):
     """Revisions keyed by id, in the order Alembic loads them."""
 
-    revisions: dict[str, RevisionFile]
-    children: dict[str, list[str]]
-    labels: dict[str, str]
-    dependencies: dict[str, tuple[str, ...]]
-    findings: list[Finding] = field(default_factory=list)
+    __slots__ = ("revisions", "children", "labels", "dependencies", "findings")
+    __hash__ = None  # type: ignore[assignment]  # it holds dicts
+
+    def __init__(
+        self,
+        revisions: dict[str, RevisionFile],
+        children: dict[str, list[str]],
+        labels: dict[str, str],
+        dependencies: dict[str, tuple[str, ...]],
+        findings: list[Finding] | None = None,
+    ) -> None:
+        self.revisions = revisions
+        self.children = children
+        self.labels = labels
+        self.dependencies = dependencies
+        self.findings = [] if findings is None else findings
 
     @property
     def heads(self) -> list[str]:
@@ -76,6 +88,8 @@ class Graph:
 
     def topological(self, revisions: Iterable[str]) -> list[str]:
         """``revisions`` ordered parents first, ties in load order."""
+        import heapq  # only reports order revisions
+
         wanted = set(revisions)
         order = {rev: index for index, rev in enumerate(self.revisions)}
         waiting = {rev: sum(1 for p in self.parents(rev) if p in wanted) for rev in wanted}
@@ -93,13 +107,17 @@ class Graph:
         return result
 
 
-@dataclass(frozen=True)
-class Divergence:
+class Divergence(Record):
     """Where the branches ending in ``heads`` split, and each branch since then."""
 
-    heads: tuple[str, ...]
-    fork: tuple[str, ...]
-    branches: tuple[tuple[str, ...], ...]
+    __slots__ = ("heads", "fork", "branches")
+
+    def __init__(
+        self, heads: tuple[str, ...], fork: tuple[str, ...], branches: tuple[tuple[str, ...], ...]
+    ) -> None:
+        self.heads = heads
+        self.fork = fork
+        self.branches = branches
 
 
 def divergence(graph: Graph, heads: Sequence[str]) -> Divergence:

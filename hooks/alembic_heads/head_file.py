@@ -75,8 +75,8 @@ def head_file_path(env: Environment) -> Path:
     found by its folder alone, beside that ``versions`` folder, or inside a
     folder of another name (one graph per dialect subfolder: one file each)."""
     if env.script_dir is not None:
-        return env.script_dir / FILE_NAME
-    folder = env.version_locations[0]
+        return Path(env.script_dir, FILE_NAME)
+    folder = Path(env.version_locations[0])
     return (folder.parent if folder.name == "versions" else folder) / FILE_NAME
 
 

@@ -8,19 +8,26 @@ resolves ``LABEL@head``, and every head must belong to a labelled branch.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from .graph import Graph
+from .record import Record
 
 
-@dataclass(frozen=True)
-class TooManyHeads:
+class TooManyHeads(Record):
     """``heads`` are too many for ``branch`` (``None``: the whole graph)."""
 
-    heads: tuple[str, ...]
-    branch: str | None = None
-    limit: int = 1
-    unlabelled: bool = False
+    __slots__ = ("heads", "branch", "limit", "unlabelled")
+
+    def __init__(
+        self,
+        heads: tuple[str, ...],
+        branch: str | None = None,
+        limit: int = 1,
+        unlabelled: bool = False,
+    ) -> None:
+        self.heads = heads
+        self.branch = branch
+        self.limit = limit
+        self.unlabelled = unlabelled
 
 
 def too_many_heads(graph: Graph, max_heads: int | None = None) -> list[TooManyHeads]:

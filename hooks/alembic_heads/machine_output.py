@@ -11,11 +11,12 @@ from .report import headline, merge_command, stray_advice
 
 if TYPE_CHECKING:
     from .check import GraphCheck
+    from .paths import StrPath
 
 SCHEMA_VERSION = 1
 
 
-def check_document(results: Sequence[GraphCheck], cwd: Path) -> dict[str, Any]:
+def check_document(results: Sequence[GraphCheck], cwd: StrPath) -> dict[str, Any]:
     """The ``--format json`` document; its shape is ``schema/check-v1.json``."""
     from . import __version__  # here: the package imports this module while it loads
 
@@ -28,7 +29,7 @@ def check_document(results: Sequence[GraphCheck], cwd: Path) -> dict[str, Any]:
     }
 
 
-def _graph_document(result: GraphCheck, cwd: Path) -> dict[str, Any]:
+def _graph_document(result: GraphCheck, cwd: StrPath) -> dict[str, Any]:
     env, graph = result.env, result.graph
     config = env.ini or env.toml
     heads = []

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import configparser
+import os
 import shutil
 import sys
 import uuid
@@ -141,9 +142,9 @@ def _version_path(env: Environment, graph: Graph, heads: Sequence[str]) -> Path:
     """Where ``generate_revision`` puts the file: the only version location,
     or else the folder of the first head."""
     if len(env.version_locations) == 1:
-        return env.version_locations[0].absolute()
+        return Path(env.version_locations[0])
     folder = Path(graph.revisions[heads[0]].path).parent.absolute()
-    if folder not in [location.absolute() for location in env.version_locations]:
+    if folder not in [Path(location) for location in env.version_locations]:
         raise UsageError(f"path {folder} is not represented in current version locations")
     return folder
 
@@ -163,7 +164,7 @@ def write_merge(plan: MergePlan) -> Written:
     from mako.template import Template  # type: ignore[import-untyped]
 
     config = alembic_config(plan.env)
-    script_dir = plan.env.script_dir or plan.env.version_locations[0].parent
+    script_dir = Path(plan.env.script_dir or os.path.dirname(plan.env.version_locations[0]))
     template = script_dir / "script.py.mako"
     if not template.is_file():
         raise UsageError(f"no script.py.mako in {script_dir}: cannot write a revision")

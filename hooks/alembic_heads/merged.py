@@ -9,15 +9,18 @@ deployed from it, and free to move.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from .config import Environment
+from .record import replace
 from .revision_file import ReadError, RevisionFile
 from .snapshot import Loaded, LoadOrder
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from .paths import StrPath
 
 
 @dataclass(frozen=True)
@@ -32,7 +35,7 @@ class Merged:
 
 
 def merge_scripts(
-    env: Environment, ours: Sequence[Loaded], theirs: Sequence[Loaded], ref: str, cwd: Path
+    env: Environment, ours: Sequence[Loaded], theirs: Sequence[Loaded], ref: str, cwd: StrPath
 ) -> Merged:
     our_paths = {item.path for item in ours}
     our_ids = {item.revision for item in ours if isinstance(item, RevisionFile)}
@@ -58,5 +61,5 @@ def _place(order: LoadOrder, item: Loaded, cwd: str) -> tuple[int, tuple[str, ..
 
 def _renamed(item: Loaded, path: str) -> Loaded:
     if isinstance(item, RevisionFile):
-        return dataclasses.replace(item, path=path)
+        return replace(item, path=path)
     return ReadError(path, item.line, item.code, item.message, item.hint)

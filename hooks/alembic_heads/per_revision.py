@@ -11,13 +11,13 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from pathlib import Path
 
 from .check import add_graph_options, tracked_files
 from .discover import find_environments, revision_paths
 from .findings import Finding, UsageError
 from .paths import display
+from .record import replace
 from .revision_code import RevisionCode, read_revision_code
 from .revision_file import ReadError
 

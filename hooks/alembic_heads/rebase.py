@@ -18,7 +18,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import git
@@ -29,6 +29,7 @@ from .graph import Graph, build_graph
 from .heads import TooManyHeads, too_many_heads
 from .merge import add_environment_options, environments, readable_graph, resolve_revision
 from .paths import display
+from .record import replace
 from .revision_file import RevisionFile
 from .rewrite import RewriteError, repoint
 from .snapshot import scripts_at

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shlex
 from collections.abc import Collection, Sequence
 from pathlib import Path
@@ -12,17 +13,21 @@ from .graph import Graph, divergence
 from .heads import TooManyHeads
 from .paths import display
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from .paths import StrPath
 
-def alembic_command(env: Environment, cwd: Path) -> str:
+
+def alembic_command(env: Environment, cwd: StrPath) -> str:
     """``alembic`` with the ``-c``/``-n`` options that reach ``env``, from ``cwd``
     (``flask db`` for a Flask-Migrate ``migrations`` folder)."""
     base = env.run_from or cwd
-    words = [] if base == cwd else ["cd", shlex.quote(display(base, cwd)), "&&"]
+    words = [] if display(base, cwd) == "." else ["cd", shlex.quote(display(base, cwd)), "&&"]
     if env.flask:
         words += ["flask", "db"]
         assert env.ini is not None
-        if display(env.ini.parent, base) != "migrations":
-            words += ["-d", shlex.quote(display(env.ini.parent, base))]
+        if display(os.path.dirname(env.ini), base) != "migrations":
+            words += ["-d", shlex.quote(display(os.path.dirname(env.ini), base))]
         return " ".join(words)
     words.append("alembic")
     if env.ini is not None and display(env.ini, base) != DEFAULT_INI:
@@ -38,7 +43,7 @@ def merge_message(heads: Sequence[str]) -> str:
     return f"merge {', '.join(heads[:-1])} and {heads[-1]}"
 
 
-def merge_command(env: Environment, heads: Sequence[str], cwd: Path) -> str:
+def merge_command(env: Environment, heads: Sequence[str], cwd: StrPath) -> str:
     """The ``alembic merge`` that joins ``heads``, with explicit ids (never
     ``heads``, which with ``depends_on`` can leave a second head behind)."""
     return f'{alembic_command(env, cwd)} merge -m "{merge_message(heads)}" {" ".join(heads)}'
@@ -71,7 +76,7 @@ def heads_report(
     graph: Graph,
     env: Environment,
     problem: TooManyHeads,
-    cwd: Path,
+    cwd: StrPath,
     own: Collection[str] | None = None,
     color: bool = False,
 ) -> str:
@@ -137,7 +142,7 @@ def _repoint_advice(
     fork: Sequence[str],
     branches: Sequence[Sequence[str]],
     heads: Sequence[str],
-    cwd: Path,
+    cwd: StrPath,
 ) -> list[str]:
     """The alternative for undeployed work: move one branch onto the other head."""
     if len(heads) != 2 or len(fork) != 1 or not all(branches):
@@ -162,7 +167,7 @@ def _own_lineage(graph: Graph, own: Collection[str], heads: Sequence[str]) -> li
 
 
 def _own_repoint_advice(
-    graph: Graph, own: Collection[str], heads: Sequence[str], cwd: Path
+    graph: Graph, own: Collection[str], heads: Sequence[str], cwd: StrPath
 ) -> list[str]:
     """Move this branch's own work (not deployed: it is not on the other
     branch yet) onto the other branch's head, when it is one straight line."""
@@ -177,7 +182,7 @@ def _own_repoint_advice(
     return _move_advice(graph, branch, theirs[0], cwd)
 
 
-def _move_advice(graph: Graph, branch: Sequence[str], target: str, cwd: Path) -> list[str]:
+def _move_advice(graph: Graph, branch: Sequence[str], target: str, cwd: StrPath) -> list[str]:
     """Set the ``down_revision`` of ``branch``'s first revision to ``target``."""
     first = graph.revisions[branch[0]]
     where = f"{display(Path(first.path), cwd)}:{first.line_of('down_revision')}"

@@ -13,15 +13,13 @@ a test compares the two on generated sources.
 
 from __future__ import annotations
 
-import functools
 import os
-import re
-from dataclasses import dataclass, field
 
 from .findings import Finding
+from .record import Record
 
-# ast (and what compiled files need) is imported where it is used: the hook
-# runs on every commit, and most runs read every file from the cache.
+# re, ast (and what compiled files need) are imported where they are used:
+# the hook runs on every commit, and most runs read every file from the cache.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import ast
@@ -30,11 +28,9 @@ if TYPE_CHECKING:
 
 IDENTIFIERS = ("revision", "down_revision", "branch_labels", "depends_on")
 
-# Alembic's own filters (alembic/script/base.py): which names in a versions
-# folder are revision files, and the legacy "revision id from file name" rule.
-_SOURCE_FILE = re.compile(r"(?!\.\#|__init__)(.*\.py)$")
-_SOURCE_OR_COMPILED_FILE = re.compile(r"(?!\.\#|__init__)(.*\.py)(c|o)?$")
-_LEGACY_REVISION_FILE = re.compile(r"([a-f0-9]+)\.py$")
+# Alembic's legacy rule (alembic/script/base.py): a file without ``revision``
+# named like ``1975ea83b712.py`` takes its id from the name.
+_LEGACY_REVISION_FILE = r"([a-f0-9]+)\.py$"
 
 _CONFLICT_MARKER = r"^(<{7}|>{7})(?: |$)"
 
@@ -58,6 +54,10 @@ class _Patterns:
     would cost it more than all its other work on a thousand revisions."""
 
     def __init__(self) -> None:
+        import re
+
+        self.legacy_revision_file = re.compile(_LEGACY_REVISION_FILE)
+        self.conflict_marker = re.compile(_CONFLICT_MARKER, re.MULTILINE)
         # Lines that cannot open a bracket or a string: blank lines, comments,
         # and one-line imports at the margin. What follows is at module level.
         self.plain_lines = re.compile(
@@ -80,35 +80,81 @@ class _Patterns:
         self.docstring = re.compile(r"\A(?:[ \t]*(?:#[^\n]*)?\n)*([rRuU]?)(\"\"\"|'''|\"|')")
 
 
-_patterns = functools.lru_cache(maxsize=None)(_Patterns)
+_compiled: list[_Patterns] = []
+
+
+def _patterns() -> _Patterns:
+    if not _compiled:
+        _compiled.append(_Patterns())
+    return _compiled[0]
 
 
 def is_revision_file_name(name: str, sourceless: bool = False) -> bool:
     """Whether Alembic would load a file of this name from a versions folder
-    (``sourceless``: compiled ``.pyc``/``.pyo`` files too)."""
-    pattern = _SOURCE_OR_COMPILED_FILE if sourceless else _SOURCE_FILE
+    (``sourceless``: compiled ``.pyc``/``.pyo`` files too).
+
+    Alembic's ``_only_source_rev_file`` and ``_sourceless_rev_file`` patterns,
+    ``(?!\\.\\#|__init__)(.*\\.py)(c|o)?$``, written out without ``re``
+    (a test holds them equal): this runs on every file of every run.
+    """
     if "/" in name or os.sep in name:
         name = os.path.basename(name)
-    return pattern.match(name) is not None
+    if name.startswith((".#", "__init__")):
+        return False
+    if name.endswith("\n"):  # ``$`` also matches before a final newline
+        name = name[:-1]
+    return "\n" not in name and name.endswith((".py", ".pyc", ".pyo") if sourceless else ".py")
 
 
-@dataclass(frozen=True)
-class RevisionFile:
+class RevisionFile(Record):
     """The identifiers of one revision file, as Alembic would see them.
 
     ``down_revision``, ``branch_labels`` and ``depends_on`` are tuples, as
     Alembic's ``util.to_tuple`` makes them (``None`` and ``()`` are both empty).
-    ``lines`` holds the line of each identifier's assignment.
+    ``lines`` holds the line of each identifier's assignment (not compared).
     """
 
-    path: str
-    revision: str
-    down_revision: tuple[str, ...]
-    branch_labels: tuple[str, ...] = ()
-    depends_on: tuple[str, ...] = ()
-    doc: str = ""
-    lines: dict[str, int] = field(default_factory=dict, compare=False)
-    has_down_revision: bool = True
+    __slots__ = (
+        "path",
+        "revision",
+        "down_revision",
+        "branch_labels",
+        "depends_on",
+        "doc",
+        "lines",
+        "has_down_revision",
+    )
+
+    def __init__(
+        self,
+        path: str,
+        revision: str,
+        down_revision: tuple[str, ...],
+        branch_labels: tuple[str, ...] = (),
+        depends_on: tuple[str, ...] = (),
+        doc: str = "",
+        lines: dict[str, int] | None = None,
+        has_down_revision: bool = True,
+    ) -> None:
+        self.path = path
+        self.revision = revision
+        self.down_revision = down_revision
+        self.branch_labels = branch_labels
+        self.depends_on = depends_on
+        self.doc = doc
+        self.lines = {} if lines is None else lines
+        self.has_down_revision = has_down_revision
+
+    def _compared(self) -> tuple[object, ...]:
+        return (
+            self.path,
+            self.revision,
+            self.down_revision,
+            self.branch_labels,
+            self.depends_on,
+            self.doc,
+            self.has_down_revision,
+        )
 
     def line_of(self, identifier: str = "revision") -> int:
         return self.lines.get(identifier) or self.lines.get("revision") or 1
@@ -134,11 +180,14 @@ class ReadError(Exception):
         return Finding(self.path, self.line, self.code, self.message, self.hint)
 
 
-@dataclass
-class _Parsed:
-    values: dict[str, object]
-    lines: dict[str, int]
-    doc: str | None
+class _Parsed(Record):
+    __slots__ = ("values", "lines", "doc")
+    __hash__ = None  # type: ignore[assignment]  # it holds dicts
+
+    def __init__(self, values: dict[str, object], lines: dict[str, int], doc: str | None) -> None:
+        self.values = values
+        self.lines = lines
+        self.doc = doc
 
 
 def read_revision_file(path: Path | str, shown_as: str | None = None) -> RevisionFile:
@@ -207,9 +256,7 @@ def parse_revision_module(
 def _source_text(data: bytes, path: str) -> str:
     """The decoded source; a file git left conflict markers in is an error."""
     text = _decode(data, path)
-    marker = ("<<<<<<<" in text or ">>>>>>>" in text) and re.search(
-        _CONFLICT_MARKER, text, re.MULTILINE
-    )
+    marker = ("<<<<<<<" in text or ">>>>>>>" in text) and _patterns().conflict_marker.search(text)
     if marker:
         raise ReadError(
             path,
@@ -523,7 +570,7 @@ def _to_revision_file(parsed: _Parsed, path: str, name: str) -> RevisionFile:
                 f"revision must be a non-empty string, not {revision!r}",
             )
     else:
-        legacy = _LEGACY_REVISION_FILE.match(name)
+        legacy = _patterns().legacy_revision_file.match(name)
         if legacy is None:
             raise ReadError(
                 path,

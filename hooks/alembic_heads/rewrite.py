@@ -12,8 +12,8 @@ from __future__ import annotations
 import ast
 import os
 import re
-from dataclasses import replace
 
+from .record import replace
 from .revision_file import ReadError, RevisionFile, parse_revision_source
 
 _STRING_LITERAL = re.compile(rb"""\A([rRuU]?)('''|\"\"\"|'|")(.*)\2\Z""", re.DOTALL)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Union
 
 from . import git
@@ -22,13 +21,14 @@ from .revision_file import ReadError, RevisionFile, is_revision_file_name, parse
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from .cache import RevisionCache
+    from .paths import StrPath
 
 Loaded = Union[RevisionFile, ReadError]
 """A revision file as read: its identifiers, or why it could not be read."""
 
 
 def scripts_at(
-    envs: Sequence[Environment], ref: str, cwd: Path, cache: RevisionCache | None = None
+    envs: Sequence[Environment], ref: str, cwd: StrPath, cache: RevisionCache | None = None
 ) -> list[list[Loaded]]:
     """Each environment's revision files as commit ``ref`` has them, in the
     order Alembic would load them, named as the user sees them; from the
@@ -63,7 +63,7 @@ def _read(
     paths: Sequence[str],
     blobs: dict[str, str],
     contents: dict[str, bytes],
-    cwd: Path,
+    cwd: StrPath,
     cache: RevisionCache | None,
 ) -> list[Loaded]:
     shown_as = displayer(cwd)
