@@ -2,19 +2,29 @@
 
     python tests/benchmark.py [--sizes 100,1000,5000,20000] [--runs 5]
                               [--styles classic,annotated] [--envs 5] [--no-alembic]
+                              [--hook-env DIR] [--keep DIR]
 
-Not a test (pytest does not collect it, CI does not run it). For each size and
-template style it writes a synthetic history with the branch and merge shape of
-real projects, commits it to a git repository, and times whole processes, the
-commands taking turns in every round so that load from elsewhere hits all alike:
+Not a test (pytest does not collect it, CI does not run it). The hook runs from
+a hook env made once per run the way pre-commit makes one: ``virtualenv`` (which
+seeds a current pip), then ``pip install`` of this checkout, not editable (from a
+copy of its files, so nothing is built in the working tree); ``--hook-env DIR``
+reuses one instead. For each size and template style it writes a synthetic
+history with the branch and merge shape of real projects, commits it to a git
+repository, and times whole processes, the commands taking turns in every round
+so that load from elsewhere hits all alike:
 
-- ``check``: ``alembic-heads check`` in the repository, as the hook runs it;
+- ``check``: ``alembic-heads check`` of the hook env in the repository, as the
+  hook runs it;
 - ``check, no git``: the same files in a plain folder (nothing tracked, no cache);
 - ``check, --against``: ``alembic-heads check --against HEAD``, which also reads
   every revision file of HEAD from git objects and merges the two graphs;
-- ``alembic heads``: Alembic on the same tree, warm (it has run once before);
-- ``floor``: the same interpreter, with nothing imported, listing the versions
-  folder and reading every revision file (``open(path, "rb").read()``).
+- ``alembic heads``: Alembic on the same tree (the ``alembic`` next to the running
+  interpreter), warm (it has run once before);
+- ``floor``: the hook env's interpreter, with nothing imported, listing the
+  versions folder and reading every revision file (``open(path, "rb").read()``).
+
+Files are dated an hour back before they are committed, as real revision files
+are, so that git does not re-hash "racily clean" entries on every run.
 
 It prints the median wall time of ``--runs`` rounds, the ratios, the extra cost
 per revision between sizes (constant when cost is linear) and each process's
@@ -26,6 +36,7 @@ process per environment there, and their times are summed.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import platform
 import random
@@ -53,6 +64,9 @@ OBSERVED_ARMS = (
 MERGE_RATE = 0.01  # 21 merges in 2,292 revisions
 OPS_PER_REVISION = 3
 TIME = "/usr/bin/time"
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+BACKDATE_SECONDS = 3600
+PIP_VERSION = "import importlib.metadata as m; print(m.version('pip'))"
 
 FLOOR = """\
 import os, sys
@@ -125,6 +139,22 @@ def write_history(root: Path, revs: Sequence[Rev], style: str) -> Path:
     return root
 
 
+def backdate(root: Path) -> None:
+    """Date every file under ``root`` (but ``.git``) ``BACKDATE_SECONDS`` back.
+
+    Git calls an index entry "racily clean" when its file is not older than the
+    index: the stat data cannot tell a later change in the same second, so every
+    ``git status`` or ``ls-files --modified`` hashes such files again. Written and
+    committed in one second, all of a history would be racy; real revision files
+    are written long before a commit.
+    """
+    past = time.time() - BACKDATE_SECONDS
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = [name for name in dirs if name != ".git"]
+        for name in files:
+            os.utime(os.path.join(folder, name), (past, past))
+
+
 @dataclass
 class Project:
     """Where one history lives, and the ``alembic -c`` ini of each environment."""
@@ -146,6 +176,7 @@ def make_projects(base: Path, size: int, style: str, envs: int) -> list[Project]
     revs = synthetic_history(size)
     repo = init_repo(base / "repo")
     write_history(repo, revs, style)
+    backdate(repo)
     commit_all(repo, "history")
     plain = base / "plain"
     shutil.copytree(repo, plain, ignore=shutil.ignore_patterns(".git"))
@@ -163,6 +194,7 @@ def make_projects(base: Path, size: int, style: str, envs: int) -> list[Project]
                 synthetic_history(size // envs, index),
                 style,
             )
+        backdate(mono)
         commit_all(mono, "histories")
         inis = sorted(mono.glob("service*/migrations/alembic.ini"))
         projects.append(Project(f"{size} {style}, {envs} envs", mono, inis, size, True))
@@ -220,14 +252,69 @@ def peak_memory_kb(commands: Sequence[Sequence[str]], cwd: Path) -> int:
     return peak
 
 
-def commands_for(project: Project, with_alembic: bool) -> dict[str, list[list[str]]]:
+def setup_step(command: Sequence[str]) -> None:
+    """Run one step of making the hook env, quietly unless it fails."""
+    process = subprocess.run(command, capture_output=True, text=True)
+    if process.returncode:
+        raise SystemExit(
+            f"{' '.join(command)} exited {process.returncode}:\n{process.stdout}{process.stderr}"
+        )
+
+
+def make_hook_env(env: Path) -> str:
+    """Make ``env`` as pre-commit makes a hook's environment; say with what.
+
+    pre-commit runs ``virtualenv`` (which seeds a current pip, with its console
+    script wrappers) and then ``pip install .``, not editable. The project is
+    installed from a copy of the files git would see, so that setuptools writes
+    its ``build`` and ``egg-info`` folders there and not in the working tree
+    (where a stale ``build/lib`` would also end up in the wheel).
+    """
+    if importlib.util.find_spec("virtualenv"):
+        tool = "virtualenv"
+        setup_step([sys.executable, "-m", "virtualenv", "-q", "--clear", str(env)])
+    else:
+        tool = "venv"
+        setup_step([sys.executable, "-m", "venv", "--clear", str(env)])
+        setup_step([str(env / "bin" / "python"), "-m", "pip", "install", "-q", "-U", "pip"])
+    source = env.parent / "hook-source"
+    shutil.rmtree(source, ignore_errors=True)
+    listed = git(PROJECT_ROOT, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
+    for name in listed.stdout.split("\0"):
+        if name and (PROJECT_ROOT / name).is_file():  # not deleted since `git add`
+            (source / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(PROJECT_ROOT / name, source / name)
+    try:
+        setup_step([str(env / "bin" / "pip"), "install", "-q", str(source)])
+    finally:
+        shutil.rmtree(source, ignore_errors=True)
+    return tool
+
+
+def hook_env(base: Path, given: str | None) -> tuple[Path, str]:
+    """The hook env's bin folder and a description for the header."""
+    if given:
+        env, made_by = Path(given).resolve(), f"{given} (given)"
+    else:
+        env = base / "hook-env"
+        made_by = make_hook_env(env)
+    bin_dir = env / "bin"
+    if not (bin_dir / "alembic-heads").exists():
+        raise SystemExit(f"{bin_dir / 'alembic-heads'} not found: is alembic-heads installed?")
+    pip = subprocess.run(
+        [str(bin_dir / "python"), "-c", PIP_VERSION], capture_output=True, text=True
+    )
+    return bin_dir, f"{made_by}, pip {pip.stdout.strip() or '?'}"
+
+
+def commands_for(
+    project: Project, hook_bin: Path, with_alembic: bool
+) -> dict[str, list[list[str]]]:
     bin_dir = Path(sys.executable).parent
-    hook = bin_dir / "alembic-heads"
-    check = [str(hook)] if hook.exists() else [sys.executable, "-m", "alembic_heads"]
-    check += ["check", *project.check_args]
+    check = [str(hook_bin / "alembic-heads"), "check", *project.check_args]
     commands = {
         "check": [check],
-        "floor": [[sys.executable, "-c", FLOOR, *map(str, project.versions)]],
+        "floor": [[str(hook_bin / "python"), "-c", FLOOR, *map(str, project.versions)]],
     }
     if with_alembic:
         commands["alembic heads"] = [
@@ -236,8 +323,8 @@ def commands_for(project: Project, with_alembic: bool) -> dict[str, list[list[st
     return commands
 
 
-def measure(project: Project, runs: int, with_alembic: bool) -> dict[str, Sample]:
-    commands = commands_for(project, with_alembic)
+def measure(project: Project, hook_bin: Path, runs: int, with_alembic: bool) -> dict[str, Sample]:
+    commands = commands_for(project, hook_bin, with_alembic)
     samples = {name: Sample() for name in commands}
     first_check = run_once(commands["check"], project.root)  # cold: compiles, fills any cache
     for name, command in commands.items():
@@ -277,26 +364,38 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--envs", type=int, default=5, help="environments in the monorepo (1: none)"
     )
     parser.add_argument("--no-alembic", action="store_true", help="skip `alembic heads` (slow)")
-    parser.add_argument("--keep", metavar="DIR", help="write the projects here and keep them")
+    parser.add_argument(
+        "--keep", metavar="DIR", help="write the projects and the hook env here and keep them"
+    )
+    parser.add_argument(
+        "--hook-env",
+        metavar="DIR",
+        help="time the alembic-heads of this environment instead of making one",
+    )
     args = parser.parse_args(argv)
     # Installed packages come with bytecode, and Alembic writes it for the
     # revision files it imports: without it every run would compile again.
     os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     sizes = [int(size) for size in args.sizes.split(",")]
-    print(f"# {machine()}; median of {args.runs} runs, whole processes")
-    print(
-        f"{'history':<28} {'check':>8} {'1st chk':>8} {'alembic':>9} {'floor':>8} "
-        f"{'alembic/chk':>11} {'chk/floor':>9} {'us/rev':>7} {'chk MB':>7} {'alembic MB':>10}"
-    )
-    base = Path(args.keep or tempfile.mkdtemp(prefix="alembic-heads-bench-"))
+    # Absolute: the commands run in each project's folder.
+    base = Path(args.keep or tempfile.mkdtemp(prefix="alembic-heads-bench-")).resolve()
     previous: dict[str, tuple[int, float]] = {}
     try:
+        base.mkdir(parents=True, exist_ok=True)
+        hook_bin, made_by = hook_env(base, args.hook_env)
+        print(f"# {machine()}; median of {args.runs} runs, whole processes; hook env: {made_by}")
+        print(
+            f"{'history':<28} {'check':>8} {'1st chk':>8} {'alembic':>9} {'alembic/chk':>11} "
+            f"{'floor':>8} {'chk/floor':>9} {'us/rev':>7} {'chk MB':>7} {'alembic MB':>10}"
+        )
         for style in args.styles.split(","):
             for size in sizes:
                 projects = make_projects(base / f"{style}-{size}", size, style, args.envs)
                 for project in projects:
                     with_alembic = project.in_git and not project.check_args
-                    samples = measure(project, args.runs, with_alembic and not args.no_alembic)
+                    samples = measure(
+                        project, hook_bin, args.runs, with_alembic and not args.no_alembic
+                    )
                     print(row(project, samples, previous))
                     sys.stdout.flush()
                 if not args.keep:
