@@ -300,7 +300,10 @@ def test_reading_ref_costs_two_git_processes(
     wrapper = tmp_path / "bin" / "git"
     wrapper.parent.mkdir()
     real_git = run(["sh", "-c", "command -v git"], root).stdout.strip()
-    wrapper.write_text(f'#!/bin/sh\necho "$1" >> {log}\nexec {real_git} "$@"\n')
+    wrapper.write_text(  # logs the git command: ls-tree of `git -C DIR ls-tree ...`
+        f'#!/bin/sh\nif [ "$1" = -C ]; then echo "$3"; else echo "$1"; fi >> {log}\n'
+        f'exec {real_git} "$@"\n'
+    )
     wrapper.chmod(0o755)
     monkeypatch.setenv("PATH", f"{wrapper.parent}{os.pathsep}{os.environ['PATH']}")
 

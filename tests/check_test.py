@@ -7,12 +7,14 @@ from pathlib import Path
 import pytest
 
 from helpers import (
+    PYTHON,
     Rev,
     alembic_answer,
     commit_all,
     git,
     init_repo,
     render_revision,
+    run,
     run_cli,
     write_project,
     write_revision,
@@ -332,6 +334,41 @@ def test_syntax_error_and_conflict_markers_stop_the_graph_check(tmp_path: Path) 
         "    resolve the conflict in this file, then stage it\n"
         "versions/ffff_x.py:2: syntax error: '(' was never closed\n"
     )
+
+
+COMPILER_ERRORS = {
+    "return 1\n": "3: syntax error: 'return' outside function",
+    "for x in y:\n    pass\nbreak\n": "5: syntax error: 'break' outside loop",
+    "yield 1\n": "3: syntax error: 'yield' outside function",
+    "nonlocal x\n": "3: syntax error: nonlocal declaration not allowed at module level",
+    "def f(a, a):\n    pass\n": "3: syntax error: duplicate argument 'a' in function definition",
+}
+
+
+@pytest.mark.parametrize("body", COMPILER_ERRORS)
+def test_code_that_parses_but_does_not_compile_stops_alembic_and_the_check(
+    tmp_path: Path, body: str
+) -> None:
+    """Python's parser accepts these; its compiler, and so Alembic's import, does not."""
+    out = check_out(
+        tmp_path, ABC, {"dddd_x.py": f"revision = 'dddd'\ndown_revision = 'cccc'\n{body}"}
+    )
+
+    assert out == f"versions/dddd_x.py:{COMPILER_ERRORS[body]}\n"
+    with pytest.raises(SyntaxError):
+        alembic_answer(tmp_path)
+
+
+def test_a_warning_of_the_compiler_is_not_printed(tmp_path: Path) -> None:
+    body = "def f(x):\n    return x is 'a'\n"
+    write_project(tmp_path, ABC)
+    (tmp_path / "versions" / "dddd_x.py").write_text(
+        f"revision = 'dddd'\ndown_revision = 'cccc'\n{body}"
+    )
+
+    result = run([PYTHON, "-W", "default", "-m", "alembic_heads", "check"], tmp_path)
+
+    assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
 
 
 def test_not_literal_revision(tmp_path: Path) -> None:

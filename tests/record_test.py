@@ -34,6 +34,11 @@ def test_the_lines_of_a_revision_file_are_not_compared() -> None:
     assert script != replace(script, doc="other")
 
 
+def test_a_record_matches_by_position_as_a_dataclass() -> None:
+    """``case Finding(path, line):`` (a test in ``match`` would not parse before 3.10)."""
+    assert Finding.__match_args__ == ("path", "line", "code", "message", "hint")
+
+
 def test_replace_names_an_unknown_field() -> None:
     with pytest.raises(TypeError, match="Finding has no field colour, size"):
         replace(Finding("a.py", 1, "code", "message"), size=1, colour="red")

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
 # Bump when what is stored, or how a file is read, changes.
-FORMAT = 1
+FORMAT = 2
 
 _Entry = tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...], str, dict[str, int], bool]
 

@@ -227,10 +227,19 @@ def add_max_heads_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_color_option(parser: argparse.ArgumentParser) -> None:
+    """``--color`` of :func:`~alembic_heads.drawing.wants_color` (here, not
+    there: the parser of every run with arguments would import the drawing)."""
+    parser.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="colour the drawing: auto (default) when output is a terminal and NO_COLOR is unset",
+    )
+
+
 def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.ArgumentParser:
     import argparse
-
-    from .drawing import add_color_option
 
     parser = parser or argparse.ArgumentParser(prog="alembic-heads check")
     parser.description = (

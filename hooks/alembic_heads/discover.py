@@ -153,7 +153,7 @@ def _folder_environments(versions: str, cwd: str) -> list[Environment]:
     if not _has_revision_files(versions):
         with os.scandir(versions) as entries:
             folders = [entry.path for entry in entries if entry.is_dir()]
-        dialects = sorted(folder for folder in folders if _has_revision_files(folder))
+        dialects = sorted((f for f in folders if _has_revision_files(f)), key=os.path.normcase)
         if dialects:
             return [_plain(folder, cwd) for folder in dialects]
     return [_plain(versions, cwd)]
@@ -178,8 +178,9 @@ def _script_folders(cwd: str) -> list[str]:
 
 
 def _parts(path: str) -> list[str]:
-    """Sorts paths as ``Path`` objects sort: by component (``a/b`` before ``a-b``)."""
-    return path.split(os.sep)
+    """Sorts paths as ``Path`` objects sort: by component (``a/b`` before
+    ``a-b``), ignoring case where the system does."""
+    return os.path.normcase(path).split(os.sep)
 
 
 def _walk_for(root: str, file_name: str) -> Iterator[str]:

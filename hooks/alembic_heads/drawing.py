@@ -9,7 +9,6 @@ history goes on below, out of the picture.
 
 from __future__ import annotations
 
-import argparse
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -282,15 +281,6 @@ def _title(graph: Graph, rev: str) -> str:
 
 
 # -- colour -----------------------------------------------------------------
-
-
-def add_color_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--color",
-        choices=("auto", "always", "never"),
-        default="auto",
-        help="colour the drawing: auto (default) when output is a terminal and NO_COLOR is unset",
-    )
 
 
 def wants_color(choice: str, stream: TextIO, environ: Mapping[str, str] = os.environ) -> bool:

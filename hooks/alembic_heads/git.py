@@ -100,7 +100,11 @@ def tracked_named(cwd: StrPath, file_name: str) -> list[str] | None:
     names = _ls_files(cwd, [f"*{file_name}"])
     if names is None:
         return None
-    return [os.path.join(cwd, name) for name in names if os.path.basename(name) == file_name]
+    return [
+        os.path.normpath(os.path.join(cwd, name))  # git's "/" made the system's separator
+        for name in names
+        if os.path.basename(name) == file_name
+    ]
 
 
 class GitError(Exception):
@@ -164,9 +168,15 @@ def _batch_contents(output: bytes) -> list[bytes]:
 def _git(cwd: StrPath, args: Sequence[str], stdin: bytes | None = None) -> bytes:
     """``git ARGS`` fed ``stdin``; :class:`GitError` with git's own reason.
 
-    Not :func:`_git_output`: feeding ``cat-file --batch`` while it answers needs
-    ``subprocess``'s two-way pipe handling (one pipe each way would deadlock).
+    :func:`_git_output` when there is nothing to feed and git answers. Else
+    ``subprocess``: feeding ``cat-file --batch`` while it answers needs its
+    two-way pipe handling (one pipe each way would deadlock), and it keeps
+    what git said on failure.
     """
+    if stdin is None:
+        output = _git_output(cwd, args)
+        if output is not None:
+            return output
     import subprocess
 
     try:
@@ -184,10 +194,8 @@ def _git(cwd: StrPath, args: Sequence[str], stdin: bytes | None = None) -> bytes
 
 def _answer(cwd: StrPath, args: Sequence[str]) -> str | None:
     """git's one-line answer, or ``None`` when it has none."""
-    try:
-        return os.fsdecode(_git(cwd, args)).strip()
-    except GitError:
-        return None
+    output = _git_output(cwd, args)
+    return None if output is None else os.fsdecode(output).strip()
 
 
 def git_dir(cwd: StrPath) -> Path | None:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import drawing
-from .check import add_graph_options, check_environments, format_check
+from .check import add_color_option, add_graph_options, check_environments, format_check
 from .discover import find_environments
 from .findings import UsageError
 from .graph import Graph, divergence
@@ -40,7 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="only the revisions from the last common revision to each head",
     )
     parser.add_argument("--full", action="store_true", help="draw every revision, fold nothing")
-    drawing.add_color_option(parser)
+    add_color_option(parser)
     return parser
 
 

@@ -10,28 +10,32 @@ deployed from it, and free to move.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
-from dataclasses import dataclass
 
 from .config import Environment
-from .record import replace
+from .record import Record, replace
 from .revision_file import ReadError, RevisionFile
-from .snapshot import Loaded, LoadOrder
+from .snapshot import LoadOrder
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from .paths import StrPath
+    from .snapshot import Loaded
 
 
-@dataclass(frozen=True)
-class Merged:
+class Merged(Record):
     """The merged side's files, in load order, and the ids only this branch has.
 
     Files only REF has keep a ``REF:path`` name, the way ``git show`` names them.
     """
 
-    scripts: list[Loaded]
-    own: frozenset[str]
+    __slots__ = ("scripts", "own")
+    __hash__ = None  # type: ignore[assignment]  # it holds a list
+
+    def __init__(self, scripts: list[Loaded], own: frozenset[str]) -> None:
+        self.scripts = scripts
+        self.own = own
 
 
 def merge_scripts(

@@ -22,6 +22,10 @@ class Record:
     after ``__init__`` (use :func:`replace`)."""
 
     __slots__: tuple[str, ...] = ()
+    __match_args__: tuple[str, ...] = ()
+
+    def __init_subclass__(cls) -> None:
+        cls.__match_args__ = cls.__slots__  # type: ignore[misc]  # for ``case Finding(path, line)``
 
     def _compared(self) -> tuple[object, ...]:
         """The values equality and hashing look at (default: every field)."""

@@ -24,7 +24,11 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     import ast
     import dis
+    from collections.abc import Callable
     from pathlib import Path
+    from typing import TypeVar
+
+    T = TypeVar("T")
 
 IDENTIFIERS = ("revision", "down_revision", "branch_labels", "depends_on")
 
@@ -249,7 +253,7 @@ def parse_revision_module(
 ) -> tuple[RevisionFile, ast.Module, str]:
     """:func:`parse_revision_source`, also giving the syntax tree and the text."""
     text = _source_text(data, path)
-    module = _check_syntax(text, path)
+    module = _syntax_tree(text, path)
     return _to_revision_file(_read_module(module, text, path), path, name), module, text
 
 
@@ -380,11 +384,29 @@ def _simple_value(source: str, patterns: _Patterns) -> object:
 # -- the full reader ----------------------------------------------------------
 
 
-def _check_syntax(text: str, path: str) -> ast.Module:
+def _check_syntax(text: str, path: str) -> None:
+    """:class:`ReadError` where Python refuses to compile the file: Alembic
+    imports it. Compiled, not only parsed: ``return`` or ``break`` at module
+    level parse, and stop an import all the same."""
+    _without_warnings(path, lambda: compile(text, path, "exec", dont_inherit=True))
+
+
+def _syntax_tree(text: str, path: str) -> ast.Module:
     import ast
 
+    _check_syntax(text, path)
+    return _without_warnings(path, lambda: ast.parse(text, filename=path))
+
+
+def _without_warnings(path: str, step: Callable[[], T]) -> T:
+    """``step()``, its warnings unsaid (``"is" with a literal`` is the
+    file's business) and its errors a :class:`ReadError`."""
+    import warnings
+
     try:
-        return ast.parse(text, filename=path)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return step()
     except ValueError as error:  # pragma: no cover (Python < 3.11.4: a NUL byte)
         raise ReadError(path, 1, "syntax-error", f"syntax error: {error}") from None
     except SyntaxError as error:
@@ -398,7 +420,7 @@ def _check_syntax(text: str, path: str) -> ast.Module:
 
 
 def _parse_ast(text: str, path: str) -> _Parsed:
-    return _read_module(_check_syntax(text, path), text, path)
+    return _read_module(_syntax_tree(text, path), text, path)
 
 
 def _read_module(module: ast.Module, text: str, path: str) -> _Parsed:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from typing import Union
 
 from . import git
 from .config import Environment
@@ -20,11 +19,13 @@ from .revision_file import ReadError, RevisionFile, is_revision_file_name, parse
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Union
+
     from .cache import RevisionCache
     from .paths import StrPath
 
-Loaded = Union[RevisionFile, ReadError]
-"""A revision file as read: its identifiers, or why it could not be read."""
+    # A revision file as read: its identifiers, or why it could not be read.
+    Loaded = Union[RevisionFile, ReadError]
 
 
 def scripts_at(
