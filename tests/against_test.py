@@ -410,3 +410,60 @@ def test_a_missing_local_branch_gets_a_fetch_that_names_the_remote_branch(tmp_pa
         "(a shallow CI clone must fetch it first: git fetch --depth=1 origin "
         "main:refs/remotes/origin/main, then pass origin/main)\n"
     )
+
+
+def squash_branch(root: Path) -> Path:
+    """master has A <- B <- C; the branch squash replaces them with S, a new base."""
+    init_repo(root)
+    write_project(root, SEED)
+    commit_all(root, "A, B, C")
+    git(root, "checkout", "-q", "-b", "squash")
+    for rev in SEED:
+        (root / "versions" / rev.file_name).unlink()
+    write_revision(root / "versions", Rev("S", None, "squashed A, B, C"))
+    commit_all(root, "squash A, B, C into S")
+    return root
+
+
+def test_files_this_branch_deleted_stay_deleted_in_the_merge(tmp_path: Path) -> None:
+    root = squash_branch(tmp_path)
+
+    result = run_cli(["check", "--against", "master"], root)
+
+    assert (result.code, result.out, result.err) == (0, "", "")
+    git(root, "merge", "-q", "master", "-m", "the merge it predicted")
+    assert alembic_answer(root)["heads"] == ["S"]
+
+
+def test_a_revision_ref_added_onto_a_deleted_one_is_a_missing_parent(tmp_path: Path) -> None:
+    root = squash_branch(tmp_path)
+    git(root, "checkout", "-q", "master")
+    write_revision(root / "versions", Rev("D", "C", "add d"))
+    commit_all(root, "D")
+    git(root, "checkout", "-q", "squash")
+
+    result = run_cli(["check", "--against", "master"], root)
+
+    assert result.code == 1
+    assert result.out.startswith(
+        "master:versions/D_add_d.py:14: down_revision 'C' of revision D names a revision "
+        "that does not exist\n"
+    )
+    git(root, "merge", "-q", "master", "-m", "the merge it predicted")
+    with pytest.raises(Exception, match="C"):
+        alembic_answer(root)
+
+
+def test_without_the_fork_point_every_file_of_ref_counts(tmp_path: Path) -> None:
+    origin = squash_branch(tmp_path / "origin")
+    clone = tmp_path / "clone"
+    url = origin.resolve().as_uri()
+    git(tmp_path, "clone", "-q", "--depth=1", "--branch", "squash", url, str(clone))
+    git(clone, "fetch", "-q", "--depth=1", "origin", "master:refs/remotes/origin/master")
+
+    result = run_cli(["check", "--against", "origin/master"], clone)
+
+    assert result.code == 1
+    assert result.out.startswith(
+        "alembic.ini, merged with origin/master: Multiple head revisions are present: 2 heads"
+    )

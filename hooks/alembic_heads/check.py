@@ -159,17 +159,20 @@ def check_environments(
 
         ours = scripts_at(envs, at, cwd, cache)
     theirs: list[list[Loaded]] = []
+    deleted: frozenset[str] = frozenset()
     if against is not None:
+        from .merged import deleted_here
         from .snapshot import scripts_at
 
         theirs = scripts_at(envs, against, cwd, cache)
+        deleted = deleted_here(envs, ours, theirs, at, against, cwd)
     results = []
     for index, env in enumerate(envs):
         scripts, own = ours[index], None
         if against is not None:
             from .merged import merge_scripts
 
-            merged = merge_scripts(env, scripts, theirs[index], against, cwd)
+            merged = merge_scripts(env, scripts, theirs[index], against, cwd, deleted)
             scripts, own = merged.scripts, merged.own
         graph, findings = graph_of(scripts)
         problems = too_many_heads(graph, max_heads) if graph is not None and not findings else []

@@ -206,6 +206,12 @@ def git_dir(cwd: StrPath) -> Path | None:
     return None if answer is None else Path(answer)
 
 
+def merge_base(cwd: StrPath, one: str, other: str) -> str | None:
+    """Where ``one`` and ``other`` forked, or ``None`` when git cannot tell
+    (a shallow clone without that commit, no commit yet)."""
+    return _answer(cwd, ["merge-base", one, other])
+
+
 def commit_of(cwd: StrPath, ref: str) -> str | None:
     return _answer(cwd, ["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"])
 
