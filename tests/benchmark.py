@@ -24,7 +24,9 @@ so that load from elsewhere hits all alike:
   versions folder and reading every revision file (``open(path, "rb").read()``).
 
 Files are dated an hour back before they are committed, as real revision files
-are, so that git does not re-hash "racily clean" entries on every run.
+are, so that git does not re-hash "racily clean" entries on every run, and the
+timing starts once they are settled (``alembic_heads.memo.SETTLED_SECONDS``),
+as a project's ``alembic.ini`` is.
 
 It prints the median wall time of ``--runs`` rounds, the ratios, the extra cost
 per revision between sizes (constant when cost is linear) and each process's
@@ -52,6 +54,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+from alembic_heads.memo import SETTLED_SECONDS
 from helpers import Rev, commit_all, git, init_repo, render_revision, write_project
 
 # (Revisions on each merged arm back to the common ancestor) of the 21 merges
@@ -203,6 +206,10 @@ def make_projects(base: Path, size: int, style: str, envs: int) -> list[Project]
             git(
                 project.root, "status", "--short"
             )  # refresh the index's stat data, as any git use does
+    # Dating files back changes their ctime, which says "just written": what
+    # alembic.ini said is kept only for files settled for SETTLED_SECONDS. A
+    # project's configuration is older than that when a commit is made.
+    time.sleep(SETTLED_SECONDS + 0.1)
     return projects
 
 
