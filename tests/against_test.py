@@ -286,7 +286,7 @@ def test_not_recursive_ignores_subfolders_at_ref(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("count", [2, 200])
-def test_reading_ref_costs_two_git_processes(
+def test_reading_ref_costs_a_few_git_processes_whatever_its_size(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, count: int
 ) -> None:
     root = init_repo(tmp_path / "repo")
@@ -319,9 +319,12 @@ def test_reading_ref_costs_two_git_processes(
 
     assert (result.code, result.out, result.err) == (0, "", "")
     assert cold == result
-    # The check of the working tree has cached every blob master has too.
-    assert cached == [*alone, "ls-tree"]
-    assert log.read_text().split() == [*alone, "ls-tree", "cat-file"]
+    # The check of the working tree has cached every blob master has too; the
+    # branch has a file master lacks: where did they fork, and what did each
+    # side delete since (merge_deletions)?
+    deletions = ["merge-base", "rev-parse", "diff", "diff"]
+    assert cached == [*alone, "ls-tree", *deletions]
+    assert log.read_text().split() == [*alone, "ls-tree", "cat-file", *deletions]
 
 
 def test_a_shallow_ci_clone_with_the_fetched_base(tmp_path: Path) -> None:
@@ -467,3 +470,35 @@ def test_without_the_fork_point_every_file_of_ref_counts(tmp_path: Path) -> None
     assert result.out.startswith(
         "alembic.ini, merged with origin/master: Multiple head revisions are present: 2 heads"
     )
+
+
+def test_a_branch_started_before_ref_squashed_loses_the_squashed_files(tmp_path: Path) -> None:
+    """master squashes A, B, C into S after the branch added E on C: git's merge
+    deletes A, B and C, so E's parent is gone; moved onto S, E is fine."""
+    root = init_repo(tmp_path)
+    write_project(root, SEED)
+    commit_all(root, "A, B, C")
+    git(root, "checkout", "-q", "-b", "feature")
+    write_revision(root / "versions", Rev("E", "C", "add e"))
+    commit_all(root, "E")
+    git(root, "checkout", "-q", "master")
+    for rev in SEED:
+        (root / "versions" / rev.file_name).unlink()
+    write_revision(root / "versions", Rev("S", None, "squashed A, B, C"))
+    commit_all(root, "squash")
+    git(root, "checkout", "-q", "feature")
+
+    result = run_cli(["check", "--against", "master"], root)
+
+    assert result.code == 1
+    assert result.out.startswith(
+        "versions/E_add_e.py:14: down_revision 'C' of revision E names a revision "
+        "that does not exist\n"
+    )
+    (root / "versions" / "E_add_e.py").write_text(
+        (root / "versions" / "E_add_e.py").read_text().replace("= 'C'", "= 'S'")
+    )
+    git(root, "commit", "-q", "-am", "E onto S")
+    assert run_cli(["check", "--against", "master"], root).code == 0
+    git(root, "merge", "-q", "master", "-m", "the merge it predicted")
+    assert alembic_answer(root)["heads"] == ["E"]

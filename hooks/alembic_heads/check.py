@@ -159,13 +159,13 @@ def check_environments(
 
         ours = scripts_at(envs, at, cwd, cache)
     theirs: list[list[Loaded]] = []
-    deleted: frozenset[str] = frozenset()
+    deleted: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
     if against is not None:
-        from .merged import deleted_here
+        from .merged import merge_deletions
         from .snapshot import scripts_at
 
         theirs = scripts_at(envs, against, cwd, cache)
-        deleted = deleted_here(envs, ours, theirs, at, against, cwd)
+        deleted = merge_deletions(envs, ours, theirs, at, against, cwd)
     results = []
     for index, env in enumerate(envs):
         scripts, own = ours[index], None

@@ -206,6 +206,30 @@ def git_dir(cwd: StrPath) -> Path | None:
     return None if answer is None else Path(answer)
 
 
+def top_level(cwd: StrPath) -> str | None:
+    """The work tree's root folder."""
+    return _answer(cwd, ["rev-parse", "--show-toplevel"])
+
+
+def changes_since(
+    cwd: StrPath, top: str, fork: str, commit: str | None, folders: Sequence[StrPath]
+) -> dict[str, str] | None:
+    """Absolute path: git's status letter (``A``, ``D``, ``M``...) of each file
+    below ``folders`` that ``commit`` (``None``: the index) changed since
+    ``fork``, renames as a deletion and an addition; ``None`` when git cannot
+    tell. ``top`` is :func:`top_level` (git prints paths from there)."""
+    args = ["diff", "--name-status", "-z", "--no-renames"]
+    args += ["--cached", fork] if commit is None else [fork, commit]
+    output = _git_output(cwd, [*args, "--", *(os.fspath(folder) for folder in folders)])
+    if output is None:  # pragma: no cover (the fork and both sides were just read)
+        return None
+    fields = os.fsdecode(output).split("\0")
+    return {
+        os.path.normpath(os.path.join(top, path)): status
+        for status, path in zip(fields[0::2], fields[1::2])
+    }
+
+
 def merge_base(cwd: StrPath, one: str, other: str) -> str | None:
     """Where ``one`` and ``other`` forked, or ``None`` when git cannot tell
     (a shallow clone without that commit, no commit yet)."""

@@ -47,10 +47,12 @@ def merge_scripts(
     theirs: Sequence[Loaded],
     ref: str,
     cwd: StrPath,
-    deleted_here: Collection[str] = (),
+    deleted: tuple[Collection[str], Collection[str]] = ((), ()),
 ) -> Merged:
-    """``env``'s files once merged; ``deleted_here`` (paths as shown) are
-    files of REF the merge deletes (:func:`deleted_here`)."""
+    """``env``'s files once merged; ``deleted`` (paths as shown) are the files
+    of REF, then of this branch, that the merge deletes (:func:`merge_deletions`)."""
+    deleted_here, deleted_there = deleted
+    ours = [item for item in ours if item.path not in deleted_there]
     our_paths = {item.path for item in ours}
     our_ids = {item.revision for item in ours if isinstance(item, RevisionFile)}
     their_ids = {item.revision for item in theirs if isinstance(item, RevisionFile)}
@@ -70,35 +72,43 @@ def merge_scripts(
     return Merged([item for _, item in placed], frozenset(our_ids - their_ids))
 
 
-def deleted_here(
+def merge_deletions(
     envs: Sequence[Environment],
     ours: Sequence[Sequence[Loaded]],
     theirs: Sequence[Sequence[Loaded]],
     at: str | None,
     ref: str,
     cwd: StrPath,
-) -> frozenset[str]:
-    """The files (as shown) of REF that this branch (``at``, or ``HEAD``) has
-    deleted and REF has not changed since the branch started: git's merge
-    deletes them, so a branch that squashes old migrations into one does not
-    get them back. Empty when REF has no file this branch lacks, or when git
-    does not know where the two forked (a shallow clone): then REF's files
-    all count."""
+) -> tuple[frozenset[str], frozenset[str]]:
+    """What git's merge deletes, as shown: the files of REF this branch
+    (``at``, or the index) deleted, and the files of this branch REF deleted,
+    each unchanged on the other side since the two forked. A branch that
+    squashes old migrations into a new base does not get REF's copies back,
+    and a branch started before REF squashed its own loses them too. Nothing
+    when git does not know where the two forked (a shallow clone): then every
+    file of both sides counts."""
+    nothing: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
     our_paths = {item.path for items in ours for item in items}
-    if all(item.path in our_paths for items in theirs for item in items):
-        return frozenset()
+    their_paths = {item.path for items in theirs for item in items}
+    if our_paths == their_paths:
+        return nothing
     fork = git.merge_base(cwd, at or "HEAD", ref)
-    if fork is None:
-        return frozenset()
+    top = git.top_level(cwd)
+    if fork is None or top is None:
+        return nothing
     folders = list(dict.fromkeys(loc for env in envs for loc in env.version_locations))
-    try:
-        at_fork = dict(git.blobs_at(cwd, fork, folders))
-        at_ref = git.blobs_at(cwd, ref, folders)
-    except git.GitError:  # pragma: no cover (git has just named the fork; REF was read)
-        return frozenset()
-    shown_as, prefix = displayer(cwd), os.path.join(os.path.normpath(cwd), "")
-    return frozenset(
-        shown_as(git.absolute(path, prefix)) for path, blob in at_ref if at_fork.get(path) == blob
+    here = git.changes_since(cwd, top, fork, at, folders)
+    there = git.changes_since(cwd, top, fork, ref, folders)
+    if here is None or there is None:  # pragma: no cover (git has just named the fork)
+        return nothing
+    shown_as = displayer(cwd)
+    return (
+        frozenset(
+            shown_as(path) for path, status in here.items() if status == "D" and path not in there
+        ),
+        frozenset(
+            shown_as(path) for path, status in there.items() if status == "D" and path not in here
+        ),
     )
 
 
