@@ -415,16 +415,21 @@ def test_a_missing_local_branch_gets_a_fetch_that_names_the_remote_branch(tmp_pa
     )
 
 
-def squash_branch(root: Path) -> Path:
-    """master has A <- B <- C; the branch squash replaces them with S, a new base."""
-    init_repo(root)
-    write_project(root, SEED)
-    commit_all(root, "A, B, C")
-    git(root, "checkout", "-q", "-b", "squash")
+def squash(root: Path) -> None:
+    """Replace A, B and C with S, a new base, and commit."""
     for rev in SEED:
         (root / "versions" / rev.file_name).unlink()
     write_revision(root / "versions", Rev("S", None, "squashed A, B, C"))
     commit_all(root, "squash A, B, C into S")
+
+
+def squash_branch(root: Path) -> Path:
+    """master has A <- B <- C; the branch squash replaces them with S."""
+    init_repo(root)
+    write_project(root, SEED)
+    commit_all(root, "A, B, C")
+    git(root, "checkout", "-q", "-b", "squash")
+    squash(root)
     return root
 
 
@@ -482,10 +487,7 @@ def test_a_branch_started_before_ref_squashed_loses_the_squashed_files(tmp_path:
     write_revision(root / "versions", Rev("E", "C", "add e"))
     commit_all(root, "E")
     git(root, "checkout", "-q", "master")
-    for rev in SEED:
-        (root / "versions" / rev.file_name).unlink()
-    write_revision(root / "versions", Rev("S", None, "squashed A, B, C"))
-    commit_all(root, "squash")
+    squash(root)
     git(root, "checkout", "-q", "feature")
 
     result = run_cli(["check", "--against", "master"], root)
