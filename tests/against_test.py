@@ -12,6 +12,7 @@ from helpers import (
     Rev,
     alembic_answer,
     commit_all,
+    committed_project,
     git,
     init_repo,
     run,
@@ -25,9 +26,7 @@ SEED = [Rev("A", None, "a"), Rev("B", "A", "b"), Rev("C", "B", "c")]
 
 def seed_story(root: Path) -> Path:
     """master has A <- B <- C; dev1 adds D on C; dev2 adds E and F on C."""
-    init_repo(root)
-    write_project(root, SEED)
-    commit_all(root, "A, B, C")
+    committed_project(root, SEED, "A, B, C")
     git(root, "checkout", "-q", "-b", "dev1")
     write_revision(root / "versions", Rev("D", "C", "add d"))
     commit_all(root, "D")
@@ -249,9 +248,7 @@ def heads_against_with_d_staged(root: Path, ref: str) -> list[str]:
 
 
 def test_recursive_locations_load_in_alembics_order(tmp_path: Path) -> None:
-    root = init_repo(tmp_path)
-    write_project(root, SEED, recursive=True)
-    commit_all(root, "A, B, C")
+    root = committed_project(tmp_path, SEED, "A, B, C", recursive=True)
     git(root, "checkout", "-q", "-b", "side")
     write_revision(root / "versions", Rev("E", "C", "e", file="2024/E.py"))
     write_revision(root / "versions", Rev("F", "C", "f", file="2023/x/F.py"))
@@ -289,10 +286,8 @@ def test_not_recursive_ignores_subfolders_at_ref(tmp_path: Path) -> None:
 def test_reading_ref_costs_a_few_git_processes_whatever_its_size(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, count: int
 ) -> None:
-    root = init_repo(tmp_path / "repo")
     chain = [Rev(f"r{index:03}", f"r{index - 1:03}" if index else None) for index in range(count)]
-    write_project(root, chain)
-    commit_all(root, f"{count} revisions")
+    root = committed_project(tmp_path / "repo", chain, f"{count} revisions")
     git(root, "checkout", "-q", "-b", "side")
     write_revision(root / "versions", Rev("mine", f"r{count - 1:03}"))
     commit_all(root, "one more")
@@ -391,7 +386,7 @@ def test_a_ref_without_revision_files(tmp_path: Path) -> None:
     commit_all(root, "A, B, C")
 
     assert run_cli(["check", "--against", "start"], root).code == 0
-    assert git_module.files_at(root, "start", []) == []
+    assert git_module.blobs_at(root, "start", []) == []
 
 
 def test_without_git_installed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -425,9 +420,7 @@ def squash(root: Path) -> None:
 
 def squash_branch(root: Path) -> Path:
     """master has A <- B <- C; the branch squash replaces them with S."""
-    init_repo(root)
-    write_project(root, SEED)
-    commit_all(root, "A, B, C")
+    committed_project(root, SEED, "A, B, C")
     git(root, "checkout", "-q", "-b", "squash")
     squash(root)
     return root
@@ -480,9 +473,7 @@ def test_without_the_fork_point_every_file_of_ref_counts(tmp_path: Path) -> None
 def test_a_branch_started_before_ref_squashed_loses_the_squashed_files(tmp_path: Path) -> None:
     """master squashes A, B, C into S after the branch added E on C: git's merge
     deletes A, B and C, so E's parent is gone; moved onto S, E is fine."""
-    root = init_repo(tmp_path)
-    write_project(root, SEED)
-    commit_all(root, "A, B, C")
+    root = committed_project(tmp_path, SEED, "A, B, C")
     git(root, "checkout", "-q", "-b", "feature")
     write_revision(root / "versions", Rev("E", "C", "add e"))
     commit_all(root, "E")

@@ -19,8 +19,7 @@ from helpers import (
     PYTHON,
     Rev,
     alembic_answer,
-    commit_all,
-    init_repo,
+    committed_project,
     run,
     run_cli,
     write_project,
@@ -71,10 +70,8 @@ def test_a_config_file_is_read_as_alembic_c_in_its_folder(tmp_path: Path) -> Non
 
 
 def test_without_configuration_every_versions_folder_beside_an_env_py(tmp_path: Path) -> None:
-    write_project(tmp_path / "one", ONE_HEAD)
-    write_project(tmp_path / "two", TWO_HEADS)
-    for ini in tmp_path.glob("*/alembic.ini"):
-        ini.unlink()
+    write_project(tmp_path / "one", ONE_HEAD, ini=False)
+    write_project(tmp_path / "two", TWO_HEADS, ini=False)
 
     result = check_heads(tmp_path)
 
@@ -87,8 +84,7 @@ def test_without_configuration_every_versions_folder_beside_an_env_py(tmp_path: 
 
 
 def test_files_are_read_from_disk_as_alembic_reads_them(tmp_path: Path) -> None:
-    write_project(init_repo(tmp_path), ONE_HEAD)
-    commit_all(tmp_path, "one head")
+    committed_project(tmp_path, ONE_HEAD, "one head")
     write_revision(tmp_path / "versions", Rev("c3", "a1", "add phone"))  # not staged
 
     result = check_heads(tmp_path)

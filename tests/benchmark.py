@@ -38,6 +38,7 @@ process per environment there, and their times are summed.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import importlib.util
 import os
 import platform
@@ -55,7 +56,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 
 from alembic_heads.memo import SETTLED_SECONDS
-from helpers import Rev, commit_all, git, init_repo, render_revision, write_project
+from helpers import Rev, commit_all, git, init_repo, write_project
 
 # (Revisions on each merged arm back to the common ancestor) of the 21 merges
 # measured on 17 real revision graphs (2,292 revisions): mostly short arms,
@@ -134,12 +135,9 @@ def autogenerate_body(rev: Rev, annotated: bool) -> str:
 
 
 def write_history(root: Path, revs: Sequence[Rev], style: str) -> Path:
-    write_project(root, [], style)
-    versions = root / "versions"
-    for rev in revs:
-        source = render_revision(rev, style, body=autogenerate_body(rev, style != "classic"))
-        (versions / rev.file_name).write_text(source)
-    return root
+    annotated = style != "classic"
+    bodies = [dataclasses.replace(rev, body=autogenerate_body(rev, annotated)) for rev in revs]
+    return write_project(root, bodies, style)
 
 
 def backdate(root: Path) -> None:

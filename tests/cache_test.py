@@ -12,7 +12,16 @@ import pytest
 from alembic_heads import git as git_module
 from alembic_heads.cache import FORMAT, RevisionCache, cache_dir
 from alembic_heads.check import NO_ARGUMENTS, build_parser
-from helpers import Rev, commit_all, git, init_repo, run_cli, write_project, write_revision
+from helpers import (
+    Rev,
+    commit_all,
+    committed_project,
+    git,
+    init_repo,
+    run_cli,
+    write_project,
+    write_revision,
+)
 
 HISTORY = [Rev("aaaa", None, "first"), Rev("bbbb", "aaaa", "second"), Rev("cccc", "bbbb", "third")]
 
@@ -24,13 +33,6 @@ def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return folder
 
 
-def committed_project(root: Path) -> Path:
-    init_repo(root)
-    write_project(root, HISTORY)
-    commit_all(root, "history")
-    return root
-
-
 def cached_entries(cache: Path) -> dict[str, tuple[object, ...]]:
     (path,) = cache.glob("revisions-*.marshal")
     stored = marshal.loads(path.read_bytes())
@@ -40,7 +42,7 @@ def cached_entries(cache: Path) -> dict[str, tuple[object, ...]]:
 
 
 def test_a_clean_check_fills_the_cache_with_every_blob(tmp_path: Path, cache: Path) -> None:
-    repo = committed_project(tmp_path / "repo")
+    repo = committed_project(tmp_path / "repo", HISTORY)
 
     assert run_cli(["check"], repo).code == 0
 
@@ -51,7 +53,7 @@ def test_a_clean_check_fills_the_cache_with_every_blob(tmp_path: Path, cache: Pa
 
 
 def test_the_second_run_recalls_files_from_the_cache(tmp_path: Path, cache: Path) -> None:
-    repo = committed_project(tmp_path / "repo")
+    repo = committed_project(tmp_path / "repo", HISTORY)
     write_revision(repo / "versions", Rev("dddd", "bbbb", "fourth"))
     commit_all(repo, "a second head")
     run_cli(["check"], repo)
@@ -67,7 +69,7 @@ def test_the_second_run_recalls_files_from_the_cache(tmp_path: Path, cache: Path
 
 
 def test_a_file_changed_after_staging_is_read_again(tmp_path: Path, cache: Path) -> None:
-    repo = committed_project(tmp_path / "repo")
+    repo = committed_project(tmp_path / "repo", HISTORY)
     assert run_cli(["check"], repo).code == 0
     write_revision(repo / "versions", Rev("cccc", "aaaa", "third"))  # not staged
 
@@ -79,7 +81,7 @@ def test_a_file_changed_after_staging_is_read_again(tmp_path: Path, cache: Path)
 
 
 def test_a_broken_cache_is_an_empty_one(tmp_path: Path, cache: Path) -> None:
-    repo = committed_project(tmp_path / "repo")
+    repo = committed_project(tmp_path / "repo", HISTORY)
     assert run_cli(["check"], repo).code == 0
     (path,) = cache.glob("revisions-*.marshal")
     path.write_bytes(b"not marshal")
@@ -89,7 +91,7 @@ def test_a_broken_cache_is_an_empty_one(tmp_path: Path, cache: Path) -> None:
 
 
 def test_a_cache_of_another_format_is_not_used(tmp_path: Path, cache: Path) -> None:
-    repo = committed_project(tmp_path / "repo")
+    repo = committed_project(tmp_path / "repo", HISTORY)
     assert run_cli(["check"], repo).code == 0
     (path,) = cache.glob("revisions-*.marshal")
     path.write_bytes(marshal.dumps((FORMAT + 1, {})))
@@ -101,7 +103,7 @@ def test_a_cache_of_another_format_is_not_used(tmp_path: Path, cache: Path) -> N
 def test_no_cache_where_it_cannot_be_written(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    repo = committed_project(tmp_path / "repo")
+    repo = committed_project(tmp_path / "repo", HISTORY)
     blocked = tmp_path / "a-file"
     blocked.write_text("")
     monkeypatch.setenv("ALEMBIC_HEADS_CACHE_DIR", str(blocked / "cache"))
@@ -111,7 +113,7 @@ def test_no_cache_where_it_cannot_be_written(
 
 
 def test_a_file_without_a_revision_line_is_not_kept(tmp_path: Path, cache: Path) -> None:
-    repo = committed_project(tmp_path / "repo")
+    repo = committed_project(tmp_path / "repo", HISTORY)
     (repo / "versions" / "dddd.py").write_text("down_revision = 'cccc'\n")
     commit_all(repo, "legacy file named by its id")
 
@@ -156,7 +158,7 @@ def test_index_blobs_vouches_only_for_unchanged_regular_files(tmp_path: Path) ->
 
 
 def test_paths_outside_the_working_directory(tmp_path: Path) -> None:
-    repo = committed_project(tmp_path / "repo")
+    repo = committed_project(tmp_path / "repo", HISTORY)
     (repo / "sub").mkdir()
 
     blobs = git_module.index_blobs(repo / "sub", [repo / "versions"])
@@ -179,7 +181,7 @@ def test_the_hook_needs_no_argument_parser() -> None:
 
 
 def test_files_of_histories_unused_for_a_month_are_removed(tmp_path: Path, cache: Path) -> None:
-    repo = committed_project(tmp_path / "repo")
+    repo = committed_project(tmp_path / "repo", HISTORY)
     cache.mkdir()
     old, recent = cache / "revisions-00000000.marshal", cache / "revisions-11111111.marshal"
     for path in (old, recent):

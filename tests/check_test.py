@@ -10,7 +10,7 @@ from helpers import (
     PYTHON,
     Rev,
     alembic_answer,
-    commit_all,
+    committed_project,
     git,
     init_repo,
     render_revision,
@@ -381,9 +381,7 @@ def test_not_literal_revision(tmp_path: Path) -> None:
 
 
 def test_untracked_file_is_not_part_of_the_commit(tmp_path: Path) -> None:
-    init_repo(tmp_path)
-    write_project(tmp_path, ABC)
-    commit_all(tmp_path, "abc")
+    committed_project(tmp_path, ABC, "abc")
     write_revision(tmp_path / "versions", Rev("dddd", "bbbb", "stray"))
 
     assert run_cli(["check"], tmp_path).code == 0
@@ -435,8 +433,7 @@ def test_version_locations_and_named_section(tmp_path: Path) -> None:
 
 
 def test_folder_without_config(tmp_path: Path) -> None:
-    write_project(tmp_path / "migrations", TWO_HEADS)
-    (tmp_path / "migrations" / "alembic.ini").unlink()
+    write_project(tmp_path / "migrations", TWO_HEADS, ini=False)
 
     by_discovery = run_cli(["check"], tmp_path)
     by_file = run_cli(["check", "migrations/versions/dddd_add_D.py"], tmp_path)
@@ -511,8 +508,7 @@ def test_package_script_location_is_found_without_importing(tmp_path: Path) -> N
 
 
 def test_pyproject_configuration(tmp_path: Path) -> None:
-    write_project(tmp_path / "migrations", TWO_HEADS)
-    (tmp_path / "migrations" / "alembic.ini").unlink()
+    write_project(tmp_path / "migrations", TWO_HEADS, ini=False)
     (tmp_path / "pyproject.toml").write_text(
         '[tool.alembic]\nscript_location = "%(here)s/migrations"\n'
     )
@@ -558,8 +554,7 @@ def test_without_git_on_path_every_file_counts(
 
 
 def test_pyproject_in_a_subfolder_is_named_in_the_fix(tmp_path: Path) -> None:
-    write_project(tmp_path / "db", TWO_HEADS)
-    (tmp_path / "db" / "alembic.ini").unlink()
+    write_project(tmp_path / "db", TWO_HEADS, ini=False)
     (tmp_path / "db" / "pyproject.toml").write_text(
         '[tool.alembic]\nscript_location = "%(here)s"\n'
     )
@@ -628,11 +623,10 @@ def test_configuration_errors(
 
 
 def test_pyproject_version_locations_as_one_string(tmp_path: Path) -> None:
-    write_project(tmp_path / "db", TWO_HEADS)
+    write_project(tmp_path / "db", TWO_HEADS, ini=False)
     (tmp_path / "pyproject.toml").write_text(
         '[tool.alembic]\nscript_location = "db"\nversion_locations = "db/versions"\n'
     )
-    (tmp_path / "db" / "alembic.ini").unlink()
 
     assert run_cli(["check"], tmp_path).code == 1
 

@@ -13,7 +13,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parent.parent / "hooks"))
 
-from helpers import PYTHON, PreCommit, commit_all, git, init_repo, run
+from helpers import PYTHON, PreCommit, commit_all, git, init_repo, run, write_pre_commit_config
 
 ROOT = Path(__file__).parent.parent
 
@@ -44,12 +44,9 @@ def pre_commit_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def pre_commit(hook_repo: tuple[Path, str], pre_commit_home: Path) -> PreCommit:
     """``pre-commit run --all-files`` of some of our hooks in a project (a git
     repository)."""
-    repo, sha = hook_repo
 
     def run_hooks(project: Path, hooks: Sequence[str]) -> subprocess.CompletedProcess[str]:
-        ids = "".join(f"    -   id: {hook}\n" for hook in hooks)
-        config = f"repos:\n-   repo: {repo}\n    rev: {sha}\n    hooks:\n{ids}"
-        (project / ".pre-commit-config.yaml").write_text(config)
+        write_pre_commit_config(project, hook_repo, hooks)
         git(project, "add", ".pre-commit-config.yaml")
         return run(
             [PYTHON, "-m", "pre_commit", "run", "--all-files"],

@@ -111,8 +111,7 @@ def test_dot(project: Path) -> None:
 
 def test_several_graphs(tmp_path: Path) -> None:
     for app in ("one", "two"):
-        write_project(tmp_path / app, HISTORY[:2])
-        (tmp_path / app / "alembic.ini").unlink()
+        write_project(tmp_path / app, HISTORY[:2], ini=False)
 
     assert run_cli(["graph"], tmp_path).out == (
         "one/versions:\n* b2 (head) add email\n* a1 (branch: core) create users\n\n"

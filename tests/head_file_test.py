@@ -54,10 +54,8 @@ def test_writes_then_keeps_then_rewrites(tmp_path: Path) -> None:
 
 
 def test_beside_env_py_of_each_graph(tmp_path: Path) -> None:
-    write_project(tmp_path / "app" / "migrations", SEED)
-    (tmp_path / "app" / "migrations" / "alembic.ini").unlink()
-    write_project(tmp_path / "other", [Rev("X", None, "x")])
-    (tmp_path / "other" / "alembic.ini").unlink()
+    write_project(tmp_path / "app" / "migrations", SEED, ini=False)
+    write_project(tmp_path / "other", [Rev("X", None, "x")], ini=False)
 
     result = run_cli(["head-file"], tmp_path)
 
@@ -224,8 +222,7 @@ def test_two_branches_conflict_on_the_head_file(tmp_path: Path) -> None:
 
 
 def test_one_head_file_per_dialect_folder(tmp_path: Path) -> None:
-    write_project(tmp_path / "db", [])
-    (tmp_path / "db" / "alembic.ini").unlink()
+    write_project(tmp_path / "db", [], ini=False)
     write_revision(tmp_path / "db" / "versions" / "pg", Rev("P", None, "p"))
     write_revision(tmp_path / "db" / "versions" / "lite", Rev("L", None, "l"))
 

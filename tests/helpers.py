@@ -112,20 +112,8 @@ def revs_from_corpus(name: str) -> list[Rev]:
 def before_merge(name: str, index: int) -> list[Rev]:
     """The corpus's revisions without its ``index``-th two-head moment's merge
     and everything after it: the history as it was when the merge was needed."""
-    revs = revs_from_corpus(name)
-    children: dict[str, list[str]] = {}
-    for rev in revs:
-        downs = (rev.down,) if isinstance(rev.down, str) else rev.down or ()
-        for down in downs:
-            children.setdefault(down, []).append(rev.revision)
-    removed: set[str] = set()
-    todo = [corpus(name)["two_head_moments"][index]["mergepoint"]]
-    while todo:
-        rev_id = todo.pop()
-        if rev_id not in removed:
-            removed.add(rev_id)
-            todo.extend(children.get(rev_id, []))
-    return [rev for rev in revs if rev.revision not in removed]
+    mergepoint = corpus(name)["two_head_moments"][index]["mergepoint"]
+    return without_descendants(revs_from_corpus(name), mergepoint)
 
 
 def graph_of(revs: Sequence[Rev]) -> Graph:
@@ -222,16 +210,29 @@ def write_project(
     quote: str = "'",
     recursive: bool = False,
     ini_extra: str = "",
+    ini: bool = True,
 ) -> Path:
-    """A runnable Alembic project in ``root`` (alembic.ini at its top)."""
+    """A runnable Alembic project in ``root`` (alembic.ini at its top, unless
+    not ``ini``: a versions folder beside an env.py)."""
     versions = root / "versions"
     versions.mkdir(parents=True, exist_ok=True)
     extra = "recursive_version_locations = true\n" if recursive else ""
-    (root / "alembic.ini").write_text(INI.format(extra=extra + ini_extra))
+    if ini:
+        (root / "alembic.ini").write_text(INI.format(extra=extra + ini_extra))
     (root / "env.py").write_text(ENV_PY)
     shutil.copy(alembic_template(), root / "script.py.mako")
     for rev in revs:
         write_revision(versions, rev, style, quote)
+    return root
+
+
+def committed_project(
+    root: Path, revs: Sequence[Rev], message: str = "history", **options: Any
+) -> Path:
+    """:func:`write_project` in a new git repository, committed."""
+    init_repo(root)
+    write_project(root, revs, **options)
+    commit_all(root, message)
     return root
 
 
@@ -409,17 +410,29 @@ def seed_branches(root: Path, conflict: bool = False) -> Path:
 
 def without_descendants(revs: Sequence[Rev], rev_id: str) -> list[Rev]:
     """``revs`` without ``rev_id`` and every revision above it."""
-    removed, todo = set(), [rev_id]
+    children: dict[str, list[str]] = {}
+    for rev in revs:
+        for down in (rev.down,) if isinstance(rev.down, str) else rev.down or ():
+            children.setdefault(down, []).append(rev.revision)
+    removed: set[str] = set()
+    todo = [rev_id]
     while todo:
         current = todo.pop()
         if current not in removed:
             removed.add(current)
-            todo.extend(
-                rev.revision
-                for rev in revs
-                if current in ((rev.down,) if isinstance(rev.down, str) else rev.down or ())
-            )
+            todo.extend(children.get(current, []))
     return [rev for rev in revs if rev.revision not in removed]
+
+
+def write_pre_commit_config(
+    project: Path, hook_repo: tuple[Path, str], hook_ids: Sequence[str]
+) -> None:
+    """``.pre-commit-config.yaml`` with ``hook_ids`` of the hook repository under test."""
+    repo, sha = hook_repo
+    hooks = "".join(f"    -   id: {hook_id}\n" for hook_id in hook_ids)
+    (project / ".pre-commit-config.yaml").write_text(
+        f"repos:\n-   repo: {repo}\n    rev: {sha}\n    hooks:\n{hooks}"
+    )
 
 
 # The `pre_commit` fixture: run some of our hooks on a project, all files.

@@ -19,6 +19,7 @@ from helpers import (
     init_repo,
     run,
     seed_branches,
+    write_pre_commit_config,
     write_project,
 )
 
@@ -59,12 +60,9 @@ def test_every_hook_id_is_documented_in_readme() -> None:
 
 
 def project_with_hook(path: Path, hook_repo: tuple[Path, str], revs: list[Rev]) -> Path:
-    repo, sha = hook_repo
     init_repo(path)
     write_project(path, revs)
-    (path / ".pre-commit-config.yaml").write_text(
-        f"repos:\n-   repo: {repo}\n    rev: {sha}\n    hooks:\n    -   id: alembic-single-head\n"
-    )
+    write_pre_commit_config(path, hook_repo, ["alembic-single-head"])
     commit_all(path, "A, B, C")
     return path
 
@@ -142,11 +140,7 @@ def test_two_branches_meet_blocked_then_fixed_with_the_printed_command(
 
 
 def configure_hooks(project: Path, hook_repo: tuple[Path, str], *hook_ids: str) -> None:
-    repo, sha = hook_repo
-    hooks = "".join(f"    -   id: {hook_id}\n" for hook_id in hook_ids)
-    (project / ".pre-commit-config.yaml").write_text(
-        f"repos:\n-   repo: {repo}\n    rev: {sha}\n    hooks:\n{hooks}"
-    )
+    write_pre_commit_config(project, hook_repo, hook_ids)
     commit_all(project, f"hooks: {', '.join(hook_ids)}")
 
 

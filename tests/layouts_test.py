@@ -106,10 +106,8 @@ path_separator = os
 
 
 def test_two_databases_in_one_ini(tmp_path: Path) -> None:
-    write_project(tmp_path / "users_db", ABC)
-    write_project(tmp_path / "billing_db", [*ABC, EXTRA_HEAD])
-    for folder in ("users_db", "billing_db"):
-        (tmp_path / folder / "alembic.ini").unlink()
+    write_project(tmp_path / "users_db", ABC, ini=False)
+    write_project(tmp_path / "billing_db", [*ABC, EXTRA_HEAD], ini=False)
     (tmp_path / "alembic.ini").write_text(TWO_DATABASES)
 
     every = run_cli(["check"], tmp_path)

@@ -97,8 +97,7 @@ def test_one_head_is_ok_and_exits_0(tmp_path: Path) -> None:
 
 def test_unreadable_files_and_folder_graphs(tmp_path: Path) -> None:
     for app in ("one", "two"):
-        write_project(tmp_path / app, SPLIT[:2])
-        (tmp_path / app / "alembic.ini").unlink()
+        write_project(tmp_path / app, SPLIT[:2], ini=False)
     (tmp_path / "one" / "versions" / "b2_add_email.py").write_text("<<<<<<< HEAD\n")
 
     code, document = check_json(tmp_path)

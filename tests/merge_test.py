@@ -15,14 +15,13 @@ from helpers import (
     PYTHON,
     Rev,
     alembic_answer,
+    before_merge,
     corpus,
     git,
-    revs_from_corpus,
     run,
     run_cli,
     seed_branches,
     snapshot,
-    without_descendants,
     write_project,
 )
 
@@ -132,8 +131,7 @@ def test_pyproject_config_with_hook_list(tmp_path: Path) -> None:
     argv = ["merge", "--rev-id", "feed", "-m", "merge", "c3d4", "e5f6"]
     trees = []
     for name in ("ours", "alembic"):
-        root = write_project(tmp_path / name, TWO_HEADS)
-        (root / "alembic.ini").unlink()
+        root = write_project(tmp_path / name, TWO_HEADS, ini=False)
         (root / "pyproject.toml").write_text(toml)
         trees.append((root, snapshot(root)))
 
@@ -272,10 +270,8 @@ def test_hook_mode(tmp_path: Path) -> None:
 
 def test_folder_environments_each_get_their_merge(tmp_path: Path) -> None:
     for name in ("one", "two"):
-        write_project(tmp_path / name, TWO_HEADS)
-        (tmp_path / name / "alembic.ini").unlink()
-    write_project(tmp_path / "three", TWO_HEADS[:2])
-    (tmp_path / "three" / "alembic.ini").unlink()
+        write_project(tmp_path / name, TWO_HEADS, ini=False)
+    write_project(tmp_path / "three", TWO_HEADS[:2], ini=False)
     healthy = run_cli(["merge", "--hook"], tmp_path / "three")
 
     result = run_cli(["merge", "--rev-id", "m1"], tmp_path)
@@ -394,18 +390,16 @@ def test_post_write_hook_problems(tmp_path: Path) -> None:
     assert errors["missing"].out == "Writing versions/m1_merge_c3d4_and_e5f6.py\n"
 
 
-def test_console_scripts_hook_falls_back_to_the_tool_on_path(tmp_path: Path) -> None:
+def test_console_scripts_hook_falls_back_to_the_tool_on_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     section = (
         "hooks = fmt\nfmt.type = console_scripts\nfmt.entrypoint = ruff\nfmt.options = format -q\n"
     )
     write_project(tmp_path, TWO_HEADS, ini_extra=f"\n[post_write_hooks]\n{section}")
     (tmp_path / "script.py.mako").write_text(CLASSIC_TEMPLATE.replace("import sa", "import  sa"))
-    path = os.environ["PATH"]
-    os.environ["PATH"] = f"{RUFF.parent}{os.pathsep}{path}"
-    try:
-        result = run_cli(["merge", "--rev-id", "m1"], tmp_path)
-    finally:
-        os.environ["PATH"] = path
+    monkeypatch.setenv("PATH", f"{RUFF.parent}{os.pathsep}{os.environ['PATH']}")
+    result = run_cli(["merge", "--rev-id", "m1"], tmp_path)
 
     assert result.code == 0
     assert (
@@ -470,7 +464,7 @@ def _refusal_in(root: Path, *argv: str) -> str:
 def test_real_histories_merge_as_alembic_merges_them(tmp_path: Path, name: str, index: int) -> None:
     data = corpus(name)
     moment = data["two_head_moments"][index]
-    kept = without_descendants(revs_from_corpus(name), moment["mergepoint"])
+    kept = before_merge(name, index)
     recursive = data["recursive_version_locations"]
     trees = [write_project(tmp_path / side, kept, recursive=recursive) for side in ("a", "b")]
     heads = sorted(moment["heads_without_merge"])

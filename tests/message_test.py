@@ -13,6 +13,7 @@ from helpers import (
     PreCommit,
     Rev,
     commit_all,
+    committed_project,
     corpus,
     init_repo,
     revs_from_corpus,
@@ -146,8 +147,7 @@ def test_only_non_revision_files_given_passes(tmp_path: Path) -> None:
 
 
 def test_in_a_git_repository_only_files_a_commit_holds_are_checked(tmp_path: Path) -> None:
-    write_project(init_repo(tmp_path), [Rev("a1", None, "create users")])
-    commit_all(tmp_path, "first")
+    committed_project(tmp_path, [Rev("a1", None, "create users")], "first")
     write_revision(tmp_path / "versions", Rev("b2", "a1", "wip"))
 
     assert run_cli(["message"], tmp_path).code == 0

@@ -12,6 +12,7 @@ from helpers import (
     STYLES,
     Rev,
     commit_all,
+    committed_project,
     git,
     init_repo,
     render_revision,
@@ -105,9 +106,7 @@ def test_after_a_clean_rebase_against_the_upstream(tmp_path: Path) -> None:
 
 def _branch(tmp_path: Path, base: list[Rev], ours: list[Rev]) -> Path:
     """A repo whose master has ``base``; ``ours`` are written but not committed."""
-    repo = init_repo(tmp_path / "repo")
-    write_project(repo, base)
-    commit_all(repo, "base")
+    repo = committed_project(tmp_path / "repo", base, "base")
     for rev in ours:
         write_revision(repo / "versions", rev)
     return repo
@@ -283,8 +282,7 @@ def test_refuses_what_it_cannot_rewrite_in_place(tmp_path: Path, source: str, er
 def test_several_graphs_need_choosing(tmp_path: Path) -> None:
     repo = init_repo(tmp_path / "repo")
     for name in ("one", "two"):
-        write_project(repo / name, A_D)
-        (repo / name / "alembic.ini").unlink()
+        write_project(repo / name, A_D, ini=False)
     commit_all(repo, "base")
     for name in ("one", "two"):
         write_revision(repo / name / "versions", Rev("e", "a"))

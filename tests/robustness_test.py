@@ -13,8 +13,8 @@ from helpers import (
     Rev,
     alembic_answer,
     commit_all,
+    committed_project,
     git,
-    init_repo,
     our_answer,
     run,
     run_cli,
@@ -141,9 +141,7 @@ def test_merge_that_cannot_write_or_read_its_template_options(tmp_path: Path) ->
 
 
 def test_rebase_refuses_to_replace_a_linked_file(tmp_path: Path) -> None:
-    root = init_repo(tmp_path)
-    write_project(root, TWO_HEADS[:2])
-    commit_all(root, "a, b")
+    root = committed_project(tmp_path, TWO_HEADS[:2], "a, b")
     git(root, "checkout", "-q", "-b", "feature")
     store = root / "store"
     real = write_revision(store, Rev("dddd", "aaaa", "mine"))
@@ -192,9 +190,7 @@ def test_lines_python_reads_differently_match_alembic(tmp_path: Path, text: str)
 
 
 def test_against_a_tree_is_refused(tmp_path: Path) -> None:
-    root = init_repo(tmp_path)
-    write_project(root, TWO_HEADS[:2])
-    commit_all(root, "a, b")
+    root = committed_project(tmp_path, TWO_HEADS[:2], "a, b")
 
     result = run_cli(["check", "--against", "HEAD:versions"], root)
 

@@ -8,7 +8,7 @@ import sys
 
 from . import git
 from .cache import RevisionCache
-from .config import Environment
+from .config import Environment, version_folders
 from .discover import find_environments, revision_file_paths
 from .findings import Finding, UsageError
 from .graph import Graph, build_graph
@@ -100,14 +100,14 @@ def add_graph_options(parser: argparse.ArgumentParser, paths_help: str = PATHS_H
 
 def tracked_files(envs: Sequence[Environment], cwd: str | Path) -> set[str] | None:
     """The files git has in its index below the environments' version locations."""
-    return git.tracked_files(cwd, [loc for env in envs for loc in env.version_locations])
+    return git.tracked_files(cwd, version_folders(envs))
 
 
 def read_graph(
-    env: Environment, tracked: Container[str] | None, cache: RevisionCache | None = None
+    env: Environment, tracked: Container[str] | None
 ) -> tuple[Graph | None, list[Finding]]:
     """Read and build one graph; ``None`` when a file could not be read."""
-    return graph_of(_read_scripts(env, tracked, cache))
+    return graph_of(_read_scripts(env, tracked))
 
 
 def _read_scripts(
@@ -161,7 +161,7 @@ def check_environments(
     theirs: list[list[Loaded]] = []
     deleted: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
     if against is not None:
-        from .merged import merge_deletions
+        from .merged import merge_deletions, merge_scripts
         from .snapshot import scripts_at
 
         theirs = scripts_at(envs, against, cwd, cache)
@@ -170,8 +170,6 @@ def check_environments(
     for index, env in enumerate(envs):
         scripts, own = ours[index], None
         if against is not None:
-            from .merged import merge_scripts
-
             merged = merge_scripts(env, scripts, theirs[index], against, cwd, deleted)
             scripts, own = merged.scripts, merged.own
         graph, findings = graph_of(scripts)
@@ -189,7 +187,7 @@ def _read_working_tree(
     vouches for their contents."""
     if cache is None:
         return [_read_scripts(env, None) for env in envs]
-    blobs = git.index_blobs(cwd, [loc for env in envs for loc in env.version_locations])
+    blobs = git.index_blobs(cwd, version_folders(envs))
     return [_read_scripts(env, blobs, cache if blobs else None, blobs) for env in envs]
 
 

@@ -28,9 +28,7 @@ if TYPE_CHECKING:
     from .paths import StrPath
 
     # What an ini file says (see _Ini): kept by memo.remembered.
-    _IniValues = tuple[
-        list[str], str | None, dict[str, str], dict[str, dict[str, tuple[bool, str]]]
-    ]
+    _IniValues = tuple[str | None, dict[str, str], dict[str, dict[str, tuple[bool, str]]]]
 
 DEFAULT_INI = "alembic.ini"
 DEFAULT_SECTION = "alembic"
@@ -83,6 +81,11 @@ class Environment(Record):
         self.flask = flask
         self.sourceless = sourceless
         self.script_dir = script_dir
+
+
+def version_folders(envs: Sequence[Environment]) -> list[str]:
+    """Every version location of ``envs``, each once, in order."""
+    return list(dict.fromkeys(loc for env in envs for loc in env.version_locations))
 
 
 class ConfigFiles(Record):
@@ -278,20 +281,20 @@ _OPTIONS = (
 
 class _Ini:
     """What an ini file says of :data:`_OPTIONS`, as ``configparser`` reads it
-    for Alembic (``%(here)s`` and ``[DEFAULT]`` included): the sections in
-    order, ``[DEFAULT]``'s own ``script_location``, each section's
-    ``script_location`` before interpolation, and each option's value or
+    for Alembic (``%(here)s`` and ``[DEFAULT]`` included): ``[DEFAULT]``'s
+    own ``script_location``, each section's ``script_location`` before
+    interpolation, and, section by section in order, each option's value or
     why ``configparser`` could not give it."""
 
     def __init__(self, path: str) -> None:
         if os.path.isfile(path):
             values = remembered("ini", path, lambda: _read_ini(path))
         else:
-            values = ([], None, {}, {})
-        self.sections: list[str] = values[0]
-        self.inherited: str | None = values[1]
-        self.script_locations: dict[str, str] = values[2]
-        self.options: dict[str, dict[str, tuple[bool, str]]] = values[3]
+            values = (None, {}, {})
+        self.inherited: str | None = values[0]
+        self.script_locations: dict[str, str] = values[1]
+        self.options: dict[str, dict[str, tuple[bool, str]]] = values[2]
+        self.sections = list(self.options)
 
 
 class _Unreadable(Exception):
@@ -318,8 +321,7 @@ def _read_ini(path: str) -> _IniValues:
                     options[section][name] = (True, parser.get(section, name))
                 except configparser.Error as error:
                     options[section][name] = (False, _one_line(error))
-    inherited = parser.defaults().get("script_location")
-    return parser.sections(), inherited, script_locations, options
+    return parser.defaults().get("script_location"), script_locations, options
 
 
 class _Options:

@@ -100,9 +100,13 @@ def divergence_view(graph: Graph, split: Divergence, fold: bool = True) -> View:
     A branch usually starts at the fork; one that merged in an older common
     revision starts there too, and that revision is drawn as well.
     """
-    branches = set().union(*split.branches)
-    starts = {parent for rev in branches for parent in graph.parents(rev)}
-    return view(graph, branches | starts, split.heads, fold)
+    return view(graph, divergence_revisions(graph, split), split.heads, fold)
+
+
+def divergence_revisions(graph: Graph, split: Divergence) -> set[str]:
+    """What :func:`divergence_view` draws: each branch, and where it starts."""
+    branches: set[str] = set().union(*split.branches)
+    return branches | {parent for rev in branches for parent in graph.parents(rev)}
 
 
 def _display_order(graph: Graph, wanted: set[str], first: Sequence[str]) -> list[str]:

@@ -111,15 +111,6 @@ class GitError(Exception):
     """git could not answer; the message is git's own first line."""
 
 
-def files_at(cwd: StrPath, ref: str, folders: Sequence[StrPath]) -> list[tuple[str, bytes]]:
-    """``(path, content)`` of each regular file below ``folders`` in commit
-    ``ref``, without a checkout: one ``git ls-tree`` lists them and one
-    ``git cat-file --batch`` reads them all. Paths are relative to ``cwd``.
-    Raises :class:`GitError` when ``ref`` cannot be read."""
-    entries = blobs_at(cwd, ref, folders)
-    return list(zip([path for path, _ in entries], read_blobs(cwd, [oid for _, oid in entries])))
-
-
 def blobs_at(cwd: StrPath, ref: str, folders: Sequence[StrPath]) -> list[tuple[str, str]]:
     """``(path, blob id)`` of each regular file below ``folders`` in commit
     ``ref`` (one ``git ls-tree``). Paths are relative to ``cwd``. Raises

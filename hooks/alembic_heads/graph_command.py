@@ -87,9 +87,7 @@ def _part(graph: Graph, since: str | None, heads: bool) -> set[str]:
     if since is not None:
         return graph.descendants(resolve(graph, since))
     if heads and len(graph.heads) > 1:
-        return set(
-            drawing.divergence_view(graph, divergence(graph, graph.heads), fold=False).revisions
-        )
+        return drawing.divergence_revisions(graph, divergence(graph, graph.heads))
     if heads:
         return set(graph.heads)
     return set(graph.revisions)

@@ -22,17 +22,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .check import read_graph
 from .config import Environment
-from .discover import find_environments
 from .files import create_file
 from .findings import UsageError
 from .graph import Graph
 from .heads import too_many_heads
 from .paths import display
 from .report import merge_message
-
-_ILLEGAL_IN_REVISION = set("@-+:")
+from .revision_arguments import (
+    add_environment_options,
+    environments,
+    readable_graph,
+    resolve_revision,
+)
+from .revision_file import revision_id_problem
 
 
 @dataclass(frozen=True)
@@ -44,29 +47,6 @@ class MergePlan:
     message: str
     rev_id: str
     version_path: Path
-
-
-def resolve_revision(graph: Graph, ident: str) -> list[str]:
-    """The revisions ``ident`` names, as Alembic resolves a revision argument:
-    an id, a branch label, ``LABEL@head``, ``heads``, or a unique id prefix
-    of at least four characters."""
-    if ident == "heads":
-        return graph.heads
-    label, at, rest = ident.partition("@")
-    if at and rest == "head" and label in graph.labels:
-        return graph.label_heads(label)
-    if ident in graph.revisions:
-        return [ident]
-    if ident in graph.labels:
-        return [graph.labels[ident]]
-    matches = [rev for rev in graph.revisions if len(rev) > 3 and rev.startswith(ident)]
-    if len(matches) == 1:
-        return matches
-    if len(matches) > 1:
-        shown = ", ".join(f"'{rev}'" for rev in matches[:3])
-        raise UsageError(f"multiple revisions start with '{ident}': {shown}...")
-    short = "; give at least four characters of a revision id" if len(ident) < 4 else ""
-    raise UsageError(f"no such revision or branch '{ident}'{short}")
 
 
 def heads_to_merge(graph: Graph, env: Environment) -> tuple[str, ...] | None:
@@ -116,11 +96,9 @@ def plan_merge(
                 f"{graph.children[rev][0]} is based on it): merging it would add a branch"
             )
     rev_id = rev_id or uuid.uuid4().hex[-12:]  # alembic.util.rev_id()
-    illegal = sorted(set(rev_id) & _ILLEGAL_IN_REVISION)
-    if illegal:
-        raise UsageError(
-            f"character(s) '{', '.join(illegal)}' not allowed in revision identifier '{rev_id}'"
-        )
+    problem = revision_id_problem(rev_id)
+    if problem:
+        raise UsageError(problem)
     owner = graph.revisions.get(graph.labels.get(rev_id, rev_id))
     if owner is not None:
         what = "exists" if owner.revision == rev_id else "is a branch label"
@@ -259,32 +237,6 @@ def _installed_script(name: str) -> bool:
     from alembic.util import compat  # how the console_scripts hook looks them up
 
     return any(entry.name == name for entry in compat.importlib_metadata_get("console_scripts"))
-
-
-def add_environment_options(parser: argparse.ArgumentParser) -> None:
-    """Which graph to work on, for commands that take revisions as arguments."""
-    parser.add_argument(
-        "-c", "--config", action="append", default=[], metavar="FILE", help="as `alembic -c`"
-    )
-    parser.add_argument("-n", "--name", metavar="SECTION", help="as `alembic -n`")
-    parser.add_argument(
-        "--versions", metavar="FOLDER", help="a versions folder (when there is no config)"
-    )
-
-
-def readable_graph(env: Environment, doing: str) -> Graph:
-    """The graph of ``env`` from the files on disk (staged or not), or the
-    first reason it cannot be read."""
-    graph, findings = read_graph(env, None)
-    if graph is None or graph.findings:
-        first = findings[0]
-        raise UsageError(f"cannot {doing}: {first.path}:{first.line}: {first.message}")
-    return graph
-
-
-def environments(args: argparse.Namespace, cwd: Path) -> list[Environment]:
-    paths = [args.versions] if args.versions else []
-    return find_environments(paths, args.config, args.name, cwd)
 
 
 def build_parser() -> argparse.ArgumentParser:

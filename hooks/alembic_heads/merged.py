@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 
 from . import git
-from .config import Environment
+from .config import Environment, version_folders
 from .paths import displayer
 from .record import Record, replace
 from .revision_file import ReadError, RevisionFile
@@ -96,7 +96,7 @@ def merge_deletions(
     top = git.top_level(cwd)
     if fork is None or top is None:
         return nothing
-    folders = list(dict.fromkeys(loc for env in envs for loc in env.version_locations))
+    folders = version_folders(envs)
     here = git.changes_since(cwd, top, fork, at, folders)
     there = git.changes_since(cwd, top, fork, ref, folders)
     if here is None or there is None:  # pragma: no cover (git has just named the fork)

@@ -27,9 +27,14 @@ from .files import replace_file
 from .findings import UsageError
 from .graph import Graph, build_graph
 from .heads import TooManyHeads, too_many_heads
-from .merge import add_environment_options, environments, readable_graph, resolve_revision
 from .paths import display
 from .record import replace
+from .revision_arguments import (
+    add_environment_options,
+    environments,
+    readable_graph,
+    resolve_revision,
+)
 from .revision_file import RevisionFile
 from .rewrite import RewriteError, repoint
 from .snapshot import scripts_at
@@ -227,14 +232,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _plan(args: argparse.Namespace, cwd: Path) -> Move:
-    graphs = [(env, readable_graph(env, "rebase")) for env in environments(args, cwd)]
+    graphs = []
+    for env in environments(args, cwd):
+        graph = readable_graph(env, "rebase")
+        graphs.append((env, graph, too_many_heads(graph)))
     if len(graphs) > 1:
-        graphs = [(env, graph) for env, graph in graphs if too_many_heads(graph)] or graphs[:1]
+        with_too_many = [(env, graph, problems) for env, graph, problems in graphs if problems]
+        graphs = with_too_many or graphs[:1]
     if len(graphs) > 1:
-        names = ", ".join(env.name for env, _ in graphs)
+        names = ", ".join(env.name for env, _, _ in graphs)
         raise UsageError(f"several graphs have too many heads ({names}): pass -c or --versions")
-    env, graph = graphs[0]
-    problems = too_many_heads(graph)
+    env, graph, problems = graphs[0]
     if not problems:
         raise UsageError(f"nothing to rebase: one head ({', '.join(graph.heads)})")
     base = find_base(cwd, args.base)

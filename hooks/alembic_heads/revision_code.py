@@ -50,7 +50,7 @@ class RevisionCode:
 def read_revision_code(path: Path) -> RevisionCode:
     """Read one revision file. Raises :class:`ReadError` with file and line."""
     script, module, text = read_revision_module(path)
-    message, message_line = _message(module)
+    message, message_line = _message(script, module)
     markers = _marker_lines(text)
     functions = {
         node.name: _function(node, markers)
@@ -60,13 +60,13 @@ def read_revision_code(path: Path) -> RevisionCode:
     return RevisionCode(script, message, message_line, functions, _bound_names(module))
 
 
-def _message(module: ast.Module) -> tuple[str, int]:
-    """The docstring's first paragraph's first line, as Alembic's ``Script.doc``."""
+def _message(script: RevisionFile, module: ast.Module) -> tuple[str, int]:
+    """``script.message`` (as Alembic's ``Script.doc``) and the line it is on."""
     doc = ast.get_docstring(module, clean=False)
     if doc is None:
         return "", 1
     first = module.body[0]
-    message = doc.strip().split("\n", 1)[0].strip()
+    message = script.message
     if message.startswith("Revision ID:"):
         return "", first.lineno  # made with -m "": the template's header comes first
     leading = len(doc) - len(doc.lstrip())

@@ -93,6 +93,14 @@ def _patterns() -> _Patterns:
     return _compiled[0]
 
 
+def revision_id_problem(revision: str) -> str | None:
+    """Why Alembic refuses ``revision`` as an id (``Revision.__init__``), if it does."""
+    illegal = sorted(set(revision) & set("@-+:"))
+    if not illegal:
+        return None
+    return f"character(s) '{', '.join(illegal)}' not allowed in revision identifier '{revision}'"
+
+
 def is_revision_file_name(name: str, sourceless: bool = False) -> bool:
     """Whether Alembic would load a file of this name from a versions folder
     (``sourceless``: compiled ``.pyc``/``.pyo`` files too).
@@ -392,10 +400,16 @@ def _check_syntax(text: str, path: str) -> None:
 
 
 def _syntax_tree(text: str, path: str) -> ast.Module:
+    """The syntax tree, once compiled (as :func:`_check_syntax`, without
+    parsing the text twice)."""
     import ast
 
-    _check_syntax(text, path)
-    return _without_warnings(path, lambda: ast.parse(text, filename=path))
+    def parse_and_compile() -> ast.Module:
+        tree = ast.parse(text, filename=path)
+        compile(tree, path, "exec", dont_inherit=True)
+        return tree
+
+    return _without_warnings(path, parse_and_compile)
 
 
 def _without_warnings(path: str, step: Callable[[], T]) -> T:
@@ -603,14 +617,9 @@ def _to_revision_file(parsed: _Parsed, path: str, name: str) -> RevisionFile:
                 "out of the versions folder",
             )
         revision = legacy.group(1)
-    illegal = sorted(set(revision) & set("@-+:"))
-    if illegal:
-        raise ReadError(
-            path,
-            lines.get("revision", 1),
-            "bad-revision",
-            f"character(s) '{', '.join(illegal)}' not allowed in revision identifier '{revision}'",
-        )
+    problem = revision_id_problem(revision)
+    if problem:
+        raise ReadError(path, lines.get("revision", 1), "bad-revision", problem)
     identifiers = {
         key: _as_tuple(values.get(key), key, path, lines.get(key, 1))
         for key in ("down_revision", "branch_labels", "depends_on")

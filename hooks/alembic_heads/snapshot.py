@@ -12,7 +12,7 @@ import os
 from collections.abc import Sequence
 
 from . import git
-from .config import Environment
+from .config import Environment, version_folders
 from .findings import UsageError
 from .paths import displayer
 from .revision_file import ReadError, RevisionFile, is_revision_file_name, parse_revision_source
@@ -35,7 +35,7 @@ def scripts_at(
     order Alembic would load them, named as the user sees them; from the
     ``cache`` when it knows a blob. Raises :class:`UsageError` when ``ref``
     is not a commit git can read here."""
-    folders = list(dict.fromkeys(loc for env in envs for loc in env.version_locations))
+    folders = version_folders(envs)
     try:
         listing = git.blobs_at(cwd, ref, folders)
         prefix = os.path.join(os.path.normpath(cwd), "")
