@@ -153,7 +153,7 @@ def check_environments(
     merged with that ref."""
     cache = RevisionCache([loc for env in envs for loc in env.version_locations])
     if at is None:
-        ours = _read_working_tree(envs, cwd, cache if git_index else None)
+        ours = _read_working_tree(envs, cwd, cache, git_index)
     else:
         from .snapshot import scripts_at
 
@@ -180,15 +180,13 @@ def check_environments(
 
 
 def _read_working_tree(
-    envs: Sequence[Environment], cwd: str | Path, cache: RevisionCache | None
+    envs: Sequence[Environment], cwd: str | Path, cache: RevisionCache, git_index: bool
 ) -> list[list[Loaded]]:
-    """Each environment's files as they are on disk; with a ``cache`` (the
-    check of a commit to be) only those git has staged, recalled where git
-    vouches for their contents."""
-    if cache is None:
-        return [_read_scripts(env, None) for env in envs]
-    blobs = git.index_blobs(cwd, version_folders(envs))
-    return [_read_scripts(env, blobs, cache if blobs else None, blobs) for env in envs]
+    """Each environment's files as they are on disk; with ``git_index`` (the
+    check of a commit to be) only those git has staged, recalled by the blob
+    git vouches they hold where it does."""
+    blobs = git.index_blobs(cwd, version_folders(envs)) if git_index else None
+    return [_read_scripts(env, blobs, cache, blobs) for env in envs]
 
 
 def format_check(result: GraphCheck, cwd: str | Path, color: bool = False) -> str:
