@@ -335,3 +335,53 @@ def suggest_revision(wrong: str, revisions: dict[str, RevisionFile]) -> str | No
         or (len(rev) >= 4 and wrong.startswith(rev))
     ]
     return candidates[0] if len(candidates) == 1 else None
+
+
+def upgrade_order(graph: Graph, revisions: Iterable[str], targets: Sequence[str]) -> list[str]:
+    """``revisions`` in the order ``alembic upgrade`` to ``targets`` applies
+    them: Alembic's ``RevisionMap._topological_sort`` (which walks down from
+    the targets, one branch as far as no other still needs it), reversed."""
+    load = {rev: index for index, rev in enumerate(graph.revisions)}
+
+    def below(rev: str) -> list[str]:
+        """What ``rev`` needs directly: its down revisions, then the
+        dependencies none of those already needs."""
+        parents = graph.parents(rev)
+        reached = set().union(*(_needs(graph, parent) for parent in parents))
+        extra = [dep for dep in graph.dependencies[rev] if dep not in reached]
+        return list(dict.fromkeys([*parents, *extra]))
+
+    todo = set(revisions)
+    heads = sorted({rev for rev in targets if rev in todo}, key=load.__getitem__)
+    needed = [_needs(graph, head) for head in heads]
+    output: list[str] = []
+    index = 0
+    while heads:
+        candidate = heads[index]
+        waiting = next(
+            (i for i, lineage in enumerate(needed) if i != index and candidate in lineage), None
+        )
+        if waiting is not None:  # another branch needs it: walk that one first
+            index = waiting
+            continue
+        if candidate in todo:
+            output.append(candidate)
+            todo.remove(candidate)
+        more = [rev for rev in below(candidate) if rev in todo and rev not in heads]
+        if not more:
+            del heads[index], needed[index]
+            index = max(index - 1, 0)
+        elif not graph.dependencies[candidate] and len(graph.revisions[candidate].down_revision) == 1:
+            heads[index] = more[0]
+            needed[index].discard(candidate)
+        else:
+            heads[index] = more[0]
+            heads.extend(more[1:])
+            needed[index] = _needs(graph, more[0])
+            needed.extend(_needs(graph, rev) for rev in more[1:])
+    return output[::-1]
+
+
+def _needs(graph: Graph, rev: str) -> set[str]:
+    """``rev`` and all it needs, through ``down_revision`` and ``depends_on``."""
+    return _reach(rev, lambda current: [*graph.parents(current), *graph.dependencies[current]])

@@ -23,7 +23,7 @@ from .database import DatabaseProblem, read_versions
 from .database_url import DatabaseUrl, add_database_options, choose_url
 from .elsewhere import Elsewhere, find_elsewhere
 from .findings import UsageError
-from .graph import Graph, build_graph
+from .graph import Graph, build_graph, upgrade_order
 from .paths import display
 from .report import alembic_command
 from .revision_arguments import add_environment_options, environments, readable_graph
@@ -86,7 +86,7 @@ def place(graph: Graph, rows: Sequence[str], locate: Callable[[str], Foreign]) -
     pending: tuple[str, ...] = ()
     if not foreign:
         missing = lineage(graph, graph.heads) - lineage(graph, known)
-        pending = tuple(graph.topological(missing))
+        pending = tuple(upgrade_order(graph, missing, graph.heads))
     return Standing(tuple(rows), tuple(graph.heads), pending, foreign)
 
 

@@ -1,0 +1,624 @@
+"""``alembic-heads status``: where a real database stands against the working tree.
+
+Real git repositories, real SQLite files and a real PostgreSQL server, real
+``alembic`` run in a subprocess to migrate them, and the printed commands run
+through bash exactly as printed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import warnings
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+from helpers import (
+    CORPUS_NAMES,
+    PYTHON,
+    Rev,
+    alembic,
+    commit_all,
+    corpus,
+    database_project,
+    git,
+    revs_from_corpus,
+    run,
+    run_cli,
+    table_rev,
+    write_pre_commit_config,
+    write_project,
+    write_revision,
+)
+from hook_test import hook_run, install_hooks
+from postgres_server import PostgresServer
+
+A = table_rev("a1a1a1a1a1a1", None, "create users")
+B = table_rev("b2b2b2b2b2b2", A.revision, "add email")
+C = table_rev("c3c3c3c3c3c3", B.revision, "add orders")
+D = table_rev("d4d4d4d4d4d4", C.revision, "add invoices")
+X = table_rev("b6c7d8e9f0a1", C.revision, "add search")
+BIN = os.path.dirname(PYTHON)  # where `alembic` is installed
+
+
+def versions_in(database: Path) -> list[str]:
+    with sqlite3.connect(database) as connection:
+        return [row[0] for row in connection.execute("SELECT version_num FROM alembic_version")]
+
+
+def tables_in(database: Path) -> set[str]:
+    with sqlite3.connect(database) as connection:
+        rows = connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        return {row[0] for row in rows}
+
+
+def branch_story(root: Path, **env: str) -> Path:
+    """master has A, B, C; feature-b adds D; feature-a adds X (b6c7d8e9f0a1),
+    is checked out and migrated to its head."""
+    repo = database_project(root, [A, B, C])
+    git(repo, "checkout", "-q", "-b", "feature-b")
+    write_revision(repo / "versions", D)
+    commit_all(repo, "D")
+    git(repo, "checkout", "-q", "-b", "feature-a", "master")
+    write_revision(repo / "versions", X)
+    commit_all(repo, "X")
+    migrated = alembic(repo, "upgrade", "head", **env)
+    assert migrated.returncode == 0, migrated.stderr
+    return repo
+
+
+FOREIGN_REPORT = """\
+alembic.ini: the database ({url}) is at b6c7d8e9f0a1, which no file here defines: b6c7d8e9f0a1
+    Alembic: Can't locate revision identified by 'b6c7d8e9f0a1'
+    b6c7d8e9f0a1 (add search) is defined on branch feature-a: versions/b6c7d8e9f0a1_add_search.py
+    the two histories share c3c3c3c3c3c3; feature-a adds since: b6c7d8e9f0a1; \
+this working tree adds: d4d4d4d4d4d4
+      * b6c7d8e9f0a1 (database, head) add search
+      | * d4d4d4d4d4d4 (head) add invoices
+      |/
+      * c3c3c3c3c3c3 (branchpoint) add orders
+      ~
+    to bring the database to this working tree's head, run:
+      {way_back}
+"""
+WAY_BACK = (
+    "git checkout feature-a && alembic downgrade c3c3c3c3c3c3 && "
+    "git checkout feature-b && alembic upgrade head"
+)
+
+
+def run_printed(command: str, repo: Path, **env: str) -> None:
+    """A printed command, run by bash exactly as printed."""
+    done = run(["bash", "-c", command], repo, PATH=f"{BIN}{os.pathsep}{os.environ['PATH']}", **env)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_branch_switch_story_on_sqlite(tmp_path: Path) -> None:
+    repo = branch_story(tmp_path / "repo")
+    database = repo / "test.db"
+    at_a = run_cli(["status"], repo)
+    git(repo, "checkout", "-q", "feature-b")
+    refused = alembic(repo, "upgrade", "head")
+    before = (database.read_bytes(), database.stat().st_mtime_ns)
+
+    result = run_cli(["status", "--warn-only"], repo)
+
+    assert (at_a.code, at_a.out, at_a.err) == (
+        0,
+        "alembic.ini: the database (sqlite:///test.db) is at head: b6c7d8e9f0a1\n",
+        "",
+    )
+    assert (refused.returncode, refused.stdout) == (
+        255,
+        "FAILED: Can't locate revision identified by 'b6c7d8e9f0a1'\n",
+    )
+    assert (result.code, result.err) == (0, "")
+    assert result.out == FOREIGN_REPORT.format(url="sqlite:///test.db", way_back=WAY_BACK)
+    assert (database.read_bytes(), database.stat().st_mtime_ns) == before
+    assert run_cli(["status"], repo).code == 1
+
+    run_printed(WAY_BACK, repo)
+
+    assert git(repo, "branch", "--show-current").stdout == "feature-b\n"
+    assert versions_in(database) == [D.revision]
+    assert tables_in(database) == {"alembic_version", "t_a1a1a1a1a1a1", "t_b2b2b2b2b2b2"} | {
+        "t_c3c3c3c3c3c3",
+        "t_d4d4d4d4d4d4",
+    }
+    assert alembic(repo, "upgrade", "head").returncode == 0
+    assert run_cli(["status"], repo).out == (
+        "alembic.ini: the database (sqlite:///test.db) is at head: d4d4d4d4d4d4\n"
+    )
+
+
+def test_branch_switch_story_on_postgresql(
+    tmp_path: Path, postgres_server: PostgresServer
+) -> None:
+    url = postgres_server.create_database("story")
+    repo = branch_story(tmp_path / "repo", DATABASE_URL=url)
+    git(repo, "checkout", "-q", "feature-b")
+    before = pg_rows(url)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DATABASE_URL", url)
+        result = run_cli(["status", "--url-env", "DATABASE_URL"], repo)
+
+    assert (result.code, result.err) == (1, "")
+    assert result.out == FOREIGN_REPORT.format(url=url, way_back=WAY_BACK)
+    assert pg_rows(url) == before
+    assert [row[0] for row in before] == ["b6c7d8e9f0a1"]
+    run_printed(WAY_BACK, repo, DATABASE_URL=url)
+    assert [row[0] for row in pg_rows(url)] == [D.revision]
+    assert alembic(repo, "upgrade", "head", DATABASE_URL=url).returncode == 0
+
+
+def pg_rows(url: str) -> list[tuple[Any, ...]]:
+    """The version table's rows with their row versions (xmin): an update shows."""
+    import sqlalchemy
+
+    engine = sqlalchemy.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            query = "SELECT version_num, xmin::text FROM alembic_version ORDER BY version_num"
+            return [tuple(row) for row in connection.exec_driver_sql(query)]
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.slow
+def test_the_post_checkout_hook_names_the_branch_and_the_way_back(
+    tmp_path: Path, hook_repo: tuple[Path, str], pre_commit_home: Path
+) -> None:
+    repo = branch_story(tmp_path / "repo")
+    write_pre_commit_config(repo, hook_repo, ["alembic-database-status"])
+    commit_all(repo, "hooks")  # on feature-a: the hook is configured on both sides
+    git(repo, "checkout", "-q", "feature-b")
+    git(repo, "cherry-pick", "feature-a")
+    git(repo, "checkout", "-q", "feature-a")
+    install_hooks(repo, pre_commit_home, "post-checkout")
+
+    code, out = hook_run(["git", "checkout", "-q", "feature-b"], repo, pre_commit_home)
+
+    assert code == 0, out
+    assert "alembic database status" in out
+    assert FOREIGN_REPORT.format(url="sqlite:///test.db", way_back=WAY_BACK) in out
+    run_printed(WAY_BACK, repo, PRE_COMMIT_HOME=str(pre_commit_home))
+    assert versions_in(repo / "test.db") == [D.revision]
+    assert alembic(repo, "upgrade", "head").returncode == 0
+
+
+def test_ahead_of_this_working_tree(tmp_path: Path) -> None:
+    repo = branch_story(tmp_path / "repo")
+    git(repo, "checkout", "-q", "master")
+
+    result = run_cli(["status"], repo)
+
+    assert (result.code, result.err) == (1, "")
+    assert result.out == (
+        "alembic.ini: the database (sqlite:///test.db) is at b6c7d8e9f0a1, which no file "
+        "here defines: b6c7d8e9f0a1\n"
+        "    Alembic: Can't locate revision identified by 'b6c7d8e9f0a1'\n"
+        "    b6c7d8e9f0a1 (add search) is defined on branch feature-a: "
+        "versions/b6c7d8e9f0a1_add_search.py\n"
+        "    the database is ahead: feature-a adds b6c7d8e9f0a1 on top of this working "
+        "tree's head c3c3c3c3c3c3\n"
+        "      * b6c7d8e9f0a1 (database, head) add search\n"
+        "      * c3c3c3c3c3c3 add orders\n"
+        "      ~\n"
+        "    to bring the database to this working tree's head, run:\n"
+        "      git checkout feature-a && alembic downgrade c3c3c3c3c3c3 && "
+        "git checkout master && alembic upgrade head\n"
+    )
+
+
+def test_a_deleted_branch_is_found_in_the_history_by_its_commit(tmp_path: Path) -> None:
+    repo = branch_story(tmp_path / "repo")
+    commit = git(repo, "rev-parse", "feature-a").stdout.strip()
+    git(repo, "checkout", "-q", "feature-b")
+    git(repo, "branch", "-q", "-D", "feature-a")
+
+    result = run_cli(["status", "--format", "json"], repo)
+
+    document = json.loads(result.out)
+    validate(document)
+    assert result.code == 1
+    assert document["foreign"] == [
+        {
+            "revision": "b6c7d8e9f0a1",
+            "ref": None,
+            "commit": commit,
+            "path": "versions/b6c7d8e9f0a1_add_search.py",
+            "message": "add search",
+            "shared": ["c3c3c3c3c3c3"],
+            "undo": ["b6c7d8e9f0a1"],
+            "nothing_to_undo": False,
+        }
+    ]
+    way_back = (
+        f"git checkout {commit} && alembic downgrade c3c3c3c3c3c3 && "
+        "git checkout feature-b && alembic upgrade head"
+    )
+    assert document["commands"] == [way_back]
+    run_printed(way_back, repo)
+    assert versions_in(repo / "test.db") == [D.revision]
+
+
+def test_a_revision_git_never_saw(tmp_path: Path) -> None:
+    repo = database_project(tmp_path / "repo", [A, B, C])
+    assert alembic(repo, "upgrade", "head").returncode == 0
+    with sqlite3.connect(repo / "test.db") as connection:
+        connection.execute("UPDATE alembic_version SET version_num = 'f00df00df00d'")
+
+    result = run_cli(["status"], repo)
+
+    assert (result.code, result.err) == (1, "")
+    assert result.out == (
+        "alembic.ini: the database (sqlite:///test.db) is at f00df00df00d, which no file "
+        "here defines: f00df00df00d\n"
+        "    Alembic: Can't locate revision identified by 'f00df00df00d'\n"
+        "    f00df00df00d: no branch or commit of this repository defines it (searched every "
+        "branch, then the history of the version folders)\n"
+    )
+
+
+def test_a_stamp_where_nothing_needs_undoing(tmp_path: Path) -> None:
+    """feature-a's revision does nothing (an empty upgrade): stamp, no checkout."""
+    repo = database_project(tmp_path / "repo", [A, B, C])
+    git(repo, "checkout", "-q", "-b", "feature-b")
+    write_revision(repo / "versions", D)
+    commit_all(repo, "D")
+    git(repo, "checkout", "-q", "-b", "feature-a", "master")
+    write_revision(repo / "versions", Rev("e5e5e5e5e5e5", C.revision, "nothing yet"))
+    commit_all(repo, "E")
+    assert alembic(repo, "upgrade", "head").returncode == 0
+    git(repo, "checkout", "-q", "feature-b")
+
+    result = run_cli(["status", "--format", "json"], repo)
+
+    document = json.loads(result.out)
+    validate(document)
+    stamp = "alembic stamp --purge c3c3c3c3c3c3 && alembic upgrade head"
+    assert (result.code, document["commands"]) == (1, [stamp])
+    assert document["foreign"][0]["nothing_to_undo"] is True
+    run_printed(stamp, repo)
+    assert versions_in(repo / "test.db") == [D.revision]
+    assert "t_d4d4d4d4d4d4" in tables_in(repo / "test.db")
+
+
+def test_behind_lists_what_alembic_upgrade_head_applies_in_its_order(tmp_path: Path) -> None:
+    merge = Rev("f6f6f6f6f6f6", (D.revision, "e5e5e5e5e5e5"), "merge")
+    revs = [A, B, C, D, table_rev("e5e5e5e5e5e5", C.revision, "add shipping"), merge]
+    repo = database_project(tmp_path / "repo", revs)
+    assert alembic(repo, "upgrade", B.revision).returncode == 0
+    oracle = alembic(repo, "upgrade", f"{B.revision}:head", "--sql")
+    applied = [
+        line.split(" -> ")[1]
+        for line in oracle.stdout.splitlines()
+        if line.startswith("-- Running upgrade ")
+    ]
+
+    result = run_cli(["status", "--format", "json"], repo)
+    text = run_cli(["status", "--color", "never"], repo)
+
+    document = json.loads(result.out)
+    validate(document)
+    assert result.code == text.code == 1
+    assert document["state"] == "behind"
+    assert document["pending"] == applied == [
+        "c3c3c3c3c3c3",
+        "e5e5e5e5e5e5",
+        "d4d4d4d4d4d4",
+        "f6f6f6f6f6f6",
+    ]
+    assert document["commands"] == ["alembic upgrade head"]
+    assert text.out == (
+        "alembic.ini: the database (sqlite:///test.db) is behind: at b2b2b2b2b2b2; "
+        "`alembic upgrade head` would apply 4 revisions\n"
+        "    in order: c3c3c3c3c3c3, e5e5e5e5e5e5, d4d4d4d4d4d4, f6f6f6f6f6f6\n"
+        "      * f6f6f6f6f6f6 (head, mergepoint) merge\n"
+        "      |\\\n"
+        "      | * e5e5e5e5e5e5 add shipping\n"
+        "      * | d4d4d4d4d4d4 add invoices\n"
+        "      |/\n"
+        "      * c3c3c3c3c3c3 (branchpoint) add orders\n"
+        "      * b2b2b2b2b2b2 (database) add email\n"
+        "      ~\n"
+        "    to bring the database to this working tree's head, run:\n"
+        "      alembic upgrade head\n"
+    )
+
+
+def test_a_database_downgraded_to_base_is_behind_by_everything(tmp_path: Path) -> None:
+    repo = database_project(tmp_path / "repo", [A, B])
+    assert alembic(repo, "upgrade", "head").returncode == 0
+    assert alembic(repo, "downgrade", "base").returncode == 0
+
+    result = run_cli(["status"], repo)
+
+    assert (result.code, result.out) == (
+        1,
+        "alembic.ini: the database (sqlite:///test.db) is behind: at base (no revision "
+        "applied); `alembic upgrade head` would apply 2 revisions\n"
+        "    in order: a1a1a1a1a1a1, b2b2b2b2b2b2\n"
+        "      * b2b2b2b2b2b2 (head) add email\n"
+        "      * a1a1a1a1a1a1 create users\n"
+        "    to bring the database to this working tree's head, run:\n"
+        "      alembic upgrade head\n",
+    )
+
+
+def test_labelled_branches_one_row_each(tmp_path: Path) -> None:
+    revs = [
+        Rev("aaaa11111111", None, "users", branch_labels="users"),
+        Rev("aaaa22222222", "aaaa11111111", "users 2"),
+        Rev("bbbb11111111", None, "billing", branch_labels="billing"),
+        Rev("bbbb22222222", "bbbb11111111", "billing 2"),
+    ]
+    repo = database_project(tmp_path / "repo", revs)
+    assert alembic(repo, "upgrade", "users@head").returncode == 0
+    assert alembic(repo, "upgrade", "bbbb11111111").returncode == 0
+
+    behind = run_cli(["status", "--format", "json"], repo)
+    assert alembic(repo, "upgrade", "heads").returncode == 0
+    at_heads = run_cli(["status"], repo)
+
+    document = json.loads(behind.out)
+    assert (document["database"]["revisions"], document["pending"]) == (
+        ["aaaa22222222", "bbbb11111111"],
+        ["bbbb22222222"],
+    ) or (document["database"]["revisions"], document["pending"]) == (
+        ["bbbb11111111", "aaaa22222222"],
+        ["bbbb22222222"],
+    )
+    assert document["commands"] == ["alembic upgrade heads"]
+    assert at_heads.code == 0
+    assert at_heads.out.startswith("alembic.ini: the database (sqlite:///test.db) is at heads: ")
+
+
+# -- what it never does ---------------------------------------------------------
+
+
+def test_reads_sqlite_read_only_and_never_creates_a_file(tmp_path: Path) -> None:
+    from alembic_heads.database import read_only_connection
+    from alembic_heads.database_url import DatabaseUrl
+    from sqlalchemy.exc import OperationalError
+
+    repo = database_project(tmp_path / "repo", [A])
+    assert alembic(repo, "upgrade", "head").returncode == 0
+    database = DatabaseUrl("sqlite:///test.db", "--url", True)
+
+    with read_only_connection(database, str(repo)) as connection, pytest.raises(
+        OperationalError, match="attempt to write a readonly database"
+    ):
+        connection.exec_driver_sql("DELETE FROM alembic_version")
+    missing = run_cli(["status", "--url", "sqlite:///nothing.db"], repo)
+
+    assert versions_in(repo / "test.db") == [A.revision]
+    assert (missing.code, missing.out) == (2, "")
+    assert missing.err == (
+        f"alembic-heads: database does not exist: {repo / 'nothing.db'} "
+        "(sqlite:///nothing.db, from --url)\n"
+    )
+    assert not (repo / "nothing.db").exists()
+
+
+def test_reads_postgresql_in_a_read_only_transaction(
+    tmp_path: Path, postgres_server: PostgresServer
+) -> None:
+    from alembic_heads.database import read_only_connection
+    from alembic_heads.database_url import DatabaseUrl
+    from sqlalchemy.exc import InternalError
+
+    url = postgres_server.create_database("readonly")
+    repo = database_project(tmp_path / "repo", [A])
+    assert alembic(repo, "upgrade", "head", DATABASE_URL=url).returncode == 0
+    before = pg_rows(url)
+
+    with read_only_connection(DatabaseUrl(url, "--url", True), str(repo)) as connection, (
+        pytest.raises(InternalError, match="cannot execute DELETE in a read-only transaction")
+    ):
+        connection.exec_driver_sql("DELETE FROM alembic_version")
+    result = run_cli(["status", "--url", url], repo)
+
+    assert (result.code, result.out) == (
+        0,
+        f"alembic.ini: the database ({url}) is at head: a1a1a1a1a1a1\n",
+    )
+    assert pg_rows(url) == before
+
+
+def test_one_line_and_exit_2_when_the_database_cannot_say(
+    tmp_path: Path, postgres_server: PostgresServer
+) -> None:
+    repo = database_project(tmp_path / "repo", [A])
+    sqlite3.connect(repo / "empty.db").close()
+    gone = postgres_server.url("no_such_database")
+    with_password = gone.replace("postgres@", "postgres:s3cret@")
+
+    cases = {
+        ("--url", "sqlite:///empty.db"): "sqlite:///empty.db (--url) has no version table "
+        "alembic_version: no migration was ever applied to it",
+        ("--url", with_password): (
+            f"cannot connect to {gone.replace('postgres@', 'postgres:***@')} (--url): "
+            'connection failed: connection to server at "127.0.0.1", port '
+            f'{postgres_server.port} failed: FATAL:  database "no_such_database" does not exist'
+        ),
+        ("--url", "mysql://user@127.0.0.1/app"): "no database driver for mysql (No module "
+        "named 'pymysql'): pip install 'alembic-heads[mysql]' (for the pre-commit hook: "
+        "additional_dependencies: ['pymysql'])",
+        ("--url", "driver://user:pass@localhost/dbname"): "--url: unknown database dialect "
+        "'driver' in driver://user:***@localhost/dbname: pass --url URL or --url-env NAME",
+        ("--url-env", "NOT_SET_ANYWHERE"): "--url-env NOT_SET_ANYWHERE: the environment "
+        "variable is not set",
+        ("--url", "sqlite://"): "--url: sqlite:// is not a database file (an in-memory "
+        "database has no history)",
+    }
+    for argv, message in cases.items():
+        result = run_cli(["status", *argv], repo)
+        warned = run_cli(["status", "--warn-only", *argv], repo)
+        assert (result.code, result.out, result.err) == (2, "", f"alembic-heads: {message}\n")
+        assert (warned.code, warned.out, warned.err) == (0, "", result.err)
+
+
+def test_no_url_anywhere(tmp_path: Path) -> None:
+    repo = database_project(tmp_path / "repo", [A])
+    ini = repo / "alembic.ini"
+    ini.write_text(ini.read_text().replace("sqlalchemy.url = sqlite:///test.db\n", ""))
+
+    result = run_cli(["status"], repo)
+
+    assert (result.code, result.err) == (
+        2,
+        "alembic-heads: alembic.ini: no sqlalchemy.url to read the database from: "
+        "pass --url URL or --url-env NAME\n",
+    )
+
+
+# -- rebase asks the database ---------------------------------------------------
+
+
+def rebase_story(root: Path) -> Path:
+    """The blog's story: master has A, B, C and D; dev2 added E and F on C,
+    applied them to its local database, and merged master: two heads."""
+    repo = database_project(root, [A, B, C])
+    git(repo, "checkout", "-q", "-b", "dev2")
+    write_revision(repo / "versions", table_rev("e5e5e5e5e5e5", C.revision, "E"))
+    write_revision(repo / "versions", table_rev("f6f6f6f6f6f6", "e5e5e5e5e5e5", "F"))
+    commit_all(repo, "E, F")
+    assert alembic(repo, "upgrade", "head").returncode == 0
+    git(repo, "checkout", "-q", "master")
+    write_revision(repo / "versions", D)
+    commit_all(repo, "D")
+    git(repo, "checkout", "-q", "dev2")
+    git(repo, "merge", "-q", "--no-edit", "master")
+    return repo
+
+
+REBASE_REFUSAL = """\
+versions/e5e5e5e5e5e5_E.py:14: the database (sqlite:///test.db) has applied e5e5e5e5e5e5, \
+f6f6f6f6f6f6, which rebase would move: Alembic would no longer find the revisions it applied \
+them on
+    undo them first, then rebase again:
+      alembic downgrade c3c3c3c3c3c3
+    (or pass --force to move them anyway)
+"""
+
+
+def test_rebase_refuses_to_move_what_the_database_applied(tmp_path: Path) -> None:
+    repo = rebase_story(tmp_path / "repo")
+    before = (repo / "versions" / "e5e5e5e5e5e5_E.py").read_bytes()
+
+    refused = run_cli(["rebase", "--base", "master"], repo)
+
+    assert (refused.code, refused.out, refused.err) == (1, REBASE_REFUSAL, "")
+    assert (repo / "versions" / "e5e5e5e5e5e5_E.py").read_bytes() == before
+    run_printed("alembic downgrade c3c3c3c3c3c3", repo)
+    moved = run_cli(["rebase", "--base", "master"], repo)
+    assert (moved.code, moved.out) == (
+        0,
+        "versions/e5e5e5e5e5e5_E.py: down_revision c3c3c3c3c3c3 -> d4d4d4d4d4d4\n",
+    )
+    assert alembic(repo, "upgrade", "head").returncode == 0
+    assert versions_in(repo / "test.db") == ["f6f6f6f6f6f6"]
+    assert {"t_d4d4d4d4d4d4", "t_e5e5e5e5e5e5", "t_f6f6f6f6f6f6"} <= tables_in(repo / "test.db")
+    assert run_cli(["status"], repo).code == 0
+
+
+def test_rebase_force_and_a_database_given_that_cannot_be_read(tmp_path: Path) -> None:
+    repo = rebase_story(tmp_path / "repo")
+
+    missing = run_cli(["rebase", "--base", "master", "--url", "sqlite:///gone.db"], repo)
+    forced = run_cli(["rebase", "--base", "master", "--force"], repo)
+
+    assert (missing.code, missing.out, missing.err) == (
+        2,
+        "",
+        f"alembic-heads: database does not exist: {repo / 'gone.db'} "
+        "(sqlite:///gone.db, from --url)\n",
+    )
+    assert (forced.code, forced.out) == (
+        0,
+        "versions/e5e5e5e5e5e5_E.py: down_revision c3c3c3c3c3c3 -> d4d4d4d4d4d4\n",
+    )
+
+
+def test_rebase_goes_ahead_when_the_configured_database_does_not_exist(tmp_path: Path) -> None:
+    repo = rebase_story(tmp_path / "repo")
+    (repo / "test.db").unlink()
+
+    result = run_cli(["rebase", "--base", "master"], repo)
+
+    assert result.code == 0
+    assert not (repo / "test.db").exists()
+
+
+# -- JSON -----------------------------------------------------------------------
+
+
+def schema() -> dict[str, Any]:
+    text = resources.files("alembic_heads").joinpath("schema/status-v1.json").read_text()
+    loaded: dict[str, Any] = json.loads(text)
+    jsonschema.Draft202012Validator.check_schema(loaded)
+    return loaded
+
+
+def validate(document: dict[str, Any]) -> None:
+    jsonschema.validate(document, schema(), cls=jsonschema.Draft202012Validator)
+
+
+def test_json_at_head(tmp_path: Path) -> None:
+    repo = database_project(tmp_path / "repo", [A])
+    assert alembic(repo, "upgrade", "head").returncode == 0
+
+    result = run_cli(["status", "--format", "json"], repo)
+
+    document = json.loads(result.out)
+    validate(document)
+    assert result.code == 0
+    assert {key: document[key] for key in ("ok", "state", "pending", "foreign", "commands")} == {
+        "ok": True,
+        "state": "head",
+        "pending": [],
+        "foreign": [],
+        "commands": [],
+    }
+    assert document["database"] == {
+        "url": "sqlite:///test.db",
+        "source": "alembic.ini sqlalchemy.url",
+        "version_table": "alembic_version",
+        "version_table_schema": None,
+        "revisions": [A.revision],
+    }
+
+
+@pytest.mark.parametrize("name", CORPUS_NAMES)
+def test_upgrade_order_is_alembics_on_every_corpus(tmp_path: Path, name: str) -> None:
+    """From every revision of each real history, what `alembic upgrade heads`
+    applies, in Alembic's own order (its RevisionMap is the oracle)."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+    from alembic_heads.check import read_graph
+    from alembic_heads.config import config_files, load_environment
+    from alembic_heads.graph import upgrade_order
+    from alembic_heads.status import lineage
+
+    data = corpus(name)
+    write_project(tmp_path, revs_from_corpus(name), recursive=data["recursive_version_locations"])
+    env = load_environment(config_files([str(tmp_path / "alembic.ini")], None, tmp_path), tmp_path)
+    graph, _ = read_graph(env, None)
+    assert graph is not None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        revision_map = ScriptDirectory.from_config(Config(str(tmp_path / "alembic.ini"))).revision_map
+        for current in graph.revisions:
+            theirs = [
+                rev.revision
+                for rev in revision_map.iterate_revisions("heads", current, implicit_base=True)
+            ][::-1]
+            missing = lineage(graph, graph.heads) - lineage(graph, [current])
+            assert upgrade_order(graph, missing, graph.heads) == theirs, current
