@@ -7,6 +7,7 @@ through bash exactly as printed.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import sqlite3
@@ -136,9 +137,7 @@ def test_branch_switch_story_on_sqlite(tmp_path: Path) -> None:
     )
 
 
-def test_branch_switch_story_on_postgresql(
-    tmp_path: Path, postgres_server: PostgresServer
-) -> None:
+def test_branch_switch_story_on_postgresql(tmp_path: Path, postgres_server: PostgresServer) -> None:
     url = postgres_server.create_database("story")
     repo = branch_story(tmp_path / "repo", DATABASE_URL=url)
     git(repo, "checkout", "-q", "feature-b")
@@ -285,6 +284,10 @@ def test_a_stamp_where_nothing_needs_undoing(tmp_path: Path) -> None:
     stamp = "alembic stamp --purge c3c3c3c3c3c3 && alembic upgrade head"
     assert (result.code, document["commands"]) == (1, [stamp])
     assert document["foreign"][0]["nothing_to_undo"] is True
+    assert (
+        "    nothing feature-a adds does any work in upgrade(): a stamp will do\n"
+        in run_cli(["status"], repo).out
+    )
     run_printed(stamp, repo)
     assert versions_in(repo / "test.db") == [D.revision]
     assert "t_d4d4d4d4d4d4" in tables_in(repo / "test.db")
@@ -309,12 +312,16 @@ def test_behind_lists_what_alembic_upgrade_head_applies_in_its_order(tmp_path: P
     validate(document)
     assert result.code == text.code == 1
     assert document["state"] == "behind"
-    assert document["pending"] == applied == [
-        "c3c3c3c3c3c3",
-        "e5e5e5e5e5e5",
-        "d4d4d4d4d4d4",
-        "f6f6f6f6f6f6",
-    ]
+    assert (
+        document["pending"]
+        == applied
+        == [
+            "c3c3c3c3c3c3",
+            "e5e5e5e5e5e5",
+            "d4d4d4d4d4d4",
+            "f6f6f6f6f6f6",
+        ]
+    )
     assert document["commands"] == ["alembic upgrade head"]
     assert text.out == (
         "alembic.ini: the database (sqlite:///test.db) is behind: at b2b2b2b2b2b2; "
@@ -384,16 +391,18 @@ def test_labelled_branches_one_row_each(tmp_path: Path) -> None:
 
 
 def test_reads_sqlite_read_only_and_never_creates_a_file(tmp_path: Path) -> None:
+    from sqlalchemy.exc import OperationalError
+
     from alembic_heads.database import read_only_connection
     from alembic_heads.database_url import DatabaseUrl
-    from sqlalchemy.exc import OperationalError
 
     repo = database_project(tmp_path / "repo", [A])
     assert alembic(repo, "upgrade", "head").returncode == 0
     database = DatabaseUrl("sqlite:///test.db", "--url", True)
 
-    with read_only_connection(database, str(repo)) as connection, pytest.raises(
-        OperationalError, match="attempt to write a readonly database"
+    with (
+        read_only_connection(database, str(repo)) as connection,
+        pytest.raises(OperationalError, match="attempt to write a readonly database"),
     ):
         connection.exec_driver_sql("DELETE FROM alembic_version")
     missing = run_cli(["status", "--url", "sqlite:///nothing.db"], repo)
@@ -410,17 +419,19 @@ def test_reads_sqlite_read_only_and_never_creates_a_file(tmp_path: Path) -> None
 def test_reads_postgresql_in_a_read_only_transaction(
     tmp_path: Path, postgres_server: PostgresServer
 ) -> None:
+    from sqlalchemy.exc import InternalError
+
     from alembic_heads.database import read_only_connection
     from alembic_heads.database_url import DatabaseUrl
-    from sqlalchemy.exc import InternalError
 
     url = postgres_server.create_database("readonly")
     repo = database_project(tmp_path / "repo", [A])
     assert alembic(repo, "upgrade", "head", DATABASE_URL=url).returncode == 0
     before = pg_rows(url)
 
-    with read_only_connection(DatabaseUrl(url, "--url", True), str(repo)) as connection, (
-        pytest.raises(InternalError, match="cannot execute DELETE in a read-only transaction")
+    with (
+        read_only_connection(DatabaseUrl(url, "--url", True), str(repo)) as connection,
+        pytest.raises(InternalError, match="cannot execute DELETE in a read-only transaction"),
     ):
         connection.exec_driver_sql("DELETE FROM alembic_version")
     result = run_cli(["status", "--url", url], repo)
@@ -437,6 +448,8 @@ def test_one_line_and_exit_2_when_the_database_cannot_say(
 ) -> None:
     repo = database_project(tmp_path / "repo", [A])
     sqlite3.connect(repo / "empty.db").close()
+    with sqlite3.connect(repo / "odd.db") as odd:
+        odd.execute("CREATE TABLE alembic_version (revision VARCHAR(32))")
     gone = postgres_server.url("no_such_database")
     with_password = gone.replace("postgres@", "postgres:s3cret@")
 
@@ -457,6 +470,11 @@ def test_one_line_and_exit_2_when_the_database_cannot_say(
         "variable is not set",
         ("--url", "sqlite://"): "--url: sqlite:// is not a database file (an in-memory "
         "database has no history)",
+        ("--url", "nonsense"): "--url: not a database URL: nonsense",
+        ("--url", "mssql+pyodbc://user@host/app"): "no database driver for mssql+pyodbc (No "
+        "module named 'pyodbc'): install the driver of mssql+pyodbc beside alembic-heads",
+        ("--url", "sqlite:///odd.db"): "cannot read alembic_version of sqlite:///odd.db: "
+        "no such column: alembic_version.version_num",
     }
     for argv, message in cases.items():
         result = run_cli(["status", *argv], repo)
@@ -602,6 +620,7 @@ def test_upgrade_order_is_alembics_on_every_corpus(tmp_path: Path, name: str) ->
     applies, in Alembic's own order (its RevisionMap is the oracle)."""
     from alembic.config import Config
     from alembic.script import ScriptDirectory
+
     from alembic_heads.check import read_graph
     from alembic_heads.config import config_files, load_environment
     from alembic_heads.graph import upgrade_order
@@ -614,7 +633,9 @@ def test_upgrade_order_is_alembics_on_every_corpus(tmp_path: Path, name: str) ->
     assert graph is not None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        revision_map = ScriptDirectory.from_config(Config(str(tmp_path / "alembic.ini"))).revision_map
+        revision_map = ScriptDirectory.from_config(
+            Config(str(tmp_path / "alembic.ini"))
+        ).revision_map
         for current in graph.revisions:
             theirs = [
                 rev.revision
@@ -622,3 +643,79 @@ def test_upgrade_order_is_alembics_on_every_corpus(tmp_path: Path, name: str) ->
             ][::-1]
             missing = lineage(graph, graph.heads) - lineage(graph, [current])
             assert upgrade_order(graph, missing, graph.heads) == theirs, current
+
+
+def test_readme_shows_the_real_report() -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+
+    assert FOREIGN_REPORT.format(url="sqlite:///test.db", way_back=WAY_BACK) in readme
+
+
+def test_a_plain_postgresql_url_uses_psycopg_when_psycopg2_is_missing(
+    tmp_path: Path, postgres_server: PostgresServer
+) -> None:
+    pytest.importorskip("psycopg")
+    if importlib.util.find_spec("psycopg2") is not None:
+        pytest.skip("psycopg2 is installed: the plain URL uses it")
+    url = postgres_server.create_database("plain")
+    repo = database_project(tmp_path / "repo", [A])
+    assert alembic(repo, "upgrade", "head", DATABASE_URL=url).returncode == 0
+    plain = url.replace("postgresql+psycopg://", "postgresql://")
+
+    result = run_cli(["status", "--url", plain], repo)
+
+    assert (result.code, result.out, result.err) == (
+        0,
+        f"alembic.ini: the database ({plain}) is at head: a1a1a1a1a1a1\n",
+        "",
+    )
+
+
+def test_histories_that_share_two_revisions_get_no_single_way_back(tmp_path: Path) -> None:
+    p, q = table_rev("9a9a9a9a9a9a", A.revision, "p"), table_rev("9b9b9b9b9b9b", A.revision, "q")
+    repo = database_project(tmp_path / "repo", [A, p, q])
+    git(repo, "checkout", "-q", "-b", "feature-a")
+    write_revision(repo / "versions", table_rev("9c9c9c9c9c9c", (p.revision, q.revision), "m"))
+    commit_all(repo, "merge")
+    assert alembic(repo, "upgrade", "head").returncode == 0
+    git(repo, "checkout", "-q", "master")
+
+    result = run_cli(["status", "--format", "json"], repo)
+
+    document = json.loads(result.out)
+    validate(document)
+    assert (result.code, document["commands"]) == (1, [])
+    assert document["foreign"][0]["shared"] == ["9a9a9a9a9a9a", "9b9b9b9b9b9b"]
+    assert document["graph"]["heads"] == ["9a9a9a9a9a9a", "9b9b9b9b9b9b"]
+
+
+def test_a_long_way_behind_is_listed_shortened(tmp_path: Path) -> None:
+    chain = [
+        Rev(f"{index:02d}" * 6, f"{index - 1:02d}" * 6 if index > 1 else None, "step")
+        for index in range(1, 11)
+    ]
+    repo = database_project(tmp_path / "repo", chain)
+    assert alembic(repo, "stamp", chain[0].revision).returncode == 0
+
+    result = run_cli(["status"], repo)
+
+    assert result.code == 1
+    assert result.out.splitlines()[1] == (
+        "    in order: 020202020202, 030303030303, 040404040404, ... (3 more), "
+        "080808080808, 090909090909, 101010101010"
+    )
+
+
+def test_one_graph_at_a_time(tmp_path: Path) -> None:
+    repo = database_project(tmp_path / "repo", [A])
+    write_project(repo / "other", [Rev("ffffffffffff")], ini=False)
+    commit_all(repo, "a second graph")
+
+    result = run_cli(["status"], repo)
+
+    assert (result.code, result.out, result.err) == (
+        2,
+        "",
+        "alembic-heads: 2 revision graphs found (alembic.ini, other/versions): choose the "
+        "one of the database with -c, -n or --versions\n",
+    )

@@ -47,9 +47,7 @@ class DatabaseProblem(UsageError):
         self.kind = kind
 
 
-def read_versions(
-    database: DatabaseUrl, table: str, schema: str | None, base: str
-) -> list[str]:
+def read_versions(database: DatabaseUrl, table: str, schema: str | None, base: str) -> list[str]:
     """The ``version_num`` rows of the version table, in the order the database
     gives them. ``base``: the folder a relative SQLite path is relative to
     (where ``alembic`` runs). Raises :class:`DatabaseProblem`."""
@@ -74,7 +72,8 @@ def read_versions(
                 f"cannot read {where} of {database.shown}: {_first_line(error.orig)}",
             ) from None
         except SQLAlchemyError as error:  # pragma: no cover (a dialect's own refusal)
-            raise DatabaseProblem("unreadable", f"cannot read {where}: {_first_line(error)}")
+            message = f"cannot read {where}: {_first_line(error)}"
+            raise DatabaseProblem("unreadable", message) from None
     return list(dict.fromkeys(str(row) for row in rows))
 
 

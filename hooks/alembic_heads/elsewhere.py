@@ -47,7 +47,9 @@ def find_elsewhere(env: Environment, revision: str, cwd: str) -> Elsewhere | Non
     none does."""
     folders = list(env.version_locations)
     tips = git.branches(cwd)[:MOST_BRANCHES]
-    matching = git.commits_mentioning(cwd, revision, list(dict.fromkeys(c for _, c in tips)), folders)
+    matching = git.commits_mentioning(
+        cwd, revision, list(dict.fromkeys(c for _, c in tips)), folders
+    )
     candidates = [(name, commit) for name, commit in tips if commit in matching]
     if not candidates:
         changed = git.commits_changing(cwd, revision, folders, MOST_COMMITS)

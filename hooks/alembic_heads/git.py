@@ -284,9 +284,7 @@ def commits_mentioning(
     return {line.split(":", 1)[0] for line in os.fsdecode(output or b"").splitlines()}
 
 
-def commits_changing(
-    cwd: StrPath, text: str, folders: Sequence[StrPath], limit: int
-) -> list[str]:
+def commits_changing(cwd: StrPath, text: str, folders: Sequence[StrPath], limit: int) -> list[str]:
     """The newest ``limit`` commits, of any branch or reflog entry, that
     added or removed ``text`` below ``folders`` (``git log -S``)."""
     if not folders:

@@ -371,7 +371,9 @@ def upgrade_order(graph: Graph, revisions: Iterable[str], targets: Sequence[str]
         if not more:
             del heads[index], needed[index]
             index = max(index - 1, 0)
-        elif not graph.dependencies[candidate] and len(graph.revisions[candidate].down_revision) == 1:
+        elif (
+            len(graph.revisions[candidate].down_revision) == 1 and not graph.dependencies[candidate]
+        ):
             heads[index] = more[0]
             needed[index].discard(candidate)
         else:

@@ -90,9 +90,7 @@ def place(graph: Graph, rows: Sequence[str], locate: Callable[[str], Foreign]) -
     return Standing(tuple(rows), tuple(graph.heads), pending, foreign)
 
 
-def placed_elsewhere(
-    here: Graph, found: Elsewhere, does_work: Callable[[str], bool]
-) -> Foreign:
+def placed_elsewhere(here: Graph, found: Elsewhere, does_work: Callable[[str], bool]) -> Foreign:
     """What the histories of ``here`` and of ``found.graph`` share below ``found.revision``."""
     there = found.graph
     below = lineage(there, [found.revision])
@@ -129,7 +127,7 @@ def _upgrade_checker(env: Environment, found: Elsewhere, cwd: str) -> Callable[[
     def does_work(revision: str) -> bool:
         path = found.graph.revisions[revision].path
         oid = blobs.get(os.path.abspath(os.path.join(cwd, path)))
-        if oid is None or not path.endswith(".py"):
+        if oid is None or not path.endswith(".py"):  # pragma: no cover (a compiled file)
             return True
         [data] = git.read_blobs(cwd, [oid])
         return upgrade_does_work(data, path, os.path.basename(path))
