@@ -81,13 +81,15 @@ class Standing:
 def place(graph: Graph, rows: Sequence[str], locate: Callable[[str], Foreign]) -> Standing:
     """Where ``rows`` stand in ``graph``; ``locate`` says where a row no file
     here defines comes from."""
-    known = [row for row in rows if row in graph.revisions]
-    foreign = tuple(locate(row) for row in rows if row not in graph.revisions)
+    load = {rev: index for index, rev in enumerate(graph.revisions)}
+    known = sorted((row for row in rows if row in load), key=load.__getitem__)
+    unknown = [row for row in rows if row not in load]
+    foreign = tuple(map(locate, unknown))
     pending: tuple[str, ...] = ()
     if not foreign:
         missing = lineage(graph, graph.heads) - lineage(graph, known)
         pending = tuple(upgrade_order(graph, missing, graph.heads))
-    return Standing(tuple(rows), tuple(graph.heads), pending, foreign)
+    return Standing((*known, *unknown), tuple(graph.heads), pending, foreign)
 
 
 def placed_elsewhere(here: Graph, found: Elsewhere, does_work: Callable[[str], bool]) -> Foreign:
@@ -427,12 +429,15 @@ def rebase_refusal(
     cwd = os.getcwd()
     path = os.path.abspath(script.path)
     env = next(
-        env
-        for env in environments(args, Path(cwd))
-        if any(path.startswith(os.path.join(loc, "")) for loc in env.version_locations)
+        (
+            env
+            for env in environments(args, Path(cwd))
+            if any(path.startswith(os.path.join(loc, "")) for loc in env.version_locations)
+        ),
+        None,
     )
-    database = database_of(args, env)
-    if database is None:
+    database = None if env is None else database_of(args, env)
+    if env is None or database is None:
         return None
     try:
         rows = read_versions(
