@@ -611,35 +611,66 @@ def test_json_at_head(tmp_path: Path) -> None:
     }
 
 
-@pytest.mark.parametrize("name", CORPUS_NAMES)
-def test_upgrade_order_is_alembics_on_every_corpus(tmp_path: Path, name: str) -> None:
-    """From every revision of each real history, what `alembic upgrade heads`
-    applies, in Alembic's own order (its RevisionMap is the oracle)."""
+def assert_upgrade_order_is_alembics(root: Path, revs: list[Rev], recursive: bool = False) -> None:
+    """From base and from every revision, what `alembic upgrade heads` applies,
+    in Alembic's own order (its RevisionMap is the oracle)."""
     from alembic.config import Config
     from alembic.script import ScriptDirectory
 
     from alembic_heads.check import read_graph
     from alembic_heads.config import config_files, load_environment
-    from alembic_heads.graph import upgrade_order
-    from alembic_heads.status import lineage
+    from alembic_heads.graph import lineage, upgrade_order
 
-    data = corpus(name)
-    write_project(tmp_path, revs_from_corpus(name), recursive=data["recursive_version_locations"])
-    env = load_environment(config_files([str(tmp_path / "alembic.ini")], None, tmp_path), tmp_path)
-    graph, _ = read_graph(env, None)
-    assert graph is not None
+    write_project(root, revs, recursive=recursive)
+    env = load_environment(config_files([str(root / "alembic.ini")], None, root), root)
+    graph, findings = read_graph(env, None)
+    assert graph is not None and not findings
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        revision_map = ScriptDirectory.from_config(
-            Config(str(tmp_path / "alembic.ini"))
-        ).revision_map
-        for current in graph.revisions:
-            theirs = [
-                rev.revision
-                for rev in revision_map.iterate_revisions("heads", current, implicit_base=True)
-            ][::-1]
-            missing = lineage(graph, graph.heads) - lineage(graph, [current])
+        revision_map = ScriptDirectory.from_config(Config(str(root / "alembic.ini"))).revision_map
+        for current in [None, *graph.revisions]:
+            steps = revision_map.iterate_revisions("heads", current, implicit_base=True)
+            theirs = [rev.revision for rev in steps][::-1]
+            missing = lineage(graph, graph.heads) - lineage(graph, [current] if current else [])
             assert upgrade_order(graph, missing, graph.heads) == theirs, current
+
+
+@pytest.mark.parametrize("name", CORPUS_NAMES)
+def test_upgrade_order_is_alembics_on_every_corpus(tmp_path: Path, name: str) -> None:
+    recursive = corpus(name)["recursive_version_locations"]
+    assert_upgrade_order_is_alembics(tmp_path, revs_from_corpus(name), recursive)
+
+
+DEPENDENCY_SHAPES = {
+    "across labelled branches": [
+        Rev("a1", None, branch_labels="x"),
+        Rev("a2", "a1"),
+        Rev("a3", "a2"),
+        Rev("b1", None, branch_labels="y"),
+        Rev("b2", "b1", depends_on="a2"),
+        Rev("b3", "b2"),
+    ],
+    "a dependency on a label": [
+        Rev("a1", None, branch_labels="x"),
+        Rev("a2", "a1"),
+        Rev("b1", None, branch_labels="y", depends_on="x"),
+        Rev("b2", "b1"),
+    ],
+    "inherited and merged": [
+        Rev("r1"),
+        Rev("s1", "r1"),
+        Rev("t1", "r1"),
+        Rev("s2", "s1", depends_on="t1"),
+        Rev("s3", "s2", depends_on="t1"),
+        Rev("m1", ("s3", "t1")),
+        Rev("z1", None, branch_labels="z", depends_on="s2"),
+    ],
+}
+
+
+@pytest.mark.parametrize("shape", DEPENDENCY_SHAPES)
+def test_upgrade_order_is_alembics_with_depends_on(tmp_path: Path, shape: str) -> None:
+    assert_upgrade_order_is_alembics(tmp_path, DEPENDENCY_SHAPES[shape])
 
 
 def test_readme_shows_the_real_report() -> None:

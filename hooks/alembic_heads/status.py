@@ -13,7 +13,7 @@ import argparse
 import os
 import shlex
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,7 +23,7 @@ from .database import DatabaseProblem, read_versions
 from .database_url import DatabaseUrl, add_database_options, choose_url
 from .elsewhere import Elsewhere, find_elsewhere
 from .findings import UsageError
-from .graph import Graph, build_graph, upgrade_order
+from .graph import Graph, build_graph, lineage, upgrade_order
 from .paths import display
 from .report import alembic_command
 from .revision_arguments import add_environment_options, environments, readable_graph
@@ -32,20 +32,6 @@ from .revision_file import RevisionFile
 HEAD, BEHIND, FOREIGN = "head", "behind", "foreign"
 SCHEMA_VERSION = 1
 LONGEST_LIST_SHOWN = 8
-
-
-def lineage(graph: Graph, revisions: Iterable[str]) -> set[str]:
-    """``revisions`` and everything they need, through ``down_revision`` and
-    ``depends_on``: what is applied once they are."""
-    seen = {rev for rev in revisions if rev in graph.revisions}
-    todo = list(seen)
-    while todo:
-        rev = todo.pop()
-        for needed in (*graph.parents(rev), *graph.dependencies.get(rev, ())):
-            if needed not in seen:
-                seen.add(needed)
-                todo.append(needed)
-    return seen
 
 
 @dataclass(frozen=True)
