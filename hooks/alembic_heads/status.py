@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import git
+from .check import add_color_option
 from .config import Environment, main_option
 from .database import DatabaseProblem, read_versions
 from .database_url import DatabaseUrl, add_database_options, choose_url
@@ -335,12 +336,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="print the report but exit 0 (for post-checkout, post-merge, post-rewrite)",
     )
-    parser.add_argument(
-        "--color",
-        choices=("auto", "always", "never"),
-        default="auto",
-        help="colour the drawing: auto (default) when output is a terminal and NO_COLOR is unset",
-    )
+    add_color_option(parser)
     return parser
 
 
