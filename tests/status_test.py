@@ -774,3 +774,35 @@ def test_a_version_table_elsewhere(tmp_path: Path, postgres_server: PostgresServ
         f"alembic-heads: {url} (--url) has no version table alembic_version: "
         "no migration was ever applied to it\n",
     )
+
+
+def test_back_to_a_detached_head_past_a_branch_that_only_mentions_the_revision(
+    tmp_path: Path,
+) -> None:
+    repo = branch_story(tmp_path / "repo")
+    git(repo, "checkout", "-q", "-b", "mentions", "master")
+    write_revision(repo / "versions", Rev("e5e5e5e5e5e5", C.revision, "like b6c7d8e9f0a1"))
+    commit_all(repo, "a revision whose message names X")
+    here = git(repo, "rev-parse", "feature-b").stdout.strip()
+    git(repo, "checkout", "-q", "--detach", "feature-b")
+
+    result = run_cli(["status", "--format", "json"], repo)
+
+    document = json.loads(result.out)
+    assert document["foreign"][0]["ref"] == "feature-a"
+    assert document["commands"] == [
+        "git checkout feature-a && alembic downgrade c3c3c3c3c3c3 && "
+        f"git checkout {here} && alembic upgrade head"
+    ]
+
+
+def test_a_configuration_whose_url_cannot_be_expanded(tmp_path: Path) -> None:
+    repo = database_project(tmp_path / "repo", [A])
+    ini = repo / "alembic.ini"
+    ini.write_text(ini.read_text().replace("sqlite:///test.db", "sqlite:///%(missing)s.db"))
+
+    result = run_cli(["status"], repo)
+
+    assert result.code == 2
+    assert result.err.startswith("alembic-heads: alembic.ini: Bad value substitution: ")
+    assert result.err.count("\n") == 1
