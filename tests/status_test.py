@@ -19,6 +19,7 @@ from typing import Any
 import jsonschema
 import pytest
 
+from alembic_heads.elsewhere import Elsewhere
 from helpers import (
     CORPUS_NAMES,
     PYTHON,
@@ -806,3 +807,28 @@ def test_a_configuration_whose_url_cannot_be_expanded(tmp_path: Path) -> None:
     assert result.code == 2
     assert result.err.startswith("alembic-heads: alembic.ini: Bad value substitution: ")
     assert result.err.count("\n") == 1
+
+
+def test_the_way_back_from_another_folder_runs_alembic_in_a_subshell(tmp_path: Path) -> None:
+    from alembic_heads.config import Environment
+    from alembic_heads.status import Foreign, Standing, way_back
+    from helpers import graph_of
+
+    graph = graph_of([Rev("c3"), Rev("d4", "c3")])
+    there = graph_of([Rev("c3"), Rev("x'1", "c3")])
+    found = Elsewhere("x'1", "feature a", "0" * 40, there)
+    standing = Standing(("x'1",), ("d4",), (), (Foreign("x'1", found, ("c3",), ("x'1",)),))
+    project = tmp_path / "my project"
+    env = Environment(
+        "my project/alembic.ini",
+        (str(project / "versions"),),
+        ini=str(project / "alembic.ini"),
+        run_from=str(project),
+    )
+
+    commands = way_back(standing, graph, env, str(tmp_path), "main")
+
+    assert commands == [
+        "git checkout 'feature a' && (cd 'my project' && alembic downgrade c3) && "
+        "git checkout main && (cd 'my project' && alembic upgrade head)"
+    ]

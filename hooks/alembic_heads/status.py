@@ -131,15 +131,11 @@ def upgrade_word(graph: Graph) -> str:
     return "head" if len(graph.heads) == 1 else "heads"
 
 
-def _alembic(env: Environment, cwd: str) -> str:
-    """The ``alembic`` command, in a subshell when it changes directory first."""
-    command = alembic_command(env, cwd)
-    return command if not command.startswith("cd ") else f"({command} {{}})"
-
-
-def _run(alembic: str, *words: str) -> str:
-    arguments = " ".join(shlex.quote(word) for word in words)
-    return alembic.format(arguments) if "{}" in alembic else f"{alembic} {arguments}"
+def alembic_run(env: Environment, cwd: str, *words: str) -> str:
+    """``alembic WORDS`` for ``env``, each word quoted; in a subshell when it
+    changes directory first, so that commands chained after it run here."""
+    command = f"{alembic_command(env, cwd)} {' '.join(shlex.quote(word) for word in words)}"
+    return f"({command})" if command.startswith("cd ") else command
 
 
 def way_back(
@@ -147,8 +143,7 @@ def way_back(
 ) -> list[str]:
     """The shell commands that bring the database to this working tree's head
     (``here``: what ``git checkout`` returns to); none when there is no one way."""
-    alembic = _alembic(env, cwd)
-    upgrade = _run(alembic, "upgrade", upgrade_word(graph))
+    upgrade = alembic_run(env, cwd, "upgrade", upgrade_word(graph))
     if standing.state == BEHIND:
         return [upgrade]
     if standing.state != FOREIGN or len(standing.rows) != 1:
@@ -158,12 +153,12 @@ def way_back(
         return []
     target = list(foreign.shared) or ["base"]
     if foreign.nothing_to_undo:
-        return [f"{_run(alembic, 'stamp', '--purge', *target)} && {upgrade}"]
+        return [f"{alembic_run(env, cwd, 'stamp', '--purge', *target)} && {upgrade}"]
     if len(target) != 1 or here is None:
         return []
     return [
         f"git checkout {shlex.quote(foreign.found.ref)} && "
-        f"{_run(alembic, 'downgrade', target[0])} && "
+        f"{alembic_run(env, cwd, 'downgrade', target[0])} && "
         f"git checkout {shlex.quote(here)} && {upgrade}"
     ]
 
@@ -433,7 +428,7 @@ def rebase_refusal(
     applied = [rev for rev in moving if rev in lineage(graph, rows)]
     if not applied:
         return None
-    downgrade = _run(_alembic(env, cwd), "downgrade", old)
+    downgrade = alembic_run(env, cwd, "downgrade", old)
     return (
         f"{display(script.path, cwd)}:{script.line_of('down_revision')}: the database "
         f"({database.shown}) has applied {', '.join(applied)}, which rebase would move: "
