@@ -106,7 +106,7 @@ def test_branch_switch_story_on_sqlite(tmp_path: Path) -> None:
     at_a = run_cli(["status"], repo)
     git(repo, "checkout", "-q", "feature-b")
     refused = alembic(repo, "upgrade", "head")
-    before = (database.read_bytes(), database.stat().st_mtime_ns)
+    before = (database.read_bytes(), database.stat().st_mtime_ns, sorted(os.listdir(repo)))
 
     result = run_cli(["status", "--warn-only"], repo)
 
@@ -121,7 +121,7 @@ def test_branch_switch_story_on_sqlite(tmp_path: Path) -> None:
     )
     assert (result.code, result.err) == (0, "")
     assert result.out == FOREIGN_REPORT.format(url="sqlite:///test.db", way_back=WAY_BACK)
-    assert (database.read_bytes(), database.stat().st_mtime_ns) == before
+    assert (database.read_bytes(), database.stat().st_mtime_ns, sorted(os.listdir(repo))) == before
     assert run_cli(["status"], repo).code == 1
 
     run_printed(WAY_BACK, repo)
@@ -832,3 +832,35 @@ def test_the_way_back_from_another_folder_runs_alembic_in_a_subshell(tmp_path: P
         "git checkout 'feature a' && (cd 'my project' && alembic downgrade c3) && "
         "git checkout main && (cd 'my project' && alembic upgrade head)"
     ]
+
+
+def test_labelled_branches_one_of_them_migrated_on_another_git_branch(tmp_path: Path) -> None:
+    users = [
+        table_rev("aaaa11111111", None, "users"),
+        table_rev("aaaa22222222", "aaaa11111111", "users 2"),
+    ]
+    users[0].branch_labels = "users"
+    billing = table_rev("bbbb11111111", None, "billing")
+    billing.branch_labels = "billing"
+    repo = database_project(tmp_path / "repo", [*users, billing])
+    git(repo, "checkout", "-q", "-b", "feature-b")
+    write_revision(repo / "versions", table_rev("aaaa33333333", "aaaa22222222", "users 3"))
+    commit_all(repo, "users 3")
+    git(repo, "checkout", "-q", "-b", "feature-a", "master")
+    write_revision(repo / "versions", table_rev("bbbb22222222", "bbbb11111111", "billing 2"))
+    commit_all(repo, "billing 2")
+    assert alembic(repo, "upgrade", "heads").returncode == 0
+    git(repo, "checkout", "-q", "feature-b")
+
+    result = run_cli(["status", "--format", "json"], repo)
+
+    document = json.loads(result.out)
+    assert document["database"]["revisions"] == ["aaaa22222222", "bbbb22222222"]
+    assert document["foreign"][0]["shared"] == ["bbbb11111111"]
+    assert document["commands"] == [
+        "git checkout feature-a && alembic downgrade bbbb11111111 && "
+        "git checkout feature-b && alembic upgrade heads"
+    ]
+    run_printed(document["commands"][0], repo)
+    assert sorted(versions_in(repo / "test.db")) == ["aaaa33333333", "bbbb11111111"]
+    assert run_cli(["status"], repo).code == 0

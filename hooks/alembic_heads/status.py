@@ -146,13 +146,13 @@ def way_back(
     upgrade = alembic_run(env, cwd, "upgrade", upgrade_word(graph))
     if standing.state == BEHIND:
         return [upgrade]
-    if standing.state != FOREIGN or len(standing.rows) != 1:
+    if standing.state != FOREIGN or len(standing.foreign) != 1:
         return []
     [foreign] = standing.foreign
     if foreign.found is None:
         return []
     target = list(foreign.shared) or ["base"]
-    if foreign.nothing_to_undo:
+    if foreign.nothing_to_undo and len(standing.rows) == 1:  # --purge empties the table
         return [f"{alembic_run(env, cwd, 'stamp', '--purge', *target)} && {upgrade}"]
     if len(target) != 1 or here is None:
         return []
