@@ -40,6 +40,7 @@ class _NoArguments:
         self.warn_only = False
         self.format = "text"
         self.color = "auto"
+        self.summary: str | None = None
 
 
 NO_ARGUMENTS = _NoArguments()
@@ -268,6 +269,12 @@ def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.Argu
         "or json (schema: alembic_heads/schema/check-v1.json)",
     )
     add_color_option(parser)
+    parser.add_argument(
+        "--summary",
+        metavar="FILE",
+        help="also append a Markdown report to FILE (in GitHub Actions, $GITHUB_STEP_SUMMARY): "
+        "each graph's heads, or the divergence drawn in Mermaid and the fix commands",
+    )
     return parser
 
 
@@ -298,8 +305,20 @@ def _check(argv: Sequence[str] | None) -> int:
         envs = find_environments(args.paths, args.config, args.name, cwd)
         at = commit_under_check(args.warn_only)
         results = check_environments(envs, cwd, args.max_heads, at, args.against)
+        if args.summary:
+            from .summary import markdown
+
+            _append(args.summary, markdown(results, cwd))
     except UsageError as error:
         print(f"alembic-heads: {error}", file=sys.stderr)
+        if args.summary:
+            import contextlib
+
+            from .summary import usage_error
+
+            # when the summary itself could not be written, the line above says so
+            with contextlib.suppress(UsageError):
+                _append(args.summary, usage_error(f"alembic-heads: {error}"))
         return 0 if args.warn_only else 2
     failed = [result for result in results if not result.ok]
     if args.format == "json":
@@ -316,6 +335,16 @@ def _check(argv: Sequence[str] | None) -> int:
         color = wants_color(args.color, sys.stdout)
         print("\n\n".join(format_check(result, cwd, color) for result in failed))
         if os.environ.get("GITHUB_ACTIONS") == "true":
-            print("\n".join(github_annotations(check_document(failed, cwd))))
+            workspace = os.environ.get("GITHUB_WORKSPACE") or cwd
+            print("\n".join(github_annotations(check_document(failed, cwd), cwd, workspace)))
         return 0 if args.warn_only else 1
     return 0
+
+
+def _append(path: str, text: str) -> None:
+    """Add to a file someone else owns (a job summary), never replacing it."""
+    try:
+        with open(path, "a", encoding="utf-8") as stream:
+            stream.write(text)
+    except OSError as error:
+        raise UsageError(f"{path}: cannot write the summary: {error.strerror}") from None
