@@ -61,6 +61,7 @@ def pre_commit(hook_repo: tuple[Path, str], pre_commit_home: Path) -> PreCommit:
 def _not_in_github_actions(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests assert exact output; in GitHub Actions, check would add annotations to it."""
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    monkeypatch.delenv("GITHUB_WORKSPACE", raising=False)
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -108,9 +108,10 @@ def github_annotations(
 
 def _in_workspace(path: str, cwd: StrPath, workspace: StrPath | None) -> str:
     full = os.path.join(cwd, path)
-    if workspace is None or not os.path.exists(full):  # not a file here: REF:path
+    if not os.path.exists(full):  # not a file here: a file only REF has (REF:path)
         return path
-    return Path(os.path.relpath(os.path.realpath(full), os.path.realpath(workspace))).as_posix()
+    root = cwd if workspace is None else workspace
+    return Path(os.path.relpath(os.path.realpath(full), os.path.realpath(root))).as_posix()
 
 
 def _escape_data(text: str) -> str:
