@@ -22,7 +22,14 @@ ROOT = Path(__file__).parent.parent
 def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
     """This working tree, committed to a scratch repository pre-commit can clone."""
     repo = tmp_path_factory.mktemp("hook-repo")
-    for name in ("hooks", "pyproject.toml", ".pre-commit-hooks.yaml", "README.md", "action.yml"):
+    for name in (
+        "hooks",
+        "pyproject.toml",
+        ".pre-commit-hooks.yaml",
+        "README.md",
+        "LICENSE",
+        "action.yml",
+    ):
         source = ROOT / name
         if source.is_dir():
             shutil.copytree(
