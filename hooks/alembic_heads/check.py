@@ -41,6 +41,8 @@ class _NoArguments:
         self.format = "text"
         self.color = "auto"
         self.summary: str | None = None
+        self.linear = False
+        self.single_base = False
 
 
 NO_ARGUMENTS = _NoArguments()
@@ -257,6 +259,17 @@ def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.Argu
         "meet, reading REF from git without a checkout",
     )
     parser.add_argument(
+        "--single-base",
+        action="store_true",
+        help="also fail when the history starts from more than one base (multiple-bases)",
+    )
+    parser.add_argument(
+        "--linear",
+        action="store_true",
+        help="require a strictly linear history: one base and no merge revisions "
+        "(multiple-bases, merge-revision)",
+    )
+    parser.add_argument(
         "--warn-only",
         action="store_true",
         help="print the report but exit 0 (for post-merge, post-checkout, post-rewrite)",
@@ -305,6 +318,8 @@ def _check(argv: Sequence[str] | None) -> int:
         envs = find_environments(args.paths, args.config, args.name, cwd)
         at = commit_under_check(args.warn_only)
         results = check_environments(envs, cwd, args.max_heads, at, args.against)
+        if args.linear or args.single_base:
+            _check_shapes(results, args.linear, args.single_base)
         if args.summary:
             from .summary import markdown
 
@@ -348,3 +363,12 @@ def _append(path: str, text: str) -> None:
             stream.write(text)
     except OSError as error:
         raise UsageError(f"{path}: cannot write the summary: {error.strerror}") from None
+
+
+def _check_shapes(results: Sequence[GraphCheck], linear: bool, single_base: bool) -> None:
+    """Add what ``--linear`` and ``--single-base`` find to each graph that was read."""
+    from .shapes import shape_findings
+
+    for result in results:
+        if result.graph is not None and not result.findings:
+            result.findings.extend(shape_findings(result.graph, linear, single_base))
