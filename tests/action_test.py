@@ -106,13 +106,19 @@ def _run_step(
     )
 
 
-def origin_and_checkout(tmp_path: Path, branch: str, source: Path) -> Path:
-    """``source`` pushed to a bare origin, and ``branch`` cloned from it at depth 1,
-    as ``actions/checkout`` clones a pull request's head."""
+def origin_and_checkout(tmp_path: Path, ref: str, source: Path) -> Path:
+    """``source`` pushed to a bare origin, and ``ref`` (a branch, or GitHub's
+    trial merge ``refs/pull/1/merge``) fetched from it at depth 1, as
+    ``actions/checkout`` fetches a pull request."""
     origin = tmp_path / "origin.git"
-    git(tmp_path, "clone", "-q", "--bare", str(source), str(origin))
+    git(tmp_path, "clone", "-q", "--mirror", str(source), str(origin))
+    if not ref.startswith("refs/"):
+        ref = f"refs/heads/{ref}"
     workspace = tmp_path / "workspace"
-    git(tmp_path, "clone", "-q", "--depth=1", "--branch", branch, origin.as_uri(), str(workspace))
+    git(tmp_path, "init", "-q", str(workspace))
+    git(workspace, "remote", "add", "origin", origin.as_uri())
+    git(workspace, "fetch", "-q", "--no-tags", "--depth=1", "origin", f"+{ref}:refs/checkout")
+    git(workspace, "checkout", "-q", "--detach", "refs/checkout")
     return workspace
 
 
@@ -139,12 +145,14 @@ def test_a_second_head_fails_with_annotations_and_a_summary(
     )
 
 
+@pytest.mark.parametrize("checkout", ["squash", "refs/pull/1/merge"])
 def test_a_branch_that_squashes_passes_once_the_fork_is_fetched(
-    tmp_path: Path, runner_temp: dict[str, str]
+    tmp_path: Path, runner_temp: dict[str, str], checkout: str
 ) -> None:
     """The squash is healthy only once git knows where the branch forked (the
     old files are then deleted by the merge): that commit is deeper than the
-    tips the checkout and the first fetch bring."""
+    tips the checkout and the first fetch bring. The same with the branch
+    checked out, or GitHub's trial merge of it (actions/checkout's default)."""
     source = seed_branches(tmp_path / "source")
     git(source, "checkout", "-q", "-b", "squash")
     for old in (source / "versions").iterdir():
@@ -159,7 +167,11 @@ def test_a_branch_that_squashes_passes_once_the_fork_is_fetched(
     for number in range(3):
         (source / "models.py").write_text(f"tables = [{number}]\n")
         commit_all(source, f"models {number}")
-    workspace = origin_and_checkout(tmp_path, "squash", source)
+    git(source, "checkout", "-q", "-b", "trial")
+    git(source, "merge", "-q", "--no-edit", "squash")
+    git(source, "update-ref", "refs/pull/1/merge", "trial")
+    git(source, "checkout", "-q", "master")
+    workspace = origin_and_checkout(tmp_path, checkout, source)
     summary = tmp_path / "summary.md"
 
     job = run_action(workspace, summary, runner_temp)
