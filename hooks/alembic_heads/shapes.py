@@ -9,9 +9,9 @@ from .graph import Graph
 
 
 def shape_findings(graph: Graph, linear: bool, single_base: bool) -> list[Finding]:
-    findings = []
-    if linear or single_base:
-        findings += _several_bases(graph, "--linear" if linear else "--single-base")
+    """What ``--linear`` finds, or ``--single-base`` (when only it is asked for)."""
+    assert linear or single_base
+    findings = _several_bases(graph, "--linear" if linear else "--single-base")
     if linear:
         findings += _merge_revisions(graph)
     return findings
