@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
 import zipfile
 from importlib import resources
 from pathlib import Path
@@ -13,7 +12,7 @@ import jsonschema
 import pytest
 
 from alembic_heads import __version__
-from helpers import PYTHON, Rev, git, run_cli, seed_branches, write_project
+from helpers import Rev, build_wheel, git, run_cli, seed_branches, write_project
 
 SPLIT = [
     Rev("a1", None, "create users"),
@@ -184,14 +183,7 @@ def test_github_annotations_in_github_actions(
 
 
 def test_the_schema_ships_in_the_wheel(tmp_path: Path) -> None:
-    root = Path(__file__).parent.parent
-    subprocess.run(
-        [PYTHON, "-m", "pip", "wheel", "-q", "--no-deps", "-w", tmp_path, root],
-        check=True,
-        capture_output=True,
-    )
-    (wheel,) = tmp_path.glob("*.whl")
-    with zipfile.ZipFile(wheel) as archive:
+    with zipfile.ZipFile(build_wheel(tmp_path)) as archive:
         assert "alembic_heads/schema/check-v1.json" in archive.namelist()
 
 

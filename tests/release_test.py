@@ -12,9 +12,7 @@ from pathlib import Path
 import yaml
 
 from alembic_heads import __version__
-from helpers import PYTHON
-
-ROOT = Path(__file__).parent.parent
+from helpers import PYTHON, ROOT, build_wheel
 
 # The first pre-commit that knows each stage by the name the manifest uses.
 STAGE_SINCE = {
@@ -48,13 +46,7 @@ def test_each_hook_asks_for_a_pre_commit_that_knows_its_stages() -> None:
 
 
 def test_the_wheel_carries_version_licence_and_metadata(tmp_path: Path) -> None:
-    subprocess.run(
-        [PYTHON, "-m", "pip", "wheel", "-q", "--no-deps", "-w", tmp_path, ROOT],
-        check=True,
-        capture_output=True,
-    )
-    (wheel,) = tmp_path.glob("*.whl")
-    with zipfile.ZipFile(wheel) as archive:
+    with zipfile.ZipFile(build_wheel(tmp_path)) as archive:
         info = f"alembic_heads-{__version__}.dist-info"
         metadata = email.message_from_bytes(archive.read(f"{info}/METADATA"))
         entry_points = archive.read(f"{info}/entry_points.txt").decode()

@@ -84,6 +84,11 @@ PATHS_HELP = (
 def add_graph_options(parser: argparse.ArgumentParser, paths_help: str = PATHS_HELP) -> None:
     """The options every command that reads a graph shares."""
     parser.add_argument("paths", nargs="*", help=paths_help)
+    add_config_options(parser)
+
+
+def add_config_options(parser: argparse.ArgumentParser) -> None:
+    """``-c`` and ``-n``: the configuration that names a graph, as for ``alembic``."""
     parser.add_argument(
         "-c",
         "--config",

@@ -17,7 +17,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .check import check_environments
+from .check import add_config_options, check_environments
 from .discover import find_environments
 from .findings import UsageError
 from .head_file import FILE_NAME, update_head_files
@@ -32,20 +32,11 @@ def build_parser() -> argparse.ArgumentParser:
             f"Alembic post-write hook: rewrite {FILE_NAME} of the revision graph that holds "
             "REVISION_FILE, the file `alembic revision` or `alembic merge` just wrote. "
             "Configure it in alembic.ini's [post_write_hooks] with type = console_scripts "
-            f"and entrypoint = {PROG}."
+            f"and entrypoint = {PROG} (with -c: options = -c FILE REVISION_SCRIPT_FILENAME)."
         ),
     )
     parser.add_argument("revision_file", metavar="REVISION_FILE", help="the file Alembic wrote")
-    parser.add_argument(
-        "-c",
-        "--config",
-        action="append",
-        default=[],
-        metavar="FILE",
-        help="Alembic ini file or pyproject.toml, when not the one in the working directory "
-        "(add it to the hook's options: options = -c FILE REVISION_SCRIPT_FILENAME)",
-    )
-    parser.add_argument("-n", "--name", metavar="SECTION", help="ini section (default: alembic)")
+    add_config_options(parser)
     return parser
 
 
