@@ -14,7 +14,16 @@ from typing import Any
 import pytest
 import yaml
 
-from helpers import GIT_ENV, Rev, commit_all, git, seed_branches, write_revision
+from helpers import (
+    GIT_ENV,
+    Rev,
+    commit_all,
+    git,
+    init_repo,
+    seed_branches,
+    write_project,
+    write_revision,
+)
 
 ROOT = Path(__file__).parent.parent
 ACTION = yaml.safe_load((ROOT / "action.yml").read_text())
@@ -34,7 +43,7 @@ def test_the_action_is_composite_and_its_scripts_take_no_expressions() -> None:
     steps = ACTION["runs"]["steps"]
 
     assert ACTION["runs"]["using"] == "composite"
-    assert sorted(ACTION["inputs"]) == ["config", "name", "paths", "working-directory"]
+    assert sorted(ACTION["inputs"]) == ["args", "config", "name", "paths", "working-directory"]
     assert [step["shell"] for step in steps] == ["bash"] * len(steps)
     # Inputs reach the scripts through env only: an input is never pasted into code.
     assert [step["name"] for step in steps if "${{" in step["run"]] == []
@@ -186,18 +195,33 @@ def test_a_branch_that_squashes_passes_once_the_fork_is_fetched(
 
 
 def test_inputs_reach_the_check(tmp_path: Path, runner_temp: dict[str, str]) -> None:
-    source = seed_branches(tmp_path / "source")
-    (source / "alembic.ini").rename(source / "db.ini")
-    commit_all(source, "the configuration is db.ini")
+    """Outside a pull request, in a subfolder, with another ini file and more options."""
+    source = init_repo(tmp_path / "source")
+    joined = [Rev("a1", None, "users"), Rev("x9", None, "billing"), Rev("m3", ("a1", "x9"), "join")]
+    write_project(source / "backend", joined)
+    (source / "backend" / "alembic.ini").rename(source / "backend" / "db.ini")
+    commit_all(source, "two bases, joined")
     workspace = origin_and_checkout(tmp_path, "master", source)
     summary = tmp_path / "summary.md"
+    inputs = {"config": "db.ini", "paths": "versions", "working_directory": "backend"}
 
-    job = run_action(
-        workspace, summary, runner_temp, base_ref="", config="db.ini", paths="versions"
-    )
+    plain = run_action(workspace, summary, runner_temp, base_ref="", **inputs)
+    linear = run_action(workspace, summary, runner_temp, base_ref="", args="--linear", **inputs)
 
-    assert (job.code, job.out) == (0, "Not a pull request: checking the working tree alone.\n")
-    assert job.summary == (
+    assert (plain.code, plain.out) == (0, "Not a pull request: checking the working tree alone.\n")
+    assert plain.summary == (
         "## alembic-heads\n\nEvery revision graph has one head:\n\n"
-        "- `db.ini`: head `d` D, in `versions/d_D.py`\n"
+        "- `db.ini`: head `m3` join, in `versions/m3_join.py`\n"
     )
+    assert linear.code == 1
+    assert linear.summary.startswith(
+        f"{plain.summary}## alembic-heads\n\n### `db.ini`\n\n```text\n"
+    )
+    assert [line.split("::")[1] for line in linear.out.splitlines() if "::" in line] == [
+        f"error file=backend/versions/{name},line=14,title=alembic-heads%3A {finding}"
+        for name, finding in [
+            ("a1_users.py", "multiple-bases"),
+            ("m3_join.py", "merge-revision"),
+            ("x9_billing.py", "multiple-bases"),
+        ]
+    ]
