@@ -187,7 +187,7 @@ def test_a_branch_that_squashes_passes_once_the_fork_is_fetched(
 
     assert (job.code, job.out) == (0, "")
     assert job.summary == (
-        "## alembic-heads\n\nEvery revision graph has one head:\n\n"
+        "## alembic-heads\n\nEvery revision graph is healthy:\n\n"
         "- `alembic.ini`, merged with `origin/master`: head `g2` G2, in "
         "`versions/g2_G2.py`\n"
     )
@@ -210,7 +210,7 @@ def test_inputs_reach_the_check(tmp_path: Path, runner_temp: dict[str, str]) -> 
 
     assert (plain.code, plain.out) == (0, "Not a pull request: checking the working tree alone.\n")
     assert plain.summary == (
-        "## alembic-heads\n\nEvery revision graph has one head:\n\n"
+        "## alembic-heads\n\nEvery revision graph is healthy:\n\n"
         "- `db.ini`: head `m3` join, in `versions/m3_join.py`\n"
     )
     assert linear.code == 1

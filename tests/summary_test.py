@@ -63,7 +63,7 @@ def test_healthy_graphs_say_so_with_their_heads(tmp_path: Path) -> None:
     assert summary.read_text() == (
         "## alembic-heads\n"
         "\n"
-        "Every revision graph has one head:\n"
+        "Every revision graph is healthy:\n"
         "\n"
         "- `app/versions`: head `a1` create \\*users\\*, in `app/versions/a1_create_*users*.py`\n"
         "- `empty/versions`: no revisions\n"

@@ -21,7 +21,7 @@ def markdown(results: Sequence[GraphCheck], cwd: str | Path) -> str:
     healthy, otherwise each failing graph's picture, fix commands and report."""
     failed = [result for result in results if not result.ok]
     if not failed:
-        lines = [TITLE, "", "Every revision graph has one head:", ""]
+        lines = [TITLE, "", "Every revision graph is healthy:", ""]
         lines += [f"- {_name(result)}: {_heads(result, cwd)}" for result in results]
         return "\n".join(lines) + "\n"
     blocks = [TITLE]
