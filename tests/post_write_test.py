@@ -103,3 +103,21 @@ def test_a_file_outside_any_graph_is_one_line_on_stderr(tmp_path: Path) -> None:
         "alembic-heads-post-write: stray.py: not inside a versions/ folder "
         "(pass -c CONFIG instead)\n"
     )
+
+
+def test_configured_in_pyproject_toml(tmp_path: Path) -> None:
+    write_project(tmp_path / "migrations", SEED, ini=False)
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.alembic]\nscript_location = "%(here)s/migrations"\n'
+        # README's lines
+        "\n[[tool.alembic.post_write_hooks]]\n"
+        'name = "alembic_heads"\n'
+        'type = "console_scripts"\n'
+        'entrypoint = "alembic-heads-post-write"\n'
+    )
+
+    code, output = alembic(tmp_path, "revision", "-m", "x", "--rev-id", "c")
+
+    assert code == 0
+    assert "Writing migrations/head.txt: head c (a new file: git add it)\n" in output
+    assert (tmp_path / "migrations" / "head.txt").read_text() == HEADER + "c\n"
