@@ -23,7 +23,14 @@ ROOT = Path(__file__).parent.parent
 def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
     """This working tree, committed to a scratch repository pre-commit can clone."""
     repo = tmp_path_factory.mktemp("hook-repo")
-    for name in ("hooks", "pyproject.toml", ".pre-commit-hooks.yaml", "README.md"):
+    for name in (
+        "hooks",
+        "pyproject.toml",
+        ".pre-commit-hooks.yaml",
+        "README.md",
+        "LICENSE",
+        "action.yml",
+    ):
         source = ROOT / name
         if source.is_dir():
             shutil.copytree(
@@ -62,6 +69,7 @@ def pre_commit(hook_repo: tuple[Path, str], pre_commit_home: Path) -> PreCommit:
 def _not_in_github_actions(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests assert exact output; in GitHub Actions, check would add annotations to it."""
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    monkeypatch.delenv("GITHUB_WORKSPACE", raising=False)
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -370,6 +370,18 @@ def run(cmd: Sequence[str], cwd: Path, **env: str) -> subprocess.CompletedProces
 
 
 PYTHON = sys.executable
+ROOT = Path(__file__).parent.parent
+
+
+def build_wheel(folder: Path) -> Path:
+    """This working tree's wheel, built by pip into ``folder``."""
+    subprocess.run(
+        [PYTHON, "-m", "pip", "wheel", "-q", "--no-deps", "-w", folder, ROOT],
+        check=True,
+        capture_output=True,
+    )
+    (wheel,) = folder.glob("*.whl")
+    return wheel
 
 
 def snapshot(root: Path) -> dict[str, bytes]:

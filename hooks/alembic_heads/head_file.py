@@ -173,6 +173,24 @@ def rewrite(head_file: HeadFile, cwd: Path) -> str:
     return f"Rewriting {shown}: {before} -> {now}"
 
 
+def update_head_files(results: Sequence[GraphCheck], cwd: Path, check: bool) -> list[str]:
+    """Rewrite each healthy graph's stale head file (with ``check``, report it
+    instead); what the graphs that are not healthy found comes first."""
+    files = [
+        read_head_file(result, cwd)
+        for result in results
+        if result.ok and result.graph is not None and result.graph.revisions
+    ]
+    _refuse_shared_files(files, cwd)
+    blocks = [format_check(result, cwd) for result in results if not result.ok]
+    for head_file in (file for file in files if file.stale):
+        if check:
+            blocks.append(stale_finding(head_file, cwd).format())
+        else:
+            blocks.append(rewrite(head_file, cwd))
+    return blocks
+
+
 def _refuse_shared_files(files: Sequence[HeadFile], cwd: Path) -> None:
     """Two graphs with one script folder (two ini sections sharing a
     ``script_location``) would rewrite each other's file forever."""
@@ -214,19 +232,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     cwd = Path.cwd()
     try:
         envs = find_environments(args.paths, args.config, args.name, cwd)
-        results = check_environments(envs, cwd, args.max_heads)
-        files = [
-            read_head_file(result, cwd)
-            for result in results
-            if result.ok and result.graph is not None and result.graph.revisions
-        ]
-        _refuse_shared_files(files, cwd)
-        blocks = [format_check(result, cwd) for result in results if not result.ok]
-        for head_file in (file for file in files if file.stale):
-            if args.check:
-                blocks.append(stale_finding(head_file, cwd).format())
-            else:
-                blocks.append(rewrite(head_file, cwd))
+        blocks = update_head_files(check_environments(envs, cwd, args.max_heads), cwd, args.check)
     except UsageError as error:
         print(f"alembic-heads: {error}", file=sys.stderr)
         return 2
