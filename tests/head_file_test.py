@@ -125,7 +125,7 @@ def test_two_heads_print_the_fix_and_leave_the_file(tmp_path: Path) -> None:
         "alembic.ini: Multiple head revisions are present: 2 heads, "
         "`alembic upgrade head` will fail\n"
     )
-    assert '      alembic merge -m "merge D and E" D E\n' in result.out
+    assert "      alembic merge -m 'merge D and E' D E\n" in result.out
     assert (tmp_path / "head.txt").read_text() == HEADER + "C\n"
 
 
@@ -215,7 +215,7 @@ def test_two_branches_conflict_on_the_head_file(tmp_path: Path) -> None:
     assert text.startswith(HEADER + "<<<<<<< HEAD\nD\n=======\nF\n>>>>>>> dev2\n")
     report = run_cli(["head-file"], root)
     assert report.code == 1
-    assert '      alembic merge -m "merge D and F" D F\n' in report.out
+    assert "      alembic merge -m 'merge D and F' D F\n" in report.out
     write_revision(root / "versions", Rev("E", "D", "add e"))
     resolved = run_cli(["head-file"], root)
     assert resolved.out == "Rewriting head.txt: unresolved conflict (D, F) -> head F\n"

@@ -169,7 +169,8 @@ def literal(value: object, quote: str = "'", style: str = "classic") -> str:
     if value is None:
         return "None"
     if isinstance(value, str):
-        return f"{quote}{value}{quote}"
+        plain = value.isprintable() and quote not in value and "\\" not in value
+        return f"{quote}{value}{quote}" if plain else repr(value)
     assert isinstance(value, tuple)
     items = [literal(item, quote) for item in value]
     if style == "split" and len(items) > 1:
@@ -263,7 +264,9 @@ def alembic_answer(root: Path, ini: str = "alembic.ini") -> dict[str, Any]:
         scripts = list(revisions.values())
         answer = {
             "heads": sorted(heads),
-            "effective_heads": sorted(script.get_heads(consider_depends_on=True)),
+            "effective_heads": sorted(
+                rmap._real_heads
+            ),  # get_heads(consider_depends_on=True), 1.18.5+
             "bases": sorted(script.get_bases()),
             "branchpoints": sorted(rev.revision for rev in scripts if rev.is_branch_point),
             "mergepoints": sorted(rev.revision for rev in scripts if rev.is_merge_point),

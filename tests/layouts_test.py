@@ -40,7 +40,7 @@ def test_plain_project_with_a_second_version_location(tmp_path: Path) -> None:
     assert alembic_heads_of(tmp_path / "alembic.ini") == ["cccc", "dddd"]
     assert result.code == 1
     assert "extra/dddd_planted.py:13: head dddd: planted" in result.out
-    assert fix_line(result.out) == 'alembic merge -m "merge cccc and dddd" cccc dddd'
+    assert fix_line(result.out) == "alembic merge -m 'merge cccc and dddd' cccc dddd"
 
 
 def test_recursive_subfolder(tmp_path: Path) -> None:
@@ -80,7 +80,7 @@ def test_flask_migrate_folder(tmp_path: Path) -> None:
         "dddd",
     ]
     assert result.out.startswith("migrations/alembic.ini: Multiple head revisions are present")
-    assert fix_line(result.out) == 'flask db merge -m "merge cccc and dddd" cccc dddd'
+    assert fix_line(result.out) == "flask db merge -m 'merge cccc and dddd' cccc dddd"
 
 
 def test_flask_migrate_folder_with_another_name(tmp_path: Path) -> None:
@@ -90,7 +90,7 @@ def test_flask_migrate_folder_with_another_name(tmp_path: Path) -> None:
     result = run_cli(["check", "-c", "db_migrations/alembic.ini"], tmp_path)
 
     assert fix_line(result.out) == (
-        'flask db -d db_migrations merge -m "merge cccc and dddd" cccc dddd'
+        "flask db -d db_migrations merge -m 'merge cccc and dddd' cccc dddd"
     )
 
 
@@ -118,7 +118,7 @@ def test_two_databases_in_one_ini(tmp_path: Path) -> None:
     assert every.code == 1
     assert every.out.startswith("alembic.ini [billing]: Multiple head revisions are present")
     assert "users_db" not in every.out
-    assert fix_line(every.out) == 'alembic -n billing merge -m "merge cccc and dddd" cccc dddd'
+    assert fix_line(every.out) == "alembic -n billing merge -m 'merge cccc and dddd' cccc dddd"
     assert users.code == 0
 
 
@@ -134,7 +134,7 @@ def test_monorepo_of_services(tmp_path: Path) -> None:
     assert result.out.startswith("services/orders/alembic.ini: Multiple head revisions are present")
     assert "accounts" not in result.out
     assert fix_line(result.out) == (
-        'cd services/orders && alembic merge -m "merge cccc and dddd" cccc dddd'
+        "cd services/orders && alembic merge -m 'merge cccc and dddd' cccc dddd"
     )
 
 
@@ -203,4 +203,4 @@ def test_an_ini_beside_env_py_that_describes_another_folder(tmp_path: Path) -> N
     result = run_cli(["check"], tmp_path)
 
     assert result.out.startswith("apps/db/versions: Multiple head revisions are present")
-    assert fix_line(result.out) == 'alembic merge -m "merge cccc and dddd" cccc dddd'
+    assert fix_line(result.out) == "alembic merge -m 'merge cccc and dddd' cccc dddd"

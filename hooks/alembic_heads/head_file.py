@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import shlex
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -132,7 +133,7 @@ def stale_finding(head_file: HeadFile, cwd: Path) -> Finding:
             1,
             "head-file-missing",
             f"head file missing: the graph's {_heads(head_file.heads)}",
-            f"run `{FIX}`, then `git add {shown}`",
+            f"run `{FIX}`, then `git add {shlex.quote(shown)}`",
         )
     if recorded.conflict:
         return Finding(

@@ -112,12 +112,15 @@ class LoadOrder:
 
 
 def _unreadable(ref: str, reason: str) -> str:
+    from shlex import quote  # only this message needs it (it imports re)
+
     if ref.startswith("origin/"):
         branch = ref.split("/", 1)[1]
-        fetch = f"git fetch --depth=1 origin {branch}:refs/remotes/origin/{branch}"
+        fetch = f"git fetch --depth=1 origin {quote(f'{branch}:refs/remotes/origin/{branch}')}"
     else:
         fetch = (
-            f"git fetch --depth=1 origin {ref}:refs/remotes/origin/{ref}, then pass origin/{ref}"
+            f"git fetch --depth=1 origin {quote(f'{ref}:refs/remotes/origin/{ref}')}, "
+            f"then pass {quote(f'origin/{ref}')}"
         )
     return (
         f"cannot read {ref} from git ({reason}): name a branch, tag or commit this "
