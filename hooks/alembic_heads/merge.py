@@ -15,6 +15,7 @@ import argparse
 import configparser
 import os
 import shutil
+import subprocess
 import sys
 import uuid
 from collections.abc import Sequence
@@ -157,7 +158,7 @@ def write_merge(plan: MergePlan) -> Written:
         )
         create_date = script._generate_create_date()
         path = Path(script._rev_path(plan.version_path, plan.rev_id, plan.message, create_date))
-        hooks = config.get_hooks_list()
+        hooks = _hooks(config)
     except (util.CommandError, ValueError, TypeError, KeyError, configparser.Error) as error:
         raise UsageError(f"{plan.env.name}: {' '.join(str(error).split())}") from None
     arguments: dict[str, Any] = {
@@ -198,6 +199,23 @@ def alembic_config(env: Environment) -> Any:
     return Config(file_=env.ini, ini_section=env.section)
 
 
+def _hooks(config: Any) -> list[dict[str, str]]:
+    """The ``post_write_hooks``: ``Config.get_hooks_list`` (Alembic 1.16+), or
+    read from the ini section as older Alembic's ``_run_hooks`` reads it."""
+    if hasattr(config, "get_hooks_list"):
+        return list(map(dict, config.get_hooks_list()))
+    section = config.get_section("post_write_hooks", {})
+    hooks = []
+    for name in section.get("hooks", "").replace(",", " ").split():
+        prefix = name + "."
+        hook = {
+            key[len(prefix) :]: value for key, value in section.items() if key.startswith(prefix)
+        }
+        hook["_hook_name"] = name
+        hooks.append(hook)
+    return hooks
+
+
 def _option(config: Any, name: str) -> str | None:
     getter = getattr(config, "get_alembic_option", None) or config.get_main_option
     value = getter(name)
@@ -228,7 +246,8 @@ def _run_hook(write_hooks: Any, path: str, hook: dict[str, str]) -> None:
     if hook["type"] == "console_scripts" and not _installed_script(entrypoint):
         executable = shutil.which(entrypoint)
         if executable is not None:
-            write_hooks._run_hook(path, hook, False, [executable])
+            options = write_hooks._parse_cmdline_options(hook.get("options", ""), path)
+            subprocess.run([executable, *options], cwd=hook.get("cwd"))
             return
     write_hooks._invoke(hook["type"], path, hook)
 
