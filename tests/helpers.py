@@ -250,6 +250,25 @@ def alembic_template() -> Path:
     return Path(alembic.__file__).parent / "templates" / "generic" / "script.py.mako"
 
 
+def alembic_older_than(version: str) -> bool:
+    import alembic
+
+    def parts(text: str) -> tuple[int, ...]:
+        return tuple(int(part) for part in text.split(".")[:3])
+
+    return parts(alembic.__version__) < parts(version)
+
+
+def require_alembic(version: str, feature: str) -> None:
+    """Skip the test when the installed Alembic predates ``version``, which
+    brought ``feature`` (the oldest supported Alembic runs the suite too)."""
+    import alembic
+    import pytest
+
+    if alembic_older_than(version):
+        pytest.skip(f"Alembic {alembic.__version__} predates {feature} (Alembic {version})")
+
+
 def alembic_answer(root: Path, ini: str = "alembic.ini") -> dict[str, Any]:
     """What real Alembic says of the project at ``root`` (it runs the files)."""
     from alembic.config import Config

@@ -6,7 +6,16 @@ from __future__ import annotations
 import warnings
 from pathlib import Path
 
-from helpers import ENV_PY, Rev, commit_all, init_repo, run_cli, write_project, write_revision
+from helpers import (
+    ENV_PY,
+    Rev,
+    commit_all,
+    init_repo,
+    require_alembic,
+    run_cli,
+    write_project,
+    write_revision,
+)
 
 ABC = [Rev("aaaa", None, "a"), Rev("bbbb", "aaaa", "b"), Rev("cccc", "bbbb", "c")]
 EXTRA_HEAD = Rev("dddd", "bbbb", "planted")
@@ -29,6 +38,7 @@ def fix_line(out: str) -> str:
 
 
 def test_plain_project_with_a_second_version_location(tmp_path: Path) -> None:
+    require_alembic("1.16", "path_separator")
     write_project(tmp_path, ABC, ini_extra="version_locations = %(here)s/versions:%(here)s/extra\n")
     (tmp_path / "alembic.ini").write_text(
         (tmp_path / "alembic.ini").read_text().replace("path_separator = os", "path_separator = :")

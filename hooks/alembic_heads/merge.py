@@ -192,11 +192,17 @@ def write_merge(plan: MergePlan) -> Written:
 
 def alembic_config(env: Environment) -> Any:
     """Alembic's own ``Config`` for ``env``, as ``alembic -c ... -n ...`` builds it."""
+    from alembic import __version__
     from alembic.config import Config
 
-    if env.toml is not None:
+    if env.toml is None:
+        return Config(file_=env.ini, ini_section=env.section)
+    try:
         return Config(file_=env.ini, toml_file=env.toml, ini_section=env.section)
-    return Config(file_=env.ini, ini_section=env.section)
+    except TypeError:  # no toml_file before Alembic 1.16
+        raise UsageError(
+            f"{env.name}: Alembic {__version__} cannot read [tool.alembic] (Alembic 1.16 can)"
+        ) from None
 
 
 def _hooks(config: Any) -> list[dict[str, str]]:
