@@ -78,6 +78,18 @@ from pathlib import Path
 from alembic_heads.files import create_file
 create_file(Path(sys.argv[1]), b"x" * int(sys.argv[2]))
 """
+SIZE = 8 << 20  # long enough to write that a signal lands in the middle
+
+
+def writing(path: Path) -> subprocess.Popen[bytes]:
+    """A process creating ``path`` (SIZE bytes), once its first file exists."""
+    writer = subprocess.Popen(
+        [PYTHON, "-c", WRITER, str(path), str(SIZE)], stderr=subprocess.DEVNULL
+    )
+    deadline = time.monotonic() + 30
+    while not os.listdir(path.parent) and writer.poll() is None and time.monotonic() < deadline:
+        pass
+    return writer
 
 
 @pytest.mark.parametrize("delay", [0.0, 0.001, 0.003, 0.01, 0.03])
@@ -86,19 +98,30 @@ def test_killed_while_creating_leaves_no_file_or_the_whole_file(
 ) -> None:
     """A crash (kill -9) at any moment: the final name holds nothing or all of
     it, never an empty or partial file that would stop Alembic loading."""
-    size = 8 << 20
     path = tmp_path / "a1_merge.py"
-    writer = subprocess.Popen([PYTHON, "-c", WRITER, str(path), str(size)])
-    deadline = time.monotonic() + 30
-    while not os.listdir(tmp_path) and writer.poll() is None and time.monotonic() < deadline:
-        pass  # until the writer has made its first file
+    writer = writing(path)
     time.sleep(delay)
     writer.send_signal(signal.SIGKILL)
     writer.wait()
 
     if path.exists():
-        assert path.stat().st_size == size
+        assert path.stat().st_size == SIZE
     assert all(name == path.name or name.endswith(".tmp") for name in os.listdir(tmp_path))
+
+
+@pytest.mark.parametrize("delay", [0.0, 0.002, 0.01])
+def test_interrupted_while_creating_leaves_no_temporary_file(tmp_path: Path, delay: float) -> None:
+    """Ctrl-C (KeyboardInterrupt) at some moment of the write: the whole file
+    or nothing, and no temporary file either way."""
+    path = tmp_path / "a1_merge.py"
+    writer = writing(path)
+    time.sleep(delay)
+    writer.send_signal(signal.SIGINT)
+    writer.wait()
+
+    assert os.listdir(tmp_path) in ([], [path.name])
+    if path.exists():
+        assert path.stat().st_size == SIZE
 
 
 @pytest.fixture

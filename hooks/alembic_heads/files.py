@@ -36,15 +36,20 @@ def create_file(path: Path, data: bytes) -> None:
     """Write a new file, durably; :class:`FileExistsError` if ``path`` exists."""
     with _temporary(path, data, durable=True) as temporary:
         try:
-            os.link(temporary, path)
+            os.link(temporary, path)  # fails when the name is taken: nothing is replaced
         except OSError as error:
-            if error.errno not in _NO_HARD_LINKS:
+            if error.errno in _NO_HARD_LINKS:  # pragma: no cover - FAT, some network mounts
+                _rename_unless_taken(temporary, path)
+            else:
                 raise
-            # A file system without hard links: the name is checked, then taken.
-            if os.path.lexists(path):  # pragma: no cover - no such file system in the tests
-                raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), str(path)) from None
-            os.replace(temporary, path)  # pragma: no cover
     _sync_folder(path.parent)
+
+
+def _rename_unless_taken(temporary: str, path: Path) -> None:  # pragma: no cover
+    """Without hard links, the name is checked, then taken (a narrow race)."""
+    if os.path.lexists(path):
+        raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), str(path))
+    os.replace(temporary, path)
 
 
 def replace_file(path: Path, data: bytes, original: bytes) -> None:
