@@ -148,7 +148,7 @@ def test_a_second_head_fails_with_annotations_and_a_summary(
     ]
     assert "```mermaid\nflowchart TD\n" in job.summary
     assert '    n1["f (head)<br/>F"]\n' in job.summary
-    assert 'Fix it with:\n\n```sh\nalembic merge -m "merge d and f" d f\n```\n' in job.summary
+    assert "Fix it with:\n\n```sh\nalembic merge -m 'merge d and f' d f\n```\n" in job.summary
     assert job.summary.startswith(
         "## alembic-heads\n\n### `alembic.ini`, merged with `origin/master`\n"
     )

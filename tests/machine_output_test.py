@@ -73,7 +73,7 @@ def test_two_heads_as_json(tmp_path: Path) -> None:
                         "message": "alembic.ini: Multiple head revisions are present: 2 heads, "
                         "`alembic upgrade head` will fail",
                         "hint": "merge them into one head",
-                        "commands": ['alembic merge -m "merge b2 and c3" b2 c3'],
+                        "commands": ["alembic merge -m 'merge b2 and c3' b2 c3"],
                         "heads": ["b2", "c3"],
                         "branch": None,
                     }
@@ -174,7 +174,7 @@ def test_github_annotations_in_github_actions(
     )
     assert run_cli(["check"], tmp_path).out.splitlines()[-2:] == [
         f"::error file=versions/{name},line=13,title=alembic-heads%3A multiple-heads::"
-        f'{headline}%0Amerge them into one head%0Aalembic merge -m "merge b2 and c3" b2 c3'
+        f"{headline}%0Amerge them into one head%0Aalembic merge -m 'merge b2 and c3' b2 c3"
         for name in ("b2_add_email.py", "c3_add_orders.py")
     ]
     assert "::error" not in run_cli(["check", "--format", "json"], tmp_path).out

@@ -41,7 +41,7 @@ def test_a_second_head_once_merged(tmp_path: Path) -> None:
         "Fix it with:\n"
         "\n"
         "```sh\n"
-        'alembic merge -m "merge d and f" d f\n'
+        "alembic merge -m 'merge d and f' d f\n"
         "```\n"
         "\n"
         "```text\n"

@@ -217,7 +217,7 @@ def changes_since(
     fields = os.fsdecode(output).split("\0")
     return {
         os.path.normpath(os.path.join(top, path)): status
-        for status, path in zip(fields[0::2], fields[1::2])
+        for status, path in zip(fields[0::2], fields[1::2], strict=False)
     }
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import shlex
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ from .check import (
 )
 from .config import Environment
 from .discover import find_environments
-from .files import create_file, replace_file
+from .files import ChangedFile, create_file, replace_file
 from .findings import Finding, UsageError
 from .paths import display
 
@@ -55,11 +56,13 @@ class Recorded:
 
 @dataclass(frozen=True)
 class HeadFile:
-    """One graph's head file: what it records (``None``: no file) and what it should."""
+    """One graph's head file: what it records (``None``: no file) and what it
+    should; ``original``: its bytes as read, which a rewrite must still find."""
 
     path: Path
     recorded: Recorded | None
     heads: tuple[str, ...]
+    original: bytes | None = None
 
     @property
     def stale(self) -> bool:
@@ -111,15 +114,17 @@ def parse(text: str, shown: str) -> Recorded:
 def read_head_file(result: GraphCheck, cwd: Path) -> HeadFile:
     assert result.graph is not None
     path = head_file_path(result.env)
+    original: bytes | None
     try:
-        text = path.read_bytes().decode("utf-8")
+        original = path.read_bytes()
+        text = original.decode("utf-8")
     except FileNotFoundError:
-        recorded = None
+        original = recorded = None
     except (OSError, UnicodeDecodeError) as error:
         raise UsageError(f"{display(path, cwd)}: cannot read: {error}") from None
     else:
         recorded = parse(text, display(path, cwd))
-    return HeadFile(path, recorded, tuple(sorted(result.graph.heads)))
+    return HeadFile(path, recorded, tuple(sorted(result.graph.heads)), original)
 
 
 def stale_finding(head_file: HeadFile, cwd: Path) -> Finding:
@@ -132,7 +137,7 @@ def stale_finding(head_file: HeadFile, cwd: Path) -> Finding:
             1,
             "head-file-missing",
             f"head file missing: the graph's {_heads(head_file.heads)}",
-            f"run `{FIX}`, then `git add {shown}`",
+            f"run `{FIX}`, then `git add {shlex.quote(shown)}`",
         )
     if recorded.conflict:
         return Finding(
@@ -153,14 +158,18 @@ def stale_finding(head_file: HeadFile, cwd: Path) -> Finding:
 
 
 def rewrite(head_file: HeadFile, cwd: Path) -> str:
-    """Write the file (atomically) and say what changed."""
+    """Write the file (atomically, unless it changed since it was read) and say what changed."""
     shown = display(head_file.path, cwd)
     data = render(head_file.heads).encode("utf-8")
     try:
-        if head_file.recorded is None:
+        if head_file.original is None:
             create_file(head_file.path, data)
         else:
-            replace_file(head_file.path, data)
+            replace_file(head_file.path, data, head_file.original)
+    except ChangedFile:
+        raise UsageError(
+            f"{shown} changed since it was read: not writing over it (run the command again)"
+        ) from None
     except OSError as error:
         raise UsageError(f"{shown}: cannot write: {error.strerror or error}") from None
     now = _heads(head_file.heads)

@@ -24,7 +24,7 @@ from pathlib import Path
 from . import git
 from .config import Environment
 from .database_url import add_database_options
-from .files import replace_file
+from .files import ChangedFile, replace_file
 from .findings import UsageError
 from .graph import Graph, build_graph
 from .heads import TooManyHeads, too_many_heads
@@ -191,11 +191,24 @@ def apply(move: Move) -> None:
     if path.suffix != ".py":
         raise UsageError(f"{path}: a compiled revision file: only a source file can be rewritten")
     try:
-        data = path.read_bytes()
-        new = repoint(data, move.script, move.old, move.onto)
-        replace_file(path, new)
+        original = path.read_bytes()
+    except OSError as error:
+        raise UsageError(f"cannot rewrite {path}: {error.strerror or error}") from None
+    write_move(move, original)
+
+
+def write_move(move: Move, original: bytes) -> None:
+    """Write ``original`` (the file's bytes as read) with the move made, unless
+    the file no longer holds them: an edit saved meanwhile is never lost."""
+    path = Path(move.script.path)
+    try:
+        replace_file(path, repoint(original, move.script, move.old, move.onto), original)
     except RewriteError as error:
         raise UsageError(f"{path}: {error}") from None
+    except ChangedFile:
+        raise UsageError(
+            f"{path} changed since it was read: not writing over it (run the command again)"
+        ) from None
     except OSError as error:
         raise UsageError(f"cannot rewrite {path}: {error.strerror or error}") from None
 
