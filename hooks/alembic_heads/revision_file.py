@@ -24,7 +24,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     import ast
     import dis
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterable, Iterator
     from pathlib import Path
     from typing import TypeVar
 
@@ -40,7 +40,10 @@ _CONFLICT_MARKER = r"^(<{7}|>{7})(?: |$)"
 
 _STRING = r"""(?:'[^'\\\n]*'|"[^"\\\n]*")"""
 _COMMENT = r"(?:#[^\n]*)?"
-_GAP = r"(?:\s|#[^\n]*)*"  # between the items of a tuple written over several lines
+# Between the items of a tuple written over several lines. A comment runs to
+# the end of its line: "#[^\n]*" alone could also stop at each "#" inside it,
+# and a line of "# # # ..." would then take exponential time to fail.
+_GAP = r"(?:\s|#[^\n]*(?![^\n]))*"
 _BLANK_LINES = rf"(?:[ \t]*{_COMMENT}\n)*"
 # One assignment to an identifier, at the margin, with an optional one-line
 # annotation, whose value is None, a string, or a tuple or list of strings.
@@ -81,6 +84,14 @@ class _Patterns:
         )
         self.item = re.compile(rf"({_STRING})|#[^\n]*")
         self.statement_end = re.compile(r"[ \t]*(?:#[^\n]*)?(?:\n|\Z)")
+        self.line_break = re.compile(r"\r\n?|\n")
+        # What may bind an identifier when it is not plainly assigned: its
+        # name, a way into the module's namespace, a star import.
+        self.may_bind = re.compile(
+            r"revision|branch_labels|depends_on|global|locals|getattr"
+            r"|\b(?:vars|exec|eval)\b|\bimport\s*(?:\\\s*)*\*"
+        )
+        self.comment = re.compile(r"#[^\n]*")
         self.docstring = re.compile(r"\A(?:[ \t]*(?:#[^\n]*)?\n)*([rRuU]?)(\"\"\"|'''|\"|')")
 
 
@@ -250,9 +261,9 @@ def parse_revision_source(data: bytes, path: str, name: str) -> RevisionFile:
     text = _source_text(data, path)
     parsed = _parse_fast(text)
     if parsed is None:
-        parsed = _parse_ast(text, path)
+        parsed = _parse_ast(data, path, text)
     else:
-        _check_syntax(text, path)  # Alembic could not import a file that does not compile
+        _check_syntax(data, path)  # Alembic could not import a file that does not compile
     return _to_revision_file(parsed, path, name)
 
 
@@ -261,7 +272,7 @@ def parse_revision_module(
 ) -> tuple[RevisionFile, ast.Module, str]:
     """:func:`parse_revision_source`, also giving the syntax tree and the text."""
     text = _source_text(data, path)
-    module = _syntax_tree(text, path)
+    module = _syntax_tree(data, path)
     return _to_revision_file(_read_module(module, text, path), path, name), module, text
 
 
@@ -283,25 +294,78 @@ def _source_text(data: bytes, path: str) -> str:
 def _decode(data: bytes, path: str) -> str:
     """The source as Python reads it: UTF-8 unless a PEP 263 coding cookie in
     the first two lines says otherwise (a cookie Python refuses is a syntax
-    error, as it is when Alembic imports the file)."""
-    second_line_end = data.find(b"\n", data.find(b"\n") + 1)
-    if b"coding" in data[: second_line_end if second_line_end >= 0 else len(data)]:
-        import io
-        import tokenize
+    error, as it is when Alembic imports the file).
 
-        try:
-            encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-        except SyntaxError as error:
-            raise ReadError(path, 1, "syntax-error", f"syntax error: {error.msg}") from None
-    else:
-        encoding = "utf-8"
+    Lines end as Python's tokenizer ends them (``\\n``, ``\\r\\n`` or a lone
+    ``\\r``). When the text does not decode, Python's own compiler decides:
+    what it refuses is a finding; what it lets through (a stray byte in a
+    comment) is read as U+FFFD, where it changes nothing.
+    """
+    head = data[: _line_end(data, _line_end(data, 0))]
+    encoding = _declared_encoding(head, path) if b"coding" in head else "utf-8"
     try:
         text = data.decode(encoding)
-    except (UnicodeDecodeError, LookupError) as error:
-        raise ReadError(path, 1, "encoding", f"cannot decode file: {error}") from None
+    except Exception as error:  # a codec may fail in any way (``undefined``, ``punycode``)
+        text = _decoded_as_python_does(data, encoding, path, error)
     if text.startswith("\ufeff"):
         text = text[1:]
     return text.replace("\r\n", "\n")
+
+
+def _line_end(data: bytes, start: int) -> int:
+    """Where the line that starts at ``start`` ends, its line break included."""
+    newline = data.find(b"\n", start)
+    end = len(data) if newline < 0 else newline
+    carriage = data.find(b"\r", start, end)
+    if carriage < 0:
+        return end if newline < 0 else end + 1
+    return carriage + (2 if data[carriage + 1 : carriage + 2] == b"\n" else 1)
+
+
+def _declared_encoding(head: bytes, path: str) -> str:
+    """The encoding the first two lines (``head``) declare, as Python finds it."""
+    import io
+    import tokenize
+
+    first_end = _line_end(head, 0)
+    lines = [head[:first_end], head[first_end:]]
+    # tokenize reads lines up to "\n": give it the lines Python sees
+    readline = io.BytesIO(b"".join(_with_newline(line) for line in lines)).readline
+    try:
+        return tokenize.detect_encoding(readline)[0]
+    except SyntaxError as error:
+        raise ReadError(path, 1, "syntax-error", f"syntax error: {error.msg}") from None
+
+
+def _with_newline(line: bytes) -> bytes:
+    stripped = line.rstrip(b"\r\n")
+    return stripped + b"\n" if stripped != line else line
+
+
+def _decoded_as_python_does(data: bytes, encoding: str, path: str, error: Exception) -> str:
+    refused = _compile_error(data)
+    if refused is None:
+        try:
+            return data.decode(encoding, "replace")
+        except Exception:  # pragma: no cover (a codec Python used, failing only here)
+            refused = 1
+    raise ReadError(path, refused, "encoding", f"cannot decode file: {error}") from None
+
+
+def _compile_error(data: bytes) -> int | None:
+    """The line where Python refuses to compile ``data`` (bytes, decoded as
+    an import decodes them), or ``None`` when it compiles."""
+    import warnings
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            compile(data, "<revision>", "exec", dont_inherit=True)
+    except SyntaxError as error:
+        return error.lineno or 1
+    except (ValueError, MemoryError, RecursionError):
+        return 1
+    return None
 
 
 # -- the fast reader ----------------------------------------------------------
@@ -320,7 +384,9 @@ def _parse_fast(text: str) -> _Parsed | None:
     doc, position = _fast_docstring(text, patterns)
     if position < 0:
         return None
+    preamble = position
     position = patterns.plain_lines.match(text, position).end()  # type: ignore[union-attr]
+    assignments = position
     line = text.count("\n", 0, position) + 1
     values: dict[str, object] = {}
     lines: dict[str, int] = {}
@@ -343,19 +409,25 @@ def _parse_fast(text: str) -> _Parsed | None:
         end = patterns.blank_lines.match(text, match.end()).end()  # type: ignore[union-attr]
         line += text.count("\n", position, end)
         position = end
-    if not values or _mentions_an_identifier(text[position:]):
+    if not values or _may_bind_an_identifier(text[position:], patterns):
         return None
+    imports = patterns.comment.sub("", text[preamble:assignments])
+    if _may_bind_an_identifier(imports, patterns):
+        return None  # e.g. "from x import depends_on", or a module __getattr__
     return _Parsed(values, lines, doc)
 
 
-def _mentions_an_identifier(source: str) -> bool:
+def _may_bind_an_identifier(source: str, patterns: _Patterns) -> bool:
+    """Whether ``source`` holds anything that may bind an identifier: its
+    name, or a way to the module's namespace (see :func:`_read_module`). The
+    identifiers' plain assignments are read; nothing else may change them."""
     if not source.isascii():
         import unicodedata
 
         # Python reads identifiers NFKC-normalised: "revision" spelled with a
         # fullwidth r is "revision" (strings change too: only more careful).
         source = unicodedata.normalize("NFKC", source)
-    return "revision" in source or "branch_labels" in source or "depends_on" in source
+    return patterns.may_bind.search(source) is not None
 
 
 def _fast_docstring(text: str, patterns: _Patterns) -> tuple[str | None, int]:
@@ -392,20 +464,22 @@ def _simple_value(source: str, patterns: _Patterns) -> object:
 # -- the full reader ----------------------------------------------------------
 
 
-def _check_syntax(text: str, path: str) -> None:
+def _check_syntax(source: str | bytes, path: str) -> None:
     """:class:`ReadError` where Python refuses to compile the file: Alembic
     imports it. Compiled, not only parsed: ``return`` or ``break`` at module
-    level parse, and stop an import all the same."""
-    _without_warnings(path, lambda: compile(text, path, "exec", dont_inherit=True))
+    level parse, and stop an import all the same. Compiled from the bytes, as
+    an import compiles them (a second byte order mark, a stray byte outside a
+    comment)."""
+    _without_warnings(path, lambda: compile(source, path, "exec", dont_inherit=True))
 
 
-def _syntax_tree(text: str, path: str) -> ast.Module:
+def _syntax_tree(source: str | bytes, path: str) -> ast.Module:
     """The syntax tree, once compiled (as :func:`_check_syntax`, without
     parsing the text twice)."""
     import ast
 
     def parse_and_compile() -> ast.Module:
-        tree = ast.parse(text, filename=path)
+        tree = ast.parse(source, filename=path)
         compile(tree, path, "exec", dont_inherit=True)
         return tree
 
@@ -433,85 +507,323 @@ def _without_warnings(path: str, step: Callable[[], T]) -> T:
         ) from None
 
 
-def _parse_ast(text: str, path: str) -> _Parsed:
-    return _read_module(_syntax_tree(text, path), text, path)
+def _parse_ast(source: str | bytes, path: str, text: str | None = None) -> _Parsed:
+    """The full reader; ``text`` is ``source`` decoded (when it is bytes)."""
+    if text is None:
+        text = source if isinstance(source, str) else _decode(source, path)
+    return _read_module(_syntax_tree(source, path), text, path)
+
+
+# Words through which code can reach the module's namespace without naming an
+# identifier: ``globals()['revision'] = ...``, ``exec(...)``, a frame's
+# ``f_globals``, a function's ``__globals__``, ``getattr(frame, ...)``.
+_NAMESPACE_WORDS = frozenset(
+    ("globals", "locals", "vars", "exec", "eval", "getattr", "f_globals", "f_locals", "__globals__")
+)
+# A module-level ``__getattr__`` answers Alembic's ``getattr(module, name)``
+# for every identifier the module does not bind itself.
+_MODULE_GETATTR = "__getattr__"
+_BLOCK = "assigned inside a block or changed in place"
+
+
+class _Binding:
+    """What one module-level statement leaves in an identifier: a literal
+    ``value``, or a ``problem`` (a value only running the file would tell)."""
+
+    __slots__ = ("line", "value", "problem")
+
+    def __init__(self, line: int, value: object = None, problem: ReadError | None = None) -> None:
+        self.line = line
+        self.value = value
+        self.problem = problem
 
 
 def _read_module(module: ast.Module, text: str, path: str) -> _Parsed:
-    """The identifiers of a parsed module: module-level literal assignments."""
+    """The identifiers of a parsed module, as importing it would leave them.
+
+    Every way Python binds a name is looked at (the language reference's
+    "Naming and binding"): a plain module-level assignment of a literal is
+    read; any other binding of an identifier at module level (unpacking,
+    ``:=``, a ``for``/``with``/``except``/``match`` target, an import, ``def``,
+    ``class``, ``del``, ``global`` in a function, a block, ``+=``) and any
+    code run at import that can reach the module's namespace (``globals()``,
+    ``exec``...) is a :class:`ReadError`, unless a later plain assignment
+    replaces what it did, as it would when Python runs the file.
+    """
     import ast
 
-    values: dict[str, object] = {}
-    lines: dict[str, int] = {}
-    for node in module.body:
-        for name, value in _assignments(node):
-            lines[name] = node.lineno
-            try:
-                values[name] = ast.literal_eval(value)
-            except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-                source = ast.get_source_segment(text, value)
-                raise _not_literal(path, node.lineno, name, source) from None
-    for nested in _nested_assignments(module):
-        name, lineno = nested
-        raise ReadError(
-            path,
-            lineno,
-            "not-literal",
-            f"{name} is assigned inside a block or changed in place; alembic-heads "
-            "reads revision files without running them and needs one plain "
-            "module-level assignment",
-        )
-    doc = ast.get_docstring(module, clean=False)
-    return _Parsed(values, lines, doc)
+    final: dict[str, _Binding] = {}
+    bound_getattr = False
+    definitions: dict[str, list[ast.AST]] = {}
+    loaded: set[str] = set()
+    for statement in module.body:
+        changed: dict[str, _Binding] = {}
+        plain = _plain_targets(statement)
+        for name, node, how in _bindings(statement, plain, definitions):
+            if name == _MODULE_GETATTR:
+                bound_getattr = True
+            elif name in IDENTIFIERS and name not in changed:
+                changed[name] = _Binding(node.lineno, problem=_rebound(path, node.lineno, name, how))
+        word = _namespace_word(_import_time_nodes(statement), loaded)
+        if word is not None:
+            for name in IDENTIFIERS:
+                changed.setdefault(name, _namespace_binding(path, statement.lineno, name, word))
+        if plain is not None:
+            for name in plain[0]:
+                changed[name] = _literal(plain[1], statement.lineno, text, path, name)
+        final.update(changed)
+    for name, line, how in _late_changes(module, definitions, loaded):
+        if name in final and final[name].problem is not None:
+            continue
+        final[name] = _Binding(line, problem=_rebound(path, line, name, how))
+    if bound_getattr:
+        for name in IDENTIFIERS:
+            if name not in final:
+                how = "possibly supplied by the module's __getattr__"
+                final[name] = _Binding(1, problem=_rebound(path, 1, name, how))
+    problems = [
+        (binding.problem.line, IDENTIFIERS.index(name), binding.problem)
+        for name, binding in final.items()
+        if binding.problem is not None
+    ]
+    if problems:
+        raise min(problems, key=lambda problem: problem[:2])[2]
+    values = {name: binding.value for name, binding in final.items()}
+    lines = {name: binding.line for name, binding in final.items()}
+    return _Parsed(values, lines, ast.get_docstring(module, clean=False))
 
 
-def _assignments(node: ast.stmt) -> list[tuple[str, ast.expr]]:
+def _plain_targets(statement: ast.stmt) -> tuple[list[str], ast.expr] | None:
+    """The identifiers a plain module-level ``name = value`` (or
+    ``name: annotation = value``) statement assigns, and the value."""
+    import ast
+
+    if isinstance(statement, ast.Assign):
+        names = [t.id for t in statement.targets if isinstance(t, ast.Name)]
+        return [name for name in names if name in IDENTIFIERS], statement.value
+    if isinstance(statement, ast.AnnAssign) and statement.value is not None:
+        target = statement.target
+        if isinstance(target, ast.Name) and target.id in IDENTIFIERS:
+            return [target.id], statement.value
+    return None
+
+
+def _literal(value: ast.expr, line: int, text: str, path: str, name: str) -> _Binding:
+    import ast
+
+    try:
+        return _Binding(line, ast.literal_eval(value))
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return _Binding(line, problem=_not_literal(path, line, name, _short_segment(text, value)))
+
+
+def _bindings(
+    statement: ast.stmt,
+    plain: tuple[list[str], ast.expr] | None,
+    definitions: dict[str, list[ast.AST]],
+) -> Iterator[tuple[str, ast.AST, str]]:
+    """Each name ``statement`` binds in the module's namespace (but the plain
+    targets of a plain assignment), with the node and how, in order.
+
+    Function and class bodies bind their own names (``global`` aside, see
+    :func:`_late_changes`); a comprehension's targets are its own, but a
+    ``:=`` inside it binds in the module; a lambda's body binds nothing.
+    ``definitions`` collects the module-level ``def`` and ``class`` nodes.
+    """
+    import ast
+
+    top_assignment = isinstance(statement, ast.Assign) and plain is not None
+    # (node, how a Name stored or deleted below it is bound)
+    todo: list[tuple[ast.AST, str]] = [(statement, _BLOCK)]
+    top = True
+    while todo:
+        node, how = todo.pop()
+        children: list[ast.AST | None]
+        if isinstance(node, ast.Name):
+            if not isinstance(node.ctx, ast.Load):
+                yield node.id, node, how
+            continue
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            definitions.setdefault(node.name, []).append(node)
+            yield node.name, node, "bound by a def" if not isinstance(
+                node, ast.ClassDef
+            ) else "bound by a class statement"
+            children = [*node.decorator_list]
+            if isinstance(node, ast.ClassDef):
+                children += [*node.bases, *node.keywords]
+            else:
+                children += [*_argument_defaults(node.args), *_annotations(node.args)]
+                children.append(node.returns)
+        elif isinstance(node, ast.Lambda):
+            children = [*_argument_defaults(node.args)]
+        elif isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
+            children = [*_comprehension_parts(node)]
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            for alias in node.names:
+                if alias.name == "*":
+                    for name in (*IDENTIFIERS, _MODULE_GETATTR):
+                        yield name, node, "possibly bound by 'from ... import *'"
+                else:
+                    yield (alias.asname or alias.name.split(".")[0]), node, "bound by an import"
+            continue
+        elif isinstance(node, ast.AnnAssign) and node.value is None:
+            children = [node.annotation]  # an annotation alone binds nothing
+        else:
+            children = list(ast.iter_child_nodes(node))
+            name = _pattern_or_handler_name(node)
+            if name is not None:
+                yield name, node, _how_bound(node, top)
+        if top and top_assignment:
+            assert isinstance(node, ast.Assign)
+            plainly = [t for t in node.targets if isinstance(t, ast.Name) and t.id in IDENTIFIERS]
+            children = [node.value, *(t for t in node.targets if t not in plainly)]
+        child_how = _how_bound(node, top) if isinstance(node, ast.stmt | ast.NamedExpr) else how
+        todo.extend((child, child_how) for child in reversed(children) if child is not None)
+        top = False
+
+
+def _how_bound(node: ast.AST, top: bool) -> str:
     import ast
 
     if isinstance(node, ast.Assign):
-        return [
-            (target.id, node.value)
-            for target in node.targets
-            if isinstance(target, ast.Name) and target.id in IDENTIFIERS
-        ]
-    if isinstance(node, ast.AnnAssign) and node.value is not None:
-        target = node.target
-        if isinstance(target, ast.Name) and target.id in IDENTIFIERS:
-            return [(target.id, node.value)]
-    return []
+        return "bound by unpacking" if top else _BLOCK
+    kinds: list[tuple[type | tuple[type, ...], str]] = [
+        ((ast.For, ast.AsyncFor), "bound by a for loop"),
+        ((ast.With, ast.AsyncWith), "bound by a with statement"),
+        (ast.Delete, "deleted (del)"),
+        (ast.NamedExpr, "bound by an assignment expression (:=)"),
+        (ast.ExceptHandler, "bound by an except clause"),
+        ((ast.MatchAs, ast.MatchStar, ast.MatchMapping), "bound by a match pattern"),
+    ]
+    if hasattr(ast, "TypeAlias"):  # Python 3.12
+        kinds.append((ast.TypeAlias, "bound by a type statement"))
+    for kind, how in kinds:
+        if isinstance(node, kind):
+            return how
+    return _BLOCK
 
 
-def _nested_assignments(module: ast.Module) -> list[tuple[str, int]]:
-    """Identifiers assigned inside module-level blocks (if/try/with/for...)
-    or changed in place (``+=``): values only running the file would tell."""
+def _pattern_or_handler_name(node: ast.AST) -> str | None:
     import ast
 
-    found: list[tuple[str, int]] = []
+    if isinstance(node, (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)):
+        return node.name
+    if isinstance(node, ast.MatchMapping):
+        return node.rest
+    return None
 
-    def visit(statements: list[ast.stmt], nested: bool) -> None:
-        for statement in statements:
-            if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                continue
-            targets: list[ast.expr] = []
-            if isinstance(statement, ast.AugAssign):
-                targets = [statement.target]
-            elif nested and isinstance(statement, ast.Assign):
-                targets = statement.targets
-            elif nested and isinstance(statement, ast.AnnAssign):
-                targets = [statement.target]
-            found.extend(
-                (target.id, statement.lineno)
-                for target in targets
-                if isinstance(target, ast.Name) and target.id in IDENTIFIERS
-            )
-            blocks = [getattr(statement, name, []) for name in ("body", "orelse", "finalbody")]
-            blocks += [handler.body for handler in getattr(statement, "handlers", [])]
-            blocks += [case.body for case in getattr(statement, "cases", [])]
-            for block in blocks:
-                visit(block, True)
 
-    visit(module.body, False)
+def _argument_defaults(args: ast.arguments) -> list[ast.expr | None]:
+    return [*args.defaults, *args.kw_defaults]
+
+
+def _annotations(args: ast.arguments) -> list[ast.expr | None]:
+    every = [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]
+    return [arg.annotation for arg in every if arg is not None]
+
+
+def _comprehension_parts(node: ast.expr) -> Iterator[ast.AST]:
+    """What a comprehension evaluates in its own scope, but its targets
+    (which are its own): a ``:=`` in there binds in the module."""
+    import ast
+
+    assert isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp))
+    if isinstance(node, ast.DictComp):
+        yield node.key
+        yield node.value
+    else:
+        yield node.elt
+    for generator in node.generators:
+        yield generator.iter
+        yield from generator.ifs
+
+
+def _import_time_nodes(root: ast.AST) -> Iterator[ast.AST]:
+    """The nodes of ``root`` that run when the module is imported: all but
+    function bodies (decorators, defaults and annotations run; class bodies
+    run; lambdas are counted as run, to be safe)."""
+    import ast
+
+    todo = [root]
+    while todo:
+        node = todo.pop()
+        yield node
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            todo += node.decorator_list
+            todo += [n for n in (*_argument_defaults(node.args), *_annotations(node.args)) if n]
+            if node.returns is not None:
+                todo.append(node.returns)
+        else:
+            todo.extend(ast.iter_child_nodes(node))
+
+
+def _namespace_word(nodes: Iterable[ast.AST], loaded: set[str]) -> str | None:
+    """The first word of :data:`_NAMESPACE_WORDS` that ``nodes`` use (as a
+    name, an attribute, an import or a string); names they load go to ``loaded``."""
+    import ast
+
+    found = None
+    for node in nodes:
+        words: tuple[object, ...] = ()
+        if isinstance(node, ast.Name):
+            loaded.add(node.id)
+            words = (node.id,)
+        elif isinstance(node, ast.Attribute):
+            words = (node.attr,)
+        elif isinstance(node, ast.alias):
+            words = (node.name, node.asname)
+        elif isinstance(node, ast.Constant):
+            words = (node.value,)
+        for word in words:
+            if found is None and isinstance(word, str) and word in _NAMESPACE_WORDS:
+                found = word
     return found
+
+
+def _namespace_binding(path: str, line: int, name: str, word: str) -> _Binding:
+    how = f"possibly changed through '{word}' when the module is imported"
+    return _Binding(line, problem=_rebound(path, line, name, how))
+
+
+def _late_changes(
+    module: ast.Module, definitions: dict[str, list[ast.AST]], loaded: set[str]
+) -> Iterator[tuple[str, int, str]]:
+    """Identifiers that functions may change whenever they are called:
+    declared ``global`` in any function or class, or reached through the
+    namespace (``globals()``...) by a function or class that code run at
+    import names (and so may call)."""
+    import ast
+
+    for node in ast.walk(module):
+        if isinstance(node, ast.Global):
+            for name in node.names:
+                if name in IDENTIFIERS:
+                    yield name, node.lineno, "declared global in a function or class"
+    seen: set[int] = set()
+    todo = list(loaded)
+    while todo:
+        for definition in definitions.get(todo.pop(), []):
+            if id(definition) in seen:
+                continue
+            seen.add(id(definition))
+            called: set[str] = set()
+            word = _namespace_word(ast.walk(definition), called)
+            todo += called
+            if word is not None:
+                line = getattr(definition, "lineno", 1)
+                how = f"possibly changed through '{word}' in a function run at import"
+                for name in IDENTIFIERS:
+                    yield name, line, how
+
+
+def _rebound(path: str, line: int, name: str, how: str) -> ReadError:
+    return ReadError(
+        path,
+        line,
+        "not-literal",
+        f"{name} is {how}; alembic-heads reads revision files without running "
+        "them and needs one plain module-level assignment",
+    )
 
 
 def _not_literal(path: str, line: int, name: str, source: str | None) -> ReadError:
@@ -523,6 +835,23 @@ def _not_literal(path: str, line: int, name: str, source: str | None) -> ReadErr
         f"{name} is not a literal{shown}; alembic-heads reads revision files without running them",
         "write the value as a string, a tuple of strings or None",
     )
+
+
+def _short_segment(text: str, node: ast.expr) -> str | None:
+    """The source of ``node`` when it is short and on one line.
+
+    Not ``ast.get_source_segment``: before Python 3.12 it splits the whole
+    text one character at a time, in time quadratic in a line's length."""
+    end = node.end_col_offset
+    if node.end_lineno != node.lineno or end is None or end - node.col_offset > 240:
+        return None
+    start = 0
+    if node.lineno > 1:
+        breaks = _patterns().line_break.finditer(text)
+        for _ in range(node.lineno - 1):
+            start = next(breaks).end()
+    line = text[start : start + end]
+    return line.encode()[node.col_offset : end].decode(errors="replace")
 
 
 # -- compiled files (``sourceless = true``) -----------------------------------
