@@ -219,6 +219,7 @@ def read_revision_file(path: Path | str, shown_as: str | None = None) -> Revisio
     ``shown_as`` is the path that messages and the result carry (default: ``path``).
     """
     data, shown, name = _read(path, shown_as)
+    _check_file_name(name, shown)
     if name.endswith((".pyc", ".pyo")):
         return parse_compiled(data, shown, name)
     return parse_revision_source(data, shown, name)
@@ -524,6 +525,8 @@ _NAMESPACE_WORDS = frozenset(
 # for every identifier the module does not bind itself.
 _MODULE_GETATTR = "__getattr__"
 _BLOCK = "assigned inside a block or changed in place"
+_STAR = "possibly bound by 'from ... import *'"
+_EVERY = "revision, down_revision, branch_labels or depends_on"  # what a star or globals() reach
 
 
 class _Binding:
@@ -563,7 +566,9 @@ def _read_module(module: ast.Module, text: str, path: str) -> _Parsed:
             if name == _MODULE_GETATTR:
                 bound_getattr = True
             elif name in IDENTIFIERS and name not in changed:
-                changed[name] = _Binding(node.lineno, problem=_rebound(path, node.lineno, name, how))
+                line = getattr(node, "lineno", statement.lineno)
+                shown = _EVERY if how == _STAR else name
+                changed[name] = _Binding(line, problem=_rebound(path, line, shown, how))
         word = _namespace_word(_import_time_nodes(statement), loaded)
         if word is not None:
             for name in IDENTIFIERS:
@@ -575,7 +580,8 @@ def _read_module(module: ast.Module, text: str, path: str) -> _Parsed:
     for name, line, how in _late_changes(module, definitions, loaded):
         if name in final and final[name].problem is not None:
             continue
-        final[name] = _Binding(line, problem=_rebound(path, line, name, how))
+        shown = name if how.startswith("declared") else _EVERY
+        final[name] = _Binding(line, problem=_rebound(path, line, shown, how))
     if bound_getattr:
         for name in IDENTIFIERS:
             if name not in final:
@@ -645,9 +651,13 @@ def _bindings(
             continue
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             definitions.setdefault(node.name, []).append(node)
-            yield node.name, node, "bound by a def" if not isinstance(
-                node, ast.ClassDef
-            ) else "bound by a class statement"
+            yield (
+                node.name,
+                node,
+                "bound by a def"
+                if not isinstance(node, ast.ClassDef)
+                else "bound by a class statement",
+            )
             children = [*node.decorator_list]
             if isinstance(node, ast.ClassDef):
                 children += [*node.bases, *node.keywords]
@@ -662,7 +672,7 @@ def _bindings(
             for alias in node.names:
                 if alias.name == "*":
                     for name in (*IDENTIFIERS, _MODULE_GETATTR):
-                        yield name, node, "possibly bound by 'from ... import *'"
+                        yield name, node, _STAR
                 else:
                     yield (alias.asname or alias.name.split(".")[0]), node, "bound by an import"
             continue
@@ -670,9 +680,9 @@ def _bindings(
             children = [node.annotation]  # an annotation alone binds nothing
         else:
             children = list(ast.iter_child_nodes(node))
-            name = _pattern_or_handler_name(node)
-            if name is not None:
-                yield name, node, _how_bound(node, top)
+            captured = _pattern_or_handler_name(node)
+            if captured is not None:
+                yield captured, node, _how_bound(node, top)
         if top and top_assignment:
             assert isinstance(node, ast.Assign)
             plainly = [t for t in node.targets if isinstance(t, ast.Name) and t.id in IDENTIFIERS]
@@ -762,7 +772,7 @@ def _namespace_word(nodes: Iterable[ast.AST], loaded: set[str]) -> str | None:
     name, an attribute, an import or a string); names they load go to ``loaded``."""
     import ast
 
-    found = None
+    found: list[tuple[int, int, str]] = []
     for node in nodes:
         words: tuple[object, ...] = ()
         if isinstance(node, ast.Name):
@@ -775,14 +785,14 @@ def _namespace_word(nodes: Iterable[ast.AST], loaded: set[str]) -> str | None:
         elif isinstance(node, ast.Constant):
             words = (node.value,)
         for word in words:
-            if found is None and isinstance(word, str) and word in _NAMESPACE_WORDS:
-                found = word
-    return found
+            if isinstance(word, str) and word in _NAMESPACE_WORDS:
+                found.append((getattr(node, "lineno", 0), getattr(node, "col_offset", 0), word))
+    return min(found)[2] if found else None
 
 
 def _namespace_binding(path: str, line: int, name: str, word: str) -> _Binding:
     how = f"possibly changed through '{word}' when the module is imported"
-    return _Binding(line, problem=_rebound(path, line, name, how))
+    return _Binding(line, problem=_rebound(path, line, _EVERY, how))
 
 
 def _late_changes(
@@ -863,6 +873,7 @@ def parse_compiled(data: bytes, path: str, name: str) -> RevisionFile:
     import dis
     import importlib.util
     import marshal
+    import types
 
     if data[:4] != importlib.util.MAGIC_NUMBER:
         raise ReadError(
@@ -876,12 +887,20 @@ def parse_compiled(data: bytes, path: str, name: str) -> RevisionFile:
         code = marshal.loads(data[16:])
     except (ValueError, EOFError, TypeError) as error:
         raise ReadError(path, 1, "bad-compiled", f"cannot read compiled file: {error}") from None
+    if not isinstance(code, types.CodeType):  # importlib refuses it: "Non-code object"
+        raise ReadError(
+            path,
+            1,
+            "bad-compiled",
+            f"cannot read compiled file: it holds {type(code).__name__}, not code",
+        )
     values: dict[str, object] = {}
     lines: dict[str, int] = {}
     recent: list[dis.Instruction] = []
+    line: int | None = None
     for instruction in dis.get_instructions(code):
+        line = _line_of(instruction, line)
         if instruction.opname == "STORE_NAME" and instruction.argval in (*IDENTIFIERS, "__doc__"):
-            line = instruction.positions.lineno if instruction.positions else None
             value = _constant_stored(recent)
             if value is _UNKNOWN or instruction.argval in values:
                 raise _not_literal(path, line or 1, instruction.argval, None)
@@ -897,6 +916,16 @@ def parse_compiled(data: bytes, path: str, name: str) -> RevisionFile:
 
 
 _UNKNOWN = object()
+
+
+def _line_of(instruction: dis.Instruction, previous: int | None) -> int | None:
+    """The source line of ``instruction``: its ``positions`` (Python 3.11+),
+    or before that the line the last instruction starting a line started."""
+    positions = getattr(instruction, "positions", None)
+    if positions is not None:
+        return positions.lineno  # type: ignore[no-any-return]
+    starts = instruction.starts_line
+    return starts if isinstance(starts, int) and not isinstance(starts, bool) else previous
 
 
 def _constant_stored(recent: list[dis.Instruction]) -> object:
@@ -923,7 +952,20 @@ def _constant_stored(recent: list[dis.Instruction]) -> object:
 # -- from parsed values to a revision ----------------------------------------
 
 
+def _check_file_name(name: str, path: str) -> None:
+    if name.endswith("\n"):
+        raise ReadError(
+            path,
+            1,
+            "bad-file-name",
+            f"file name {name!r} ends in a line break: Alembic counts it as a revision "
+            "file (its pattern's '$' matches before a final newline) but cannot load it",
+            "rename the file without the line break",
+        )
+
+
 def _to_revision_file(parsed: _Parsed, path: str, name: str) -> RevisionFile:
+    _check_file_name(name, path)
     values, lines = parsed.values, parsed.lines
     if "revision" in values:
         revision = values["revision"]
@@ -967,15 +1009,22 @@ def _to_revision_file(parsed: _Parsed, path: str, name: str) -> RevisionFile:
 
 
 def _as_tuple(value: object, key: str, path: str, line: int) -> tuple[str, ...]:
-    """``util.to_tuple`` as Alembic applies it, keeping only strings."""
+    """The identifiers Alembic takes from ``value``, keeping only strings.
+
+    Alembic applies ``util.to_tuple`` and then, to ``down_revision`` and
+    ``depends_on``, ``tuple_rev_as_scalar``: a one-item tuple is its item, so
+    ``(None,)`` (or ``[None]``) is ``None``.
+    """
     if value is None:
         return ()
     if isinstance(value, str):
         return (value,)
-    if isinstance(value, (tuple, list, set, frozenset)) and all(
-        isinstance(item, str) for item in value
-    ):
-        return tuple(value)
+    if isinstance(value, (tuple, list, set, frozenset)):
+        items = tuple(value)
+        if key != "branch_labels" and items == (None,):
+            return ()
+        if all(isinstance(item, str) for item in items):
+            return items
     raise ReadError(
         path,
         line,
