@@ -449,7 +449,7 @@ def test_a_file_name_ending_in_a_line_break_is_refused_from_the_cache(tmp_path: 
 LONG_LINES = {
     # each a 2 MB line where a regular expression or a line splitter could
     # backtrack or rescan: before, the first took minutes, the second forever
-    "a comment line after a non-literal": "revision = x\n{'# ' * 1_000_000}\ndown_revision = None\n",
+    "a comment after a non-literal": "revision = x\n{'# ' * 1_000_000}\ndown_revision = None\n",
     "hashes in a split tuple": "revision = 'a'\ndown_revision = (  {'# ' * 1_000_000}\n",
     "spaces after a non-literal": "revision = x{' ' * 2_000_000}\ndown_revision = None\n",
     "a long annotation": "revision = x\ndown_revision: {'a ' * 1_000_000}\n",
