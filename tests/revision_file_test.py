@@ -365,6 +365,11 @@ REFUSED_BY_ALEMBIC = {
         "versions/b_second.py:1: syntax error: invalid non-printable character U+FEFF",
         "",
     ),
+    "two byte order marks before a coding cookie": (
+        b"\xef\xbb\xbf\xef\xbb\xbf# coding: utf-8\nrevision = 'b'\ndown_revision = 'a'\n",
+        "versions/b_second.py:1: syntax error: invalid non-printable character U+FEFF",
+        "",
+    ),
     "a byte that is not UTF-8 in a string": (
         b"revision = 'b'\ndown_revision = 'a'\nx = 'caf\xe9'\n",
         DECODE.format(3),
