@@ -82,6 +82,9 @@ PREAMBLE_LINES = [
     "from x import (a,\n    b)\n",
     "x = 1\n",
     'op.f(\nrevision="zz")\n',
+    "from x import depends_on\n",  # replaced by the assignment only if there is one
+    "from x import __getattr__\n",  # supplies what is not assigned
+    "import os as branch_labels\n",
     "s = '''\nrevision = 'zz'\n'''\n",
 ]
 TRAILERS = [
@@ -97,6 +100,13 @@ TRAILERS = [
     "\nx = 1; \uff52evision = 'zz'\n",  # a fullwidth r: Python reads it as "revision"
     "\n\x0crevision = 'zz'\n",  # a form feed before it: still module level
     "\nnote = 'caf\u00e9'\n",
+    "\nglobals()['x'] = 1\n",  # the namespace: may change any identifier
+    "\nexec('x = 1')\n",
+    "\nx = vars()\n",
+    "\nfrom x import \\\n    *\n",
+    "\n(x := 1)\n",
+    "\ndef __getattr__(name):\n    raise AttributeError(name)\n",
+    "\ndef upgrade():\n    op.execute('select 1')\n",  # not "exec": still fast
 ]
 
 

@@ -485,3 +485,10 @@ def test_a_long_line_is_read_in_linear_time(tmp_path: Path) -> None:
         result.stdout.split()
         == ["not-literal", "syntax-error", "not-literal"] + ["syntax-error"] * 3
     )
+
+
+def test_op_execute_is_no_reason_to_leave_the_fast_reader() -> None:
+    text = render_revision(MERGE, body="def upgrade():\n    op.execute('select 1')\n")
+
+    assert _parse_fast(text) == _parse_ast(text, "x.py")
+    assert _parse_fast(text.replace("op.execute", "exec")) is None
