@@ -99,7 +99,9 @@ def test_compiled_non_constant_collections(tmp_path: Path, value: str) -> None:
 
 
 @pytest.mark.parametrize("value", [42, "revision = 'eeee'", None])
-def test_a_compiled_file_that_holds_no_code_is_a_finding(tmp_path: Path, value: object) -> None:
+def test_a_compiled_file_that_holds_no_code_is_a_finding(
+    tmp_path: Path, value: int | str | None
+) -> None:
     write_project(tmp_path, REVS[:2], ini_extra="sourceless = true\n")
     compiled = tmp_path / "versions" / "eeee_x.pyc"
     compiled.write_bytes(importlib.util.MAGIC_NUMBER + b"\0" * 12 + marshal.dumps(value))
