@@ -165,3 +165,10 @@ def test_every_template_style_takes_the_fast_path(rev: Rev, style: str, quote: s
     full = _parse_ast(source, "x.py")
     assert (fast.values, fast.lines, fast.doc) == (full.values, full.lines, full.doc)
     assert set(ANNOTATIONS[style]) <= set(fast.values)
+
+
+def test_the_fast_reader_gives_up_on_every_word_the_full_reader_looks_for() -> None:
+    from alembic_heads.revision_file import _NAMESPACE_WORDS, IDENTIFIERS, _patterns
+
+    words = [*_NAMESPACE_WORDS, *IDENTIFIERS, "__getattr__", "from x import *"]
+    assert [word for word in words if not _patterns().may_bind.search(f"x = {word}\n")] == []

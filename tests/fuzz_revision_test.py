@@ -66,6 +66,8 @@ PREFIXES = [
     b"# coding: undefined\n",
     b"# coding: rot13\n",
     b"# one\n# two\n# coding: undefined\n",  # on line 3: not a cookie
+    b"# caf\xe9\n# -*- coding: latin-1 -*-\n",
+    b"# -*- coding: utf-8 -*- caf\xe9\n",
 ]
 COMMENTS = [b"", b"# caf\xe9\n", b"# caf\xc3\xa9\n", b"# \xff\xfe\n", b"# revision = 'zz'\n"]
 

@@ -334,6 +334,12 @@ LOADED_BY_ALEMBIC = {
         b"# one\r# two\r# coding: undefined\rrevision = 'b'\rdown_revision = 'a'\r"
     ),
     "(None,) for no dependency": b"revision = 'b'\ndown_revision = 'a'\ndepends_on = (None,)\n",
+    "a non-UTF-8 byte on the cookie's line": (
+        b"# -*- coding: utf-8 -*- caf\xe9\nrevision = 'b'\ndown_revision = 'a'\n"
+    ),
+    "a non-UTF-8 byte before a cookie on line 2": (
+        b"# caf\xe9\n# coding: latin-1\nrevision = 'b'\ndown_revision = 'a'\n"
+    ),
     "one byte order mark": b"\xef\xbb\xbfrevision = 'b'\ndown_revision = 'a'\n",
 }
 

@@ -24,6 +24,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     import ast
     import dis
+    import types
     from collections.abc import Callable, Iterable, Iterator
     from pathlib import Path
     from typing import TypeVar
@@ -88,7 +89,7 @@ class _Patterns:
         # What may bind an identifier when it is not plainly assigned: its
         # name, a way into the module's namespace, a star import.
         self.may_bind = re.compile(
-            r"revision|branch_labels|depends_on|global|locals|getattr"
+            r"revision|branch_labels|depends_on|global|locals|getattr|__dict__|attrgetter|methodcaller"
             r"|\b(?:vars|exec|eval)\b|\bimport\s*(?:\\\s*)*\*"
         )
         self.comment = re.compile(r"#[^\n]*")
@@ -328,6 +329,10 @@ def _declared_encoding(head: bytes, path: str) -> str:
     import io
     import tokenize
 
+    # The cookie is ASCII, and Python's tokenizer looks for it in the bytes:
+    # a stray byte in a comment on these lines is no reason to refuse them.
+    bom = 3 if head.startswith(b"\xef\xbb\xbf") else 0
+    head = head[:bom] + head[bom:].translate(_NON_ASCII_AS_QUESTION_MARKS)
     first_end = _line_end(head, 0)
     lines = [head[:first_end], head[first_end:]]
     # tokenize reads lines up to "\n": give it the lines Python sees
@@ -336,6 +341,9 @@ def _declared_encoding(head: bytes, path: str) -> str:
         return tokenize.detect_encoding(readline)[0]
     except SyntaxError as error:
         raise ReadError(path, 1, "syntax-error", f"syntax error: {error.msg}") from None
+
+
+_NON_ASCII_AS_QUESTION_MARKS = bytes(range(128)) + b"?" * 128
 
 
 def _with_newline(line: bytes) -> bytes:
@@ -376,8 +384,11 @@ def _parse_fast(text: str) -> _Parsed | None:
     """The identifiers of a file shaped like Alembic's templates, or ``None``.
 
     The shape: a docstring, then blank lines, comments and one-line imports
-    (nothing that could open a bracket or a string), then the assignments,
-    and after them no other mention of an identifier's name anywhere.
+    (nothing that could open a bracket or a string), then the assignments.
+    Why nothing else can bind an identifier: every binding form names what it
+    binds, and none of the four names appears after the assignments or in the
+    imports; every way into the module's namespace (see :func:`_read_module`)
+    is a word of ``may_bind`` (a test holds them so), and none appears either.
     """
     if "\r" in text or "\f" in text:
         return None  # a line break, or indentation, the patterns below do not see
@@ -519,7 +530,10 @@ def _parse_ast(source: str | bytes, path: str, text: str | None = None) -> _Pars
 # identifier: ``globals()['revision'] = ...``, ``exec(...)``, a frame's
 # ``f_globals``, a function's ``__globals__``, ``getattr(frame, ...)``.
 _NAMESPACE_WORDS = frozenset(
-    ("globals", "locals", "vars", "exec", "eval", "getattr", "f_globals", "f_locals", "__globals__")
+    (
+        *("globals", "locals", "vars", "exec", "eval", "getattr", "attrgetter", "methodcaller"),
+        *("f_globals", "f_locals", "__globals__", "__dict__"),
+    )
 )
 # A module-level ``__getattr__`` answers Alembic's ``getattr(module, name)``
 # for every identifier the module does not bind itself.
@@ -870,7 +884,6 @@ def _short_segment(text: str, node: ast.expr) -> str | None:
 def parse_compiled(data: bytes, path: str, name: str) -> RevisionFile:
     """Read a ``.pyc`` without running it: the constants its module-level code
     stores in the identifiers, found in its bytecode."""
-    import dis
     import importlib.util
     import marshal
     import types
@@ -894,25 +907,96 @@ def parse_compiled(data: bytes, path: str, name: str) -> RevisionFile:
             "bad-compiled",
             f"cannot read compiled file: it holds {type(code).__name__}, not code",
         )
+    try:
+        parsed = _read_bytecode(code, path)
+    except (IndexError, KeyError, ValueError, TypeError) as error:  # bytecode no Python wrote
+        raise ReadError(path, 1, "bad-compiled", f"cannot read compiled file: {error}") from None
+    return _to_revision_file(parsed, path, name)
+
+
+def _read_bytecode(code: types.CodeType, path: str) -> _Parsed:
+    """The constants the module's code stores in the identifiers; anything
+    else that may bind one (as :func:`_read_module` judges source) is a
+    :class:`ReadError`."""
+    import dis
+
     values: dict[str, object] = {}
     lines: dict[str, int] = {}
     recent: list[dis.Instruction] = []
     line: int | None = None
     for instruction in dis.get_instructions(code):
         line = _line_of(instruction, line)
-        if instruction.opname == "STORE_NAME" and instruction.argval in (*IDENTIFIERS, "__doc__"):
+        name = instruction.argval
+        if instruction.opname == "STORE_NAME" and name in (*IDENTIFIERS, "__doc__"):
             value = _constant_stored(recent)
-            if value is _UNKNOWN or instruction.argval in values:
-                raise _not_literal(path, line or 1, instruction.argval, None)
-            values[instruction.argval] = value
-            lines[instruction.argval] = line or 1
+            if value is _UNKNOWN or name in values:
+                raise _not_literal(path, line or 1, name, None)
+            values[name] = value
+            lines[name] = line or 1
+        elif instruction.opname == "DELETE_NAME" and name in IDENTIFIERS:
+            raise _rebound(path, line or 1, name, "deleted (del)")
+        elif instruction.opname == "IMPORT_STAR":
+            raise _rebound(path, line or 1, _EVERY, _STAR)
+        elif instruction.opname == "STORE_NAME" and name == _MODULE_GETATTR:
+            missing = [identifier for identifier in IDENTIFIERS if identifier not in values]
+            if missing:  # (assigned later is no excuse here: simpler, and never seen)
+                how = "possibly supplied by the module's __getattr__"
+                raise _rebound(path, line or 1, missing[0], how)
         if instruction.opname not in ("CACHE", "NOP", "EXTENDED_ARG"):
             recent.append(instruction)
+    _check_compiled_namespace(code, path)
     doc = values.pop("__doc__", None)
     lines.pop("__doc__", None)
-    return _to_revision_file(
-        _Parsed(values, lines, doc if isinstance(doc, str) else None), path, name
-    )
+    return _Parsed(values, lines, doc if isinstance(doc, str) else None)
+
+
+def _check_compiled_namespace(module: types.CodeType, path: str) -> None:
+    """:func:`_late_changes` for bytecode: ``global`` of an identifier in any
+    function, and a way into the namespace in code run at import (the
+    module's, class bodies, comprehensions and lambdas, and functions whose
+    name that code loads)."""
+    import dis
+    import types
+
+    optimized = 1  # CO_OPTIMIZED: a function's code, not a class body's
+    todo, seen = [module], set()
+    loaded: set[str] = set()
+    functions: list[types.CodeType] = []
+    while todo or functions:
+        if not todo:
+            waiting = [f for f in functions if f.co_name in loaded]
+            if not waiting:
+                break
+            functions = [f for f in functions if f.co_name not in loaded]
+            todo = waiting
+        code = todo.pop()
+        if id(code) in seen:
+            continue
+        seen.add(id(code))
+        strings = [c for c in code.co_consts if isinstance(c, str)]
+        words = sorted(_NAMESPACE_WORDS.intersection([*code.co_names, *strings]))
+        if words:
+            how = f"possibly changed through '{words[0]}' when the module is imported"
+            raise _rebound(path, code.co_firstlineno, _EVERY, how)
+        for instruction in dis.get_instructions(code):
+            if instruction.opname in ("LOAD_NAME", "LOAD_GLOBAL"):
+                loaded.add(instruction.argval)
+        for nested in code.co_consts:
+            if isinstance(nested, types.CodeType):
+                _check_globals(nested, path)
+                runs = not nested.co_flags & optimized or nested.co_name.startswith("<")
+                (todo if runs else functions).append(nested)
+
+
+def _check_globals(code: types.CodeType, path: str) -> None:
+    import dis
+
+    for instruction in dis.get_instructions(code):
+        is_global = instruction.opname in ("STORE_GLOBAL", "DELETE_GLOBAL")
+        if is_global and instruction.argval in IDENTIFIERS:
+            line = _line_of(instruction, None) or code.co_firstlineno
+            how = "declared global in a function or class"
+            raise _rebound(path, line, instruction.argval, how)
 
 
 _UNKNOWN = object()
