@@ -34,6 +34,21 @@ CASES = {
         1,
         "bound by an assignment expression (:=)",
     ),
+    "walrus in a dict comprehension": (
+        "x = {k: (down_revision := k) for k in ['a']}",
+        1,
+        "bound by an assignment expression (:=)",
+    ),
+    "walrus in a return annotation": (
+        "def f() -> (down_revision := 'a'):\n    pass",
+        1,
+        "bound by an assignment expression (:=)",
+    ),
+    "a function run twice at import": (
+        "def f():\n    globals().update(down_revision='a')\n\n\nf()\nf()",
+        1,
+        "possibly changed through 'globals' in a function run at import",
+    ),
     "for target": ("for down_revision in ['a']:\n    pass", 1, "bound by a for loop"),
     "for else": ("for x in []:\n    pass\nelse:\n    down_revision = 'a'", 4, BLOCK),
     "with target": (
