@@ -49,7 +49,11 @@ def values(draw: st.DrawFn) -> str:
 @st.composite
 def assignments(draw: st.DrawFn, name: str | None = None) -> str:
     name = name or draw(st.sampled_from(NAMES))
-    annotation = draw(st.sampled_from(["", ": str", ": Union[str, Sequence[str], None]"]))
+    annotation = draw(
+        st.sampled_from(
+            ["", ": str", ": Union[str, Sequence[str], None]", ": f(globals())", ": str | None"]
+        )
+    )
     comment = draw(st.sampled_from(["", "", "  # type: ignore", "  # revision = 'zz'"]))
     return f"{name}{annotation} = {draw(values())}{comment}\n"
 

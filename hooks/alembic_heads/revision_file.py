@@ -52,7 +52,8 @@ _VALUE = (
     rf"(None|{_STRING}|\({_GAP}(?:(?:{_STRING}{_GAP},{_GAP})+(?:{_STRING}{_GAP})?)?\)"
     rf"|\[{_GAP}(?:{_STRING}{_GAP},{_GAP})*(?:{_STRING}{_GAP})?\])"
 )
-_ANNOTATION_AND_EQUALS = r"(?:[ \t]*:[ \t]*[^=\s#'\"][^=\n#'\"]*)?[ \t]*=[ \t]*"
+# An annotation runs at import: without parentheses it calls nothing
+_ANNOTATION_AND_EQUALS = r"(?:[ \t]*:[ \t]*[^=\s#'\"()][^=\n#'\"()]*)?[ \t]*=[ \t]*"
 _END = rf"[ \t]*{_COMMENT}(?:\n|\Z)"
 
 
