@@ -571,7 +571,7 @@ def _read_module(module: ast.Module, text: str, path: str) -> _Parsed:
     import ast
 
     final: dict[str, _Binding] = {}
-    bound_getattr = False
+    getattr_line = 0  # where the module binds __getattr__, if it does
     definitions: dict[str, list[ast.AST]] = {}
     loaded: set[str] = set()
     for statement in module.body:
@@ -579,7 +579,7 @@ def _read_module(module: ast.Module, text: str, path: str) -> _Parsed:
         plain = _plain_targets(statement)
         for name, node, how in _bindings(statement, plain, definitions):
             if name == _MODULE_GETATTR:
-                bound_getattr = True
+                getattr_line = getattr_line or getattr(node, "lineno", statement.lineno)
             elif name in IDENTIFIERS and name not in changed:
                 line = getattr(node, "lineno", statement.lineno)
                 shown = _EVERY if how == _STAR else name
@@ -587,7 +587,7 @@ def _read_module(module: ast.Module, text: str, path: str) -> _Parsed:
         word = _namespace_word(_import_time_nodes(statement), loaded)
         if word is not None:
             for name in IDENTIFIERS:
-                changed.setdefault(name, _namespace_binding(path, statement.lineno, name, word))
+                changed.setdefault(name, _namespace_binding(path, statement.lineno, word))
         if plain is not None:
             for name in plain[0]:
                 changed[name] = _literal(plain[1], statement.lineno, text, path, name)
@@ -597,11 +597,12 @@ def _read_module(module: ast.Module, text: str, path: str) -> _Parsed:
             continue
         shown = name if how.startswith("declared") else _EVERY
         final[name] = _Binding(line, problem=_rebound(path, line, shown, how))
-    if bound_getattr:
+    if getattr_line:
         for name in IDENTIFIERS:
             if name not in final:
                 how = "possibly supplied by the module's __getattr__"
-                final[name] = _Binding(1, problem=_rebound(path, 1, name, how))
+                problem = _rebound(path, getattr_line, name, how)
+                final[name] = _Binding(getattr_line, problem=problem)
     problems = [
         (binding.problem.line, IDENTIFIERS.index(name), binding.problem)
         for name, binding in final.items()
@@ -805,7 +806,7 @@ def _namespace_word(nodes: Iterable[ast.AST], loaded: set[str]) -> str | None:
     return min(found)[2] if found else None
 
 
-def _namespace_binding(path: str, line: int, name: str, word: str) -> _Binding:
+def _namespace_binding(path: str, line: int, word: str) -> _Binding:
     how = f"possibly changed through '{word}' when the module is imported"
     return _Binding(line, problem=_rebound(path, line, _EVERY, how))
 
