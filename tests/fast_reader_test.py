@@ -49,7 +49,11 @@ def values(draw: st.DrawFn) -> str:
 @st.composite
 def assignments(draw: st.DrawFn, name: str | None = None) -> str:
     name = name or draw(st.sampled_from(NAMES))
-    annotation = draw(st.sampled_from(["", ": str", ": Union[str, Sequence[str], None]"]))
+    annotation = draw(
+        st.sampled_from(
+            ["", ": str", ": Union[str, Sequence[str], None]", ": f(globals())", ": str | None"]
+        )
+    )
     comment = draw(st.sampled_from(["", "", "  # type: ignore", "  # revision = 'zz'"]))
     return f"{name}{annotation} = {draw(values())}{comment}\n"
 
@@ -82,6 +86,9 @@ PREAMBLE_LINES = [
     "from x import (a,\n    b)\n",
     "x = 1\n",
     'op.f(\nrevision="zz")\n',
+    "from x import depends_on\n",  # replaced by the assignment only if there is one
+    "from x import __getattr__\n",  # supplies what is not assigned
+    "import os as branch_labels\n",
     "s = '''\nrevision = 'zz'\n'''\n",
 ]
 TRAILERS = [
@@ -97,6 +104,13 @@ TRAILERS = [
     "\nx = 1; \uff52evision = 'zz'\n",  # a fullwidth r: Python reads it as "revision"
     "\n\x0crevision = 'zz'\n",  # a form feed before it: still module level
     "\nnote = 'caf\u00e9'\n",
+    "\nglobals()['x'] = 1\n",  # the namespace: may change any identifier
+    "\nexec('x = 1')\n",
+    "\nx = vars()\n",
+    "\nfrom x import \\\n    *\n",
+    "\n(x := 1)\n",
+    "\ndef __getattr__(name):\n    raise AttributeError(name)\n",
+    "\ndef upgrade():\n    op.execute('select 1')\n",  # not "exec": still fast
 ]
 
 
@@ -155,3 +169,10 @@ def test_every_template_style_takes_the_fast_path(rev: Rev, style: str, quote: s
     full = _parse_ast(source, "x.py")
     assert (fast.values, fast.lines, fast.doc) == (full.values, full.lines, full.doc)
     assert set(ANNOTATIONS[style]) <= set(fast.values)
+
+
+def test_the_fast_reader_gives_up_on_every_word_the_full_reader_looks_for() -> None:
+    from alembic_heads.revision_file import _NAMESPACE_WORDS, IDENTIFIERS, _patterns
+
+    words = [*_NAMESPACE_WORDS, *IDENTIFIERS, "__getattr__", "from x import *"]
+    assert [word for word in words if not _patterns().may_bind.search(f"x = {word}\n")] == []

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from alembic_heads.graph import build_graph
 from alembic_heads.revision_file import RevisionFile
-from helpers import STYLES, Rev, alembic_answer, our_answer, write_project
+from helpers import STYLES, Rev, alembic_answer, our_answer, run_cli, write_project
 
 
 @st.composite
@@ -73,3 +73,52 @@ def test_topological_order_puts_parents_first() -> None:
     assert graph.topological(["c", "b", "a"]) == ["a", "b", "c"]
     assert graph.branchpoints == ["a"]
     assert graph.mergepoints == ["c"]
+
+
+def test_depends_on_a_descendant_loads_as_in_alembic(tmp_path: Path) -> None:
+    """a depends on its own descendant b: a cycle through depends_on that
+    Alembic's ``_detect_cycles`` lets pass (every revision is reached from the
+    heads and from the bases); ``alembic upgrade`` runs c, a, b, d."""
+    revs = [Rev("c", None), Rev("a", "c", depends_on="b"), Rev("b", "a"), Rev("d", "b")]
+    write_project(tmp_path, revs)
+
+    assert alembic_answer(tmp_path)["heads"] == ["d"]
+    assert our_answer(tmp_path)["heads"] == ["d"]
+    assert run_cli(["check"], tmp_path).code == 0
+
+
+@st.composite
+def cyclic_graphs(draw: st.DrawFn) -> list[tuple[str, tuple[str, ...], tuple[str, ...]]]:
+    """Small graphs whose edges point anywhere: cycles of every shape."""
+    ids = ["a", "b", "c", "d"][: draw(st.integers(1, 4))]
+    return [
+        (
+            rev,
+            tuple(draw(st.lists(st.sampled_from(ids), max_size=2, unique=True))),
+            tuple(draw(st.lists(st.sampled_from(ids), max_size=1))),
+        )
+        for rev in ids
+    ]
+
+
+@settings(max_examples=400, deadline=None, derandomize=True)
+@given(cyclic_graphs())
+def test_cycles_are_refused_exactly_when_alembic_refuses_them(
+    revs: list[tuple[str, tuple[str, ...], tuple[str, ...]]],
+) -> None:
+    from alembic.script.revision import Revision, RevisionMap
+
+    try:
+        alembic = sorted(
+            RevisionMap(
+                lambda: [Revision(r, d or None, dependencies=p or None) for r, d, p in revs]
+            ).heads
+        )
+    except Exception as error:  # CycleDetected, DependencyCycleDetected, LoopDetected...
+        alembic = [type(error).__name__]
+    graph = build_graph(RevisionFile(f"{r}.py", r, d, (), p) for r, d, p in revs)
+
+    refused = any(finding.code == "cycle" for finding in graph.findings)
+    assert refused == ("Cycle" in alembic[0] or "Loop" in alembic[0] if alembic else False)
+    if not refused:
+        assert sorted(graph.heads) == alembic

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import py_compile
+import subprocess
 import sys
 from pathlib import Path
 
@@ -16,7 +18,17 @@ from alembic_heads.revision_file import (
     parse_revision_source,
     read_revision_file,
 )
-from helpers import STYLES, Rev, render_revision
+from helpers import (
+    STYLES,
+    Rev,
+    alembic_answer,
+    committed_project,
+    git,
+    our_answer,
+    render_revision,
+    run_cli,
+    write_project,
+)
 
 
 def read(text: str, name: str = "abc_add.py") -> RevisionFile:
@@ -310,3 +322,179 @@ def test_a_coding_cookie_python_refuses_is_a_syntax_error() -> None:
 
     assert (error.line, error.code) == (1, "syntax-error")
     assert error.message == "syntax error: unknown encoding: klingon"
+
+
+LOADED_BY_ALEMBIC = {
+    "a non-UTF-8 byte in a comment": b"revision = 'b'\n# caf\xe9\ndown_revision = 'a'\n",
+    "a coding cookie on line 2 of a CR-only file": (
+        b"#!/usr/bin/env python\r# -*- coding: latin-1 -*-\r"
+        b'"""Caf\xe9"""\rrevision = \'b\'\rdown_revision = \'a\'\r'
+    ),
+    "cookie-like text on line 3 of a CR-only file": (
+        b"# one\r# two\r# coding: undefined\rrevision = 'b'\rdown_revision = 'a'\r"
+    ),
+    "(None,) for no dependency": b"revision = 'b'\ndown_revision = 'a'\ndepends_on = (None,)\n",
+    "a non-UTF-8 byte on the cookie's line": (
+        b"# -*- coding: utf-8 -*- caf\xe9\nrevision = 'b'\ndown_revision = 'a'\n"
+    ),
+    "a non-UTF-8 byte before a cookie on line 2": (
+        b"# caf\xe9\n# coding: latin-1\nrevision = 'b'\ndown_revision = 'a'\n"
+    ),
+    "one byte order mark": b"\xef\xbb\xbfrevision = 'b'\ndown_revision = 'a'\n",
+}
+
+
+@pytest.mark.parametrize("case", LOADED_BY_ALEMBIC)
+def test_files_alembic_loads_are_read(tmp_path: Path, case: str) -> None:
+    write_project(tmp_path, [Rev("a", None, "first")])
+    (tmp_path / "versions" / "b_second.py").write_bytes(LOADED_BY_ALEMBIC[case])
+
+    result = run_cli(["check"], tmp_path)
+
+    assert alembic_answer(tmp_path)["heads"] == ["b"]
+    assert (result.code, result.out, result.err) == (0, "", "")
+
+
+def test_down_revision_none_in_a_tuple_is_a_first_revision(tmp_path: Path) -> None:
+    write_project(tmp_path, [Rev("b", "a", "second")])
+    (tmp_path / "versions" / "a_first.py").write_text("revision = 'a'\ndown_revision = (None,)\n")
+
+    assert alembic_answer(tmp_path)["bases"] == ["a"]
+    assert our_answer(tmp_path) == alembic_answer(tmp_path)
+
+
+DECODE = "versions/b_second.py:{}: cannot decode file: "
+REFUSED_BY_ALEMBIC = {
+    # (contents, the finding's start, a word the codec's message holds)
+    "two byte order marks": (
+        b"\xef\xbb\xbf\xef\xbb\xbfrevision = 'b'\ndown_revision = 'a'\n",
+        "versions/b_second.py:1: syntax error: invalid non-printable character U+FEFF",
+        "",
+    ),
+    "two byte order marks before a coding cookie": (
+        b"\xef\xbb\xbf\xef\xbb\xbf# coding: utf-8\nrevision = 'b'\ndown_revision = 'a'\n",
+        "versions/b_second.py:1: syntax error: invalid non-printable character U+FEFF",
+        "",
+    ),
+    "a byte that is not UTF-8 in a string": (
+        b"revision = 'b'\ndown_revision = 'a'\nx = 'caf\xe9'\n",
+        DECODE.format(3),
+        "0xe9",
+    ),
+    "a cookie naming the undefined codec": (
+        b"# coding: undefined\nrevision = 'b'\ndown_revision = 'a'\n",
+        DECODE.format(1),
+        "undefined",
+    ),
+    "a cookie naming punycode": (
+        b"# coding: punycode\nrevision = 'b'\ndown_revision = 'a'\n",
+        DECODE.format(1),
+        "",
+    ),
+    "a cookie naming rot13": (
+        b"# coding: rot13\nrevision = 'b'\ndown_revision = 'a'\n",
+        DECODE.format(1),
+        "'rot13' is not a text encoding",
+    ),
+    "a cookie naming hex": (
+        b"# coding: hex\nrevision = 'b'\ndown_revision = 'a'\n",
+        DECODE.format(1),
+        "'hex' is not a text encoding",
+    ),
+    "a cookie on line 2 of a CR-only file naming undefined": (
+        b"# one\r# coding: undefined\rrevision = 'b'\rdown_revision = 'a'\r",
+        DECODE.format(1),
+        "undefined",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", REFUSED_BY_ALEMBIC)
+def test_files_alembic_cannot_load_are_findings(tmp_path: Path, case: str) -> None:
+    data, finding, word = REFUSED_BY_ALEMBIC[case]
+    write_project(tmp_path, [Rev("a", None, "first")])
+    (tmp_path / "versions" / "b_second.py").write_bytes(data)
+
+    result = run_cli(["check"], tmp_path)
+
+    with pytest.raises(SyntaxError):
+        alembic_answer(tmp_path)
+    assert (result.code, result.err) == (1, "")
+    assert result.out.startswith(finding)
+    assert word in result.out
+    assert result.out.count("\n") == 1
+
+
+@pytest.mark.parametrize("name", ["b_second.py\n", "b_second.pyc\n"])
+def test_a_file_name_ending_in_a_line_break_is_refused_as_alembic_does(
+    tmp_path: Path, name: str
+) -> None:
+    write_project(tmp_path, [Rev("a", None, "first")], ini_extra="sourceless = true\n")
+    source = tmp_path / "versions" / "b_second.py"
+    source.write_text("revision = 'b'\ndown_revision = 'a'\n")
+    if name.endswith(".pyc\n"):
+        py_compile.compile(str(source), cfile=str(source) + "c", doraise=True)
+        source.unlink()
+        source = Path(str(source) + "c")
+    source.rename(tmp_path / "versions" / name)
+
+    result = run_cli(["check"], tmp_path)
+
+    with pytest.raises(AssertionError):  # alembic's load_python_file: unknown suffix
+        alembic_answer(tmp_path)
+    assert result.code == 1
+    assert f"file name {name!r} ends in a line break" in result.out
+
+
+def test_a_file_name_ending_in_a_line_break_is_refused_from_the_cache(tmp_path: Path) -> None:
+    repo = committed_project(tmp_path, [Rev("a", None, "first"), Rev("b", "a", "second")])
+    assert run_cli(["check"], repo).code == 0  # the cache now knows b's contents
+    git(repo, "mv", "versions/b_second.py", "versions/b_second.py\n")
+
+    result = run_cli(["check"], repo)
+
+    assert result.code == 1
+    assert "ends in a line break" in result.out
+
+
+LONG_LINES = {
+    # each a 2 MB line where a regular expression or a line splitter could
+    # backtrack or rescan: before, the first took minutes, the second forever
+    "a comment after a non-literal": "revision = x\n{'# ' * 1_000_000}\ndown_revision = None\n",
+    "hashes in a split tuple": "revision = 'a'\ndown_revision = (  {'# ' * 1_000_000}\n",
+    "spaces after a non-literal": "revision = x{' ' * 2_000_000}\ndown_revision = None\n",
+    "a long annotation": "revision = x\ndown_revision: {'a ' * 1_000_000}\n",
+    "spaces in a tuple": "revision = 'a'\ndown_revision = ('a'{' ' * 2_000_000}\n",
+    "a long import": "import {'a, ' * 700_000}\nrevision = x\n",
+}
+
+
+def test_a_long_line_is_read_in_linear_time(tmp_path: Path) -> None:
+    """One generous run (each case takes well under a second): a quadratic
+    reader needs minutes for these, an exponential one never ends."""
+    script = "\n".join(
+        [
+            "from alembic_heads.revision_file import ReadError, parse_revision_source",
+            *(
+                f"try:\n    parse_revision_source(f{source!r}.encode(), 'a.py', 'a.py')\n"
+                "except ReadError as error:\n    print(error.code)"
+                for source in LONG_LINES.values()
+            ),
+        ]
+    )
+
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True
+    )
+
+    assert (
+        result.stdout.split()
+        == ["not-literal", "syntax-error", "not-literal"] + ["syntax-error"] * 3
+    )
+
+
+def test_op_execute_is_no_reason_to_leave_the_fast_reader() -> None:
+    text = render_revision(MERGE, body="def upgrade():\n    op.execute('select 1')\n")
+
+    assert _parse_fast(text) == _parse_ast(text, "x.py")
+    assert _parse_fast(text.replace("op.execute", "exec")) is None

@@ -4,6 +4,7 @@ without running them, exactly the files Alembic loads."""
 from __future__ import annotations
 
 import importlib.util
+import marshal
 import py_compile
 from pathlib import Path
 
@@ -95,3 +96,57 @@ def test_compiled_non_constant_collections(tmp_path: Path, value: str) -> None:
     with pytest.raises(ReadError) as info:
         read_revision_file(tmp_path / "x.pyc")
     assert info.value.code == "not-literal"
+
+
+@pytest.mark.parametrize("value", [42, "revision = 'eeee'", None])
+def test_a_compiled_file_that_holds_no_code_is_a_finding(
+    tmp_path: Path, value: int | str | None
+) -> None:
+    write_project(tmp_path, REVS[:2], ini_extra="sourceless = true\n")
+    compiled = tmp_path / "versions" / "eeee_x.pyc"
+    compiled.write_bytes(importlib.util.MAGIC_NUMBER + b"\0" * 12 + marshal.dumps(value))
+
+    result = run_cli(["check"], tmp_path)
+
+    with pytest.raises(ImportError):  # importlib: "Non-code object in ..."
+        alembic_answer(tmp_path)
+    assert (result.code, result.err) == (1, "")
+    assert result.out == (
+        "versions/eeee_x.pyc:1: cannot read compiled file: it holds "
+        f"{type(value).__name__}, not code\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "del down_revision",
+        "globals()['down_revision'] = 'a'",
+        "def f():\n    global down_revision\n    down_revision = 'a'\n\n\nf()",
+        "def f():\n    exec(\"down_revision = 'a'\")\n\n\nf()",
+        "class C:\n    vars()\n    globals()['down_revision'] = 'a'",
+        "for down_revision in ['a']:\n    pass",
+        "from string import *",
+    ],
+)
+def test_compiled_rebinding_is_reported(tmp_path: Path, code: str) -> None:
+    write_project(tmp_path, REVS[:2], ini_extra="sourceless = true\n")
+    source = write_revision(tmp_path / "versions", Rev("eeee", "bbbb", body=code + "\n"))
+    py_compile.compile(str(source), cfile=str(source) + "c", doraise=True)
+    source.unlink()
+
+    result = run_cli(["check"], tmp_path)
+
+    assert result.code == 1
+    assert "; alembic-heads reads revision files without running them" in result.out
+
+
+def test_compiled_functions_never_run_at_import_are_not_looked_into(tmp_path: Path) -> None:
+    write_project(tmp_path, REVS[:2], ini_extra="sourceless = true\n")
+    code = "def upgrade():\n    globals()['down_revision'] = 'a'\n"
+    source = write_revision(tmp_path / "versions", Rev("eeee", "bbbb", body=code))
+    py_compile.compile(str(source), cfile=str(source) + "c", doraise=True)
+    source.unlink()
+
+    assert alembic_answer(tmp_path)["heads"] == ["eeee"]
+    assert run_cli(["check"], tmp_path).code == 0

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
 # Bump when what is stored, or how a file is read, changes.
-FORMAT = 2
+FORMAT = 3
 
 _Entry = tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...], str, dict[str, int], bool]
 
@@ -110,7 +110,8 @@ class RevisionCache:
     ) -> RevisionFile:
         """The revision file with contents ``blob``, recalled as ``shown``, or
         ``read()`` and remembered when the cache does not know it."""
-        script = None if blob is None else self.recall(blob, shown)
+        # (a name ending in a line break is refused whatever the file holds)
+        script = None if blob is None or shown.endswith("\n") else self.recall(blob, shown)
         if script is None:
             script = read()
             if blob is not None:

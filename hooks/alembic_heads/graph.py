@@ -200,7 +200,7 @@ def _reach(start: str, step: Callable[[str], Iterable[str]]) -> set[str]:
 def _cycles(graph: Graph) -> list[Finding]:
     """One finding per cycle through ``down_revision`` or ``depends_on``."""
     edges = {rev: _edges(graph, rev, script) for rev, script in graph.revisions.items()}
-    if _acyclic(edges):
+    if _acyclic(edges) or not _alembic_refuses(graph, edges):
         return []
     state: dict[str, int] = {}  # 1: on the current path, 2: done
     findings = []
@@ -233,6 +233,43 @@ def _cycles(graph: Graph) -> list[Finding]:
                     )
                 )
     return findings
+
+
+def _alembic_refuses(graph: Graph, edges: dict[str, list[str]]) -> bool:
+    """Whether Alembic refuses a graph that has a cycle, as
+    ``RevisionMap._detect_cycles`` decides (and ``Revision``, for one naming
+    itself): every revision must be reached both from the heads down and from
+    the bases up, through ``down_revision`` and then through ``depends_on``
+    too. A cycle that passes (a revision depending on its own descendant,
+    reached both ways) loads, and ``alembic upgrade`` runs it.
+    """
+    revisions = graph.revisions
+    if any(rev in s.down_revision or rev in s.depends_on for rev, s in revisions.items()):
+        return True
+    dependants: dict[str, list[str]] = {rev: [] for rev in revisions}
+    for rev, targets in edges.items():
+        for target in targets:
+            dependants[target].append(rev)
+    real_heads = [rev for rev in revisions if not dependants[rev]]
+    real_bases = [rev for rev, s in revisions.items() if not s.down_revision and not s.depends_on]
+    checks = (
+        (graph.heads, graph.parents, graph.bases, graph.children.__getitem__),
+        (real_heads, edges.__getitem__, real_bases, dependants.__getitem__),
+    )
+    for heads, down, bases, up in checks:
+        if not heads or not bases:
+            return True
+        if len(_reach_all(heads, down) & _reach_all(bases, up)) != len(revisions):
+            return True
+    return False
+
+
+def _reach_all(starts: Iterable[str], step: Callable[[str], Iterable[str]]) -> set[str]:
+    seen: set[str] = set()
+    for start in starts:
+        if start not in seen:
+            seen |= _reach(start, step)
+    return seen
 
 
 def _edges(graph: Graph, rev: str, script: RevisionFile) -> list[str]:

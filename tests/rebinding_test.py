@@ -1,0 +1,247 @@
+"""Anything that may bind an identifier again is read exactly or reported.
+
+Each case gives revision c (``down_revision = 'b'``) a second binding of
+``down_revision`` to ``'a'``, in one of the forms Python binds names (the
+language reference's "Naming and binding"), or a way into the module's
+namespace. Alembic, which runs the file, then sees two heads or cannot load
+it; reading only the plain assignment would say one head and pass.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from helpers import Rev, alembic_answer, render_revision, run_cli, write_project
+
+BLOCK = "assigned inside a block or changed in place"
+EVERY = "revision, down_revision, branch_labels or depends_on"
+CASES = {
+    # name: (code after the identifiers, its line that is reported, how)
+    "tuple unpacking": ("down_revision, x = 'a', 1", 1, "bound by unpacking"),
+    "list unpacking": ("[down_revision] = ['a']", 1, "bound by unpacking"),
+    "starred unpacking": ("*down_revision, = ['a']", 1, "bound by unpacking"),
+    "chained with unpacking": ("x = (down_revision, y) = ('a', 1)", 1, "bound by unpacking"),
+    "walrus": ("(down_revision := 'a')", 1, "bound by an assignment expression (:=)"),
+    "walrus in a comprehension": (
+        "[(down_revision := x) for x in ['a']]",
+        1,
+        "bound by an assignment expression (:=)",
+    ),
+    "walrus in a default": (
+        "def f(x=(down_revision := 'a')):\n    pass",
+        1,
+        "bound by an assignment expression (:=)",
+    ),
+    "walrus in a dict comprehension": (
+        "x = {k: (down_revision := k) for k in ['a']}",
+        1,
+        "bound by an assignment expression (:=)",
+    ),
+    "walrus in a return annotation": (
+        "def f() -> (down_revision := 'a'):\n    pass",
+        1,
+        "bound by an assignment expression (:=)",
+    ),
+    "a function run twice at import": (
+        "def f():\n    globals().update(down_revision='a')\n\n\nf()\nf()",
+        1,
+        "possibly changed through 'globals' in a function run at import",
+    ),
+    "for target": ("for down_revision in ['a']:\n    pass", 1, "bound by a for loop"),
+    "for else": ("for x in []:\n    pass\nelse:\n    down_revision = 'a'", 4, BLOCK),
+    "with target": (
+        "import contextlib\nwith contextlib.nullcontext('a') as down_revision:\n    pass",
+        2,
+        "bound by a with statement",
+    ),
+    "except target": (
+        "try:\n    raise ValueError\nexcept ValueError as down_revision:\n    pass",
+        3,
+        "bound by an except clause",
+    ),
+    "match capture": (
+        "match 'a':\n    case down_revision:\n        pass",
+        2,
+        "bound by a match pattern",
+    ),
+    "match star": (
+        "match ['a']:\n    case [*down_revision]:\n        pass",
+        2,
+        "bound by a match pattern",
+    ),
+    "match mapping rest": (
+        "match {'a': 1}:\n    case {**down_revision}:\n        pass",
+        2,
+        "bound by a match pattern",
+    ),
+    "import as": ("import string as down_revision", 1, "bound by an import"),
+    "from import": ("from os.path import sep as down_revision", 1, "bound by an import"),
+    "def": ("def down_revision():\n    pass", 1, "bound by a def"),
+    "async def": ("async def down_revision():\n    pass", 1, "bound by a def"),
+    "class": ("class down_revision:\n    pass", 1, "bound by a class statement"),
+    "del": ("del down_revision", 1, "deleted (del)"),
+    "augmented": ("down_revision *= 0\ndown_revision += 'a'", 2, BLOCK),
+    "if block": ("if True:\n    down_revision = 'a'", 2, BLOCK),
+    "annotated in a block": ("if True:\n    down_revision: str = 'a'", 2, BLOCK),
+    "while block": ("while down_revision != 'a':\n    down_revision = 'a'", 2, BLOCK),
+    "try block": ("try:\n    down_revision = 'a'\nfinally:\n    pass", 2, BLOCK),
+    "global in a function": (
+        "def f():\n    global down_revision\n    down_revision = 'a'\n\n\nf()",
+        2,
+        "declared global in a function or class",
+    ),
+    "global in a class": (
+        "class C:\n    global down_revision\n    down_revision = 'a'",
+        2,
+        "declared global in a function or class",
+    ),
+    "globals()": (
+        "globals()['down_revision'] = 'a'",
+        1,
+        "possibly changed through 'globals' when the module is imported",
+    ),
+    "vars()": (
+        "vars().update(down_revision='a')",
+        1,
+        "possibly changed through 'vars' when the module is imported",
+    ),
+    "exec": (
+        "exec(\"down_revision = 'a'\")",
+        1,
+        "possibly changed through 'exec' when the module is imported",
+    ),
+    "eval": (
+        "eval(compile(\"down_revision = 'a'\", 'x', 'exec'))",
+        1,
+        "possibly changed through 'eval' when the module is imported",
+    ),
+    "a frame's globals": (
+        "import sys\nsys._getframe().f_globals['down_revision'] = 'a'",
+        2,
+        "possibly changed through 'f_globals' when the module is imported",
+    ),
+    "a function run at import": (
+        "def f():\n    globals().update(down_revision='a')\n\n\nf()",
+        1,
+        "possibly changed through 'globals' in a function run at import",
+    ),
+    "a decorator run at import": (
+        "def mark(function):\n    globals()['down_revision'] = 'a'\n    return function\n\n\n"
+        "@mark\ndef g():\n    pass",
+        1,
+        "possibly changed through 'globals' in a function run at import",
+    ),
+    "a class body": (
+        "class C:\n    globals()['down_revision'] = 'a'",
+        1,
+        "possibly changed through 'globals' when the module is imported",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_a_second_binding_is_reported_where_alembic_sees_otherwise(
+    tmp_path: Path, case: str
+) -> None:
+    code, reported_line, how = CASES[case]
+    name = EVERY if how.startswith("possibly") else "down_revision"
+    rev = Rev("c", "b", "third", body=code + "\n")
+    write_project(tmp_path, [Rev("a", None, "first"), Rev("b", "a", "second"), rev])
+    text = render_revision(rev)
+    line = text.splitlines().index(code.splitlines()[0]) + reported_line
+
+    result = run_cli(["check"], tmp_path)
+
+    assert _alembic_heads_or_failure(tmp_path) != ["c"]
+    assert (result.code, result.err) == (1, "")
+    assert result.out == (
+        f"versions/c_third.py:{line}: {name} is {how}; alembic-heads reads "
+        "revision files without running them and needs one plain module-level assignment\n"
+    )
+
+
+def _alembic_heads_or_failure(root: Path) -> list[str] | str:
+    try:
+        heads: list[str] = alembic_answer(root)["heads"]
+    except Exception as error:  # Alembic cannot load the history
+        return type(error).__name__
+    return heads
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        ("down_revision = 'a'", ["b", "c"]),  # the last plain assignment wins
+        ("down_revision = make()\ndown_revision = 'b'", ["c"]),
+        ("for down_revision in ['a']:\n    pass\ndown_revision = 'b'", ["c"]),
+        (
+            "globals()['down_revision'] = 'a'\n"
+            "revision = 'c'\ndown_revision = 'b'\nbranch_labels = depends_on = None",
+            ["c"],
+        ),
+        ("def upgrade():\n    globals()['down_revision'] = 'a'", ["c"]),  # never run at import
+        ("def upgrade():\n    down_revision = 'a'", ["c"]),
+        ("class C:\n    down_revision = 'a'", ["c"]),
+        ("[down_revision for down_revision in ['a']]", ["c"]),
+        ("f = lambda: (down_revision := 'a')", ["c"]),
+        ("import sqlalchemy as sa\nfrom alembic import op", ["c"]),
+    ],
+)
+def test_what_a_later_plain_assignment_replaces_or_never_runs_is_read(
+    tmp_path: Path, code: str, expected: list[str]
+) -> None:
+    body = "def make():\n    return 'a'\n\n\n" + code + "\n"
+    write_project(
+        tmp_path,
+        [Rev("a", None, "first"), Rev("b", "a", "second"), Rev("c", "b", "third", body=body)],
+    )
+
+    result = run_cli(["check"], tmp_path)
+
+    assert alembic_answer(tmp_path)["heads"] == expected
+    assert result.code == (0 if expected == ["c"] else 1)
+    assert "not-literal" not in result.out and "plain module-level" not in result.out
+
+
+def test_a_bare_annotation_binds_nothing(tmp_path: Path) -> None:
+    body = (
+        "from typing import TYPE_CHECKING, Union\n\nif TYPE_CHECKING:\n"
+        "    down_revision: Union[str, None]\n    depends_on: str\n"
+    )
+    write_project(
+        tmp_path, [Rev("a", None, "first"), Rev("b", "a", "second", body=body)], style="annotated"
+    )
+
+    assert alembic_answer(tmp_path)["heads"] == ["b"]
+    assert run_cli(["check"], tmp_path).code == 0
+
+
+@pytest.mark.parametrize(
+    ("code", "how"),
+    [
+        ("from string import *", "possibly bound by 'from ... import *'"),
+        (
+            "from string import *\nrevision = 'b'\ndown_revision = 'a'",
+            "possibly bound by 'from ... import *'",
+        ),
+        (
+            "def __getattr__(name):\n    raise AttributeError(name)",
+            "possibly supplied by the module's __getattr__",
+        ),
+    ],
+)
+def test_what_may_supply_an_identifier_is_reported(tmp_path: Path, code: str, how: str) -> None:
+    """Alembic reads ``branch_labels`` and ``depends_on`` with ``getattr``:
+    a star import or a module ``__getattr__`` may supply them."""
+    rev = Rev("b", "a", "second", body=code + "\n")
+    text = render_revision(rev).replace("branch_labels = None\n", "")
+    write_project(tmp_path, [Rev("a", None, "first")])
+    (tmp_path / "versions" / rev.file_name).write_text(text)
+
+    result = run_cli(["check"], tmp_path)
+
+    assert result.code == 1
+    subject = EVERY if "*" in code else "branch_labels"
+    assert f": {subject} is {how}; " in result.out
