@@ -41,12 +41,20 @@ def test_nox_has_a_session_for_every_claimed_python() -> None:
     assert f"for version in {' '.join(pythons)}; do" in (ROOT / ".ci/run").read_text()
 
 
-def test_the_oldest_session_pins_the_declared_alembic() -> None:
-    [alembic] = [dep for dep in pyproject()["project"]["dependencies"] if dep.startswith("alembic")]
-    floor = alembic.split(">=")[1]
+def test_the_oldest_session_pins_the_declared_alembic_and_sqlalchemy() -> None:
+    extras = pyproject()["project"]["optional-dependencies"]
+    manifest = (ROOT / ".pre-commit-hooks.yaml").read_text()
     pins = re.findall(r"^(\S+)==(\S+)$", (ROOT / "tests/constraints-oldest.txt").read_text(), re.M)
 
-    assert dict(pins) == {"alembic": f"{floor}.0", "sqlalchemy": "1.4.46"}
+    assert extras["merge"] == ["alembic>=1.10"] and "alembic>=1.10" in extras["test"]
+    assert all(extras[name][0] == "sqlalchemy>=1.4" for name in ("database", "postgresql", "mysql"))
+    assert 'additional_dependencies: ["alembic>=1.10"]' in manifest
+    assert 'additional_dependencies: ["sqlalchemy>=1.4"]' in manifest
+    assert dict(pins) == {"alembic": "1.10.0", "sqlalchemy": "1.4.46"}
+
+
+def test_the_check_depends_on_nothing_it_does_not_import() -> None:
+    assert pyproject()["project"]["dependencies"] == ["tomli>=1.1; python_version < '3.11'"]
 
 
 def test_the_build_has_the_setuptools_that_reads_the_license() -> None:

@@ -33,6 +33,8 @@ _EXTRA = {
     "mysql": ("mysql", "pymysql"),
     "mariadb": ("mysql", "pymysql"),
 }
+# The hook's environment has only what the check needs; the database hook adds this.
+SQLALCHEMY = "sqlalchemy>=1.4"
 _READ_ONLY_STATEMENT = {"postgresql", "mysql", "mariadb", "oracle"}
 CONNECT_TIMEOUT_SECONDS = 10
 
@@ -51,9 +53,16 @@ def read_versions(database: DatabaseUrl, table: str, schema: str | None, base: s
     """The ``version_num`` rows of the version table, in the order the database
     gives them. ``base``: the folder a relative SQLite path is relative to
     (where ``alembic`` runs). Raises :class:`DatabaseProblem`."""
-    from sqlalchemy import column, inspect, select
-    from sqlalchemy import table as table_of
-    from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+    try:
+        from sqlalchemy import column, inspect, select
+        from sqlalchemy import table as table_of
+        from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+    except ImportError:
+        raise DatabaseProblem(
+            "driver",
+            "reading a database needs SQLAlchemy: pip install 'alembic-heads[database]' "
+            f"(for the pre-commit hook: additional_dependencies: ['{SQLALCHEMY}'])",
+        ) from None
 
     where = f"{table}" if schema is None else f"{schema}.{table}"
     with read_only_connection(database, base) as connection:
@@ -141,7 +150,7 @@ def _engine(database: DatabaseUrl, base: str) -> Any:
             extra, package = _EXTRA[backend]
             install = (
                 f"pip install 'alembic-heads[{extra}]' (for the pre-commit hook: "
-                f"additional_dependencies: ['{package}'])"
+                f"additional_dependencies: ['{SQLALCHEMY}', '{package}'])"
             )
         else:
             install = f"install the driver of {url.drivername} beside alembic-heads"

@@ -190,6 +190,18 @@ def write_merge(plan: MergePlan) -> Written:
     return Written(path, hooks)
 
 
+def require_alembic() -> None:
+    """Alembic writes the file (its template, its hooks): the check itself
+    needs none of it, so it is an extra of this package."""
+    import importlib.util
+
+    if importlib.util.find_spec("alembic") is None:
+        raise UsageError(
+            "writing a merge revision needs Alembic: pip install 'alembic-heads[merge]' "
+            "(the alembic-merge-heads hook brings it)"
+        )
+
+
 def alembic_config(env: Environment) -> Any:
     """Alembic's own ``Config`` for ``env``, as ``alembic -c ... -n ...`` builds it."""
     from alembic import __version__
@@ -311,6 +323,8 @@ def _merge(args: argparse.Namespace, cwd: Path) -> list[Path]:
         plans.append(plan_merge(env, graph, args.revisions, args.message, args.rev_id))
     if not plans and not args.hook:
         raise UsageError("nothing to merge: every revision graph has one head")
+    if plans:
+        require_alembic()
     written = []
     for plan in plans:
         revision = write_merge(plan)
