@@ -6,32 +6,154 @@ import os
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Mapping, Sequence
     from pathlib import Path
 
     from .paths import StrPath
 
 
-def _ls_files(cwd: StrPath, pathspecs: Sequence[str], *options: str) -> list[str] | None:
-    """``git ls-files`` (the index: tracked and staged files), or ``None``
-    when ``cwd`` is not in a git work tree or a path lies outside it."""
-    output = _git_output(cwd, ["ls-files", "-z", "--cached", *options, "--", *pathspecs])
+# The variables that name a repository, its work tree or its index (from
+# `git rev-parse --local-env-vars`): git sets some for its hooks (GIT_INDEX_FILE
+# during `git commit -a`, GIT_DIR in a linked worktree), and they then describe
+# the commit being made. Named for another repository they would decide which
+# files count, so they are honoured only where they describe the repository
+# git finds from the folder itself, and never inside a submodule (as git does).
+_REPOSITORY_VARIABLES = (
+    "GIT_DIR",
+    "GIT_WORK_TREE",
+    "GIT_INDEX_FILE",
+    "GIT_COMMON_DIR",
+    "GIT_OBJECT_DIRECTORY",
+    "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+    "GIT_IMPLICIT_WORK_TREE",
+    "GIT_PREFIX",
+    "GIT_SHALLOW_FILE",
+    "GIT_GRAFT_FILE",
+    "GIT_NAMESPACE",
+)
+
+_environments: dict[tuple[str, str | None, str | None], Mapping[str, str]] = {}
+
+
+def _own_environment() -> dict[str, str]:
+    """The environment without variables that name a repository: git finds
+    the repository from the folder it runs in."""
+    return {key: value for key, value in os.environ.items() if key not in _REPOSITORY_VARIABLES}
+
+
+def _environment(cwd: StrPath) -> Mapping[str, str]:
+    """The environment git runs in, in ``cwd``: as it is, unless ``GIT_DIR`` or
+    ``GIT_WORK_TREE`` names another repository than the one git finds from
+    ``cwd``; then without the variables that name a repository."""
+    git_dir, work_tree = os.environ.get("GIT_DIR"), os.environ.get("GIT_WORK_TREE")
+    if git_dir is None and work_tree is None:
+        return os.environ
+    key = (os.path.abspath(cwd), git_dir, work_tree)
+    if key not in _environments:
+        own = _own_environment()
+        found = _git_output(cwd, ["rev-parse", "--absolute-git-dir", "--show-toplevel"], own)
+        answer = os.fsdecode(found or b"").splitlines()
+        same = (
+            len(answer) == 2
+            and (git_dir is None or _same_file(os.path.join(cwd, git_dir), answer[0]))
+            and (work_tree is None or _same_file(os.path.join(cwd, work_tree), answer[1]))
+        )
+        _environments[key] = os.environ if same else own
+    return _environments[key]
+
+
+def _same_file(one: str, other: str) -> bool:
+    try:
+        return os.path.samefile(one, other)
+    except (OSError, ValueError):
+        return False
+
+
+def _repository_root(path: str) -> str | None:
+    """The nearest folder at or above ``path`` that holds a ``.git`` (a
+    repository's or a submodule's work tree), as git looks for one."""
+    folder = os.path.abspath(path)
+    while True:
+        if os.path.lexists(os.path.join(folder, ".git")):
+            return folder
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return None
+        folder = parent
+
+
+# (absolute path, git's tag, mode, blob id, stage) of one index entry
+_Entry = tuple[str, str, str, str, str]
+
+
+def _index_entries(cwd: StrPath, folders: Sequence[StrPath], *options: str) -> list[_Entry] | None:
+    """``git ls-files --stage`` of ``folders``, each asked of the repository
+    that holds it: a folder in a submodule (or a submodule inside a folder)
+    is listed by the submodule's own index. ``None`` when a folder is not in
+    a git work tree, or git cannot answer."""
+    own_root = _repository_root(os.fspath(cwd))
+    groups: dict[str, list[str]] = {}
+    for folder in folders:
+        path = os.path.abspath(os.path.join(cwd, folder))
+        root = _repository_root(path)
+        if root is None or own_root is None:
+            return None
+        groups.setdefault(root, []).append(path)
+    entries: list[_Entry] = []
+    for root, paths in groups.items():
+        if root == own_root:
+            listed = _listed(cwd, paths, _environment(cwd), options)
+        else:
+            listed = _listed(root, paths, _own_environment(), options)
+        if listed is None:
+            return None
+        entries += listed
+    return entries
+
+
+def _listed(
+    cwd: StrPath, paths: Sequence[str], env: Mapping[str, str], options: Sequence[str]
+) -> list[_Entry] | None:
+    output = _git_output(
+        cwd, ["ls-files", "-z", "--cached", "--stage", "-v", *options, "--", *paths], env
+    )
     if output is None:
         return None
-    return [name for name in os.fsdecode(output).split("\0") if name]
+    prefix = os.path.join(os.path.normpath(os.path.abspath(cwd)), "")
+    entries: list[_Entry] = []
+    for line in os.fsdecode(output).split("\0"):
+        if not line:
+            continue
+        info, _, name = line.partition("\t")
+        tag, mode, blob, stage = info.split(" ")
+        path = absolute(name, prefix)
+        if mode != "160000":
+            entries.append((path, tag, mode, blob, stage))
+        elif os.path.lexists(os.path.join(path, ".git")):  # a submodule, checked out
+            inner = _listed(path, [path], _own_environment(), options)
+            if inner is None:  # pragma: no cover (git just listed it)
+                return None
+            entries += inner
+    return entries
 
 
-def _git_output(cwd: StrPath, args: Sequence[str]) -> bytes | None:
+def _git_output(
+    cwd: StrPath, args: Sequence[str], env: Mapping[str, str] | None = None
+) -> bytes | None:
     """What ``git ARGS`` prints in ``cwd``, or ``None`` when it fails.
 
     Started with ``posix_spawn`` where there is one: the subprocess module
     alone takes longer to import than git takes to answer.
     """
+    if env is None:
+        env = _environment(cwd)
     if not hasattr(os, "posix_spawnp"):  # pragma: no cover (Windows)
         import subprocess
 
         try:
-            process = subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False)
+            process = subprocess.run(
+                ["git", *args], cwd=cwd, env=env, capture_output=True, check=False
+            )
         except OSError:
             return None
         return process.stdout if process.returncode == 0 else None
@@ -40,13 +162,13 @@ def _git_output(cwd: StrPath, args: Sequence[str]) -> bytes | None:
         pid = os.posix_spawnp(
             "git",
             ["git", "-C", os.fspath(cwd), *args],
-            os.environ,
+            env,
             file_actions=[
                 (os.POSIX_SPAWN_DUP2, write, 1),
                 (os.POSIX_SPAWN_OPEN, 2, os.devnull, os.O_WRONLY, 0),
             ],
         )
-    except OSError:
+    except (OSError, ValueError):  # ValueError: a NUL byte in an argument
         os.close(read)
         return None
     finally:
@@ -66,12 +188,12 @@ def absolute(name: str, prefix: str) -> str:
 
 def tracked_files(cwd: StrPath, folders: Sequence[StrPath]) -> set[str] | None:
     """Absolute, normalised paths of the files git has in its index below
-    ``folders``: what a commit made now would contain."""
-    names = _ls_files(cwd, [str(folder) for folder in folders])
-    if names is None:
-        return None
-    prefix = os.path.join(os.path.normpath(cwd), "")
-    return {absolute(name, prefix) for name in names}
+    ``folders``: what a commit made now would contain (a submodule's files
+    as its own index has them)."""
+    if not folders:
+        return set()
+    entries = _index_entries(cwd, folders)
+    return None if entries is None else {entry[0] for entry in entries}
 
 
 def index_blobs(cwd: StrPath, folders: Sequence[StrPath]) -> dict[str, str | None] | None:
@@ -81,29 +203,28 @@ def index_blobs(cwd: StrPath, folders: Sequence[StrPath]) -> dict[str, str | Non
     assume-unchanged or skip-worktree, which stop git from looking)."""
     if not folders:
         return {}
-    lines = _ls_files(cwd, [str(folder) for folder in folders], "--stage", "--modified", "-v")
-    if lines is None:
+    entries = _index_entries(cwd, folders, "--modified")
+    if entries is None:
         return None
-    prefix = os.path.join(os.path.normpath(cwd), "")
     blobs: dict[str, str | None] = {}
-    for line in lines:
-        info, _, name = line.partition("\t")
-        tag, mode, blob, stage = info.split(" ")
-        path = absolute(name, prefix)
+    for path, tag, mode, blob, stage in entries:
         clean = tag == "H" and stage == "0" and mode in ("100644", "100755")
         blobs[path] = blob if clean and path not in blobs else None
     return blobs
 
 
 def tracked_named(cwd: StrPath, file_name: str) -> list[str] | None:
-    """Tracked files called ``file_name`` anywhere below ``cwd``."""
-    names = _ls_files(cwd, [f"*{file_name}"])
-    if names is None:
+    """Tracked files called ``file_name`` anywhere below ``cwd``, in
+    submodules too."""
+    output = _git_output(
+        cwd, ["ls-files", "-z", "--cached", "--recurse-submodules", "--", f"*{file_name}"]
+    )
+    if output is None:
         return None
     return [
         os.path.normpath(os.path.join(cwd, name))  # git's "/" made the system's separator
-        for name in names
-        if os.path.basename(name) == file_name
+        for name in os.fsdecode(output).split("\0")
+        if name and os.path.basename(name) == file_name
     ]
 
 
@@ -172,7 +293,12 @@ def _git(cwd: StrPath, args: Sequence[str], stdin: bytes | None = None) -> bytes
 
     try:
         process = subprocess.run(
-            ["git", *args], cwd=cwd, input=stdin, capture_output=True, check=False
+            ["git", *args],
+            cwd=cwd,
+            env=_environment(cwd),
+            input=stdin,
+            capture_output=True,
+            check=False,
         )
     except OSError as error:
         raise GitError(f"cannot run git: {error}") from None
