@@ -217,6 +217,8 @@ def _is_flask_migrate(files: ConfigFiles) -> bool:
 def resolve_location(location: str, cwd: StrPath, where: str) -> str:
     """A path as Alembic resolves it: relative to the working directory, or
     ``package:path`` found in the repository without importing the package."""
+    if "\0" in location:  # Alembic's os.access raises; Path.exists says no
+        raise UsageError(f"{where}: {location!r} is not a path: it holds a NUL byte")
     if not os.path.isabs(location) and ":" in location:
         package, *parts = location.split(":")
         base = _find_package(package, cwd)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import re
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +26,7 @@ from .check import (
 from .config import Environment
 from .discover import find_environments
 from .files import create_file, replace_file
-from .findings import Finding, UsageError
+from .findings import Finding, UsageError, error_line
 from .paths import display
 
 FILE_NAME = "head.txt"
@@ -228,7 +227,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             else:
                 blocks.append(rewrite(head_file, cwd))
     except UsageError as error:
-        print(f"alembic-heads: {error}", file=sys.stderr)
+        error_line(error)
         return 2
     if blocks:
         print("\n\n".join(blocks))
