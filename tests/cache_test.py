@@ -109,7 +109,7 @@ def _entry_of_wrong_types(entries: dict[str, tuple[object, ...]]) -> dict[str, o
     ids=["truncated", "garbage", "a-list", "none", "short", "wrong-types"],
 )
 def test_a_malformed_cache_is_an_empty_one(
-    tmp_path: Path, cache: Path, damage: Callable[[bytes, dict[str, object]], bytes]
+    tmp_path: Path, cache: Path, damage: Callable[[bytes, dict[str, tuple[object, ...]]], bytes]
 ) -> None:
     repo = committed_project(tmp_path / "repo", [*HISTORY, Rev("dddd", "bbbb", "fourth")])
     first = run_cli(["check"], repo)

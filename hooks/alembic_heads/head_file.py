@@ -16,11 +16,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import git
 from .check import (
     GraphCheck,
     add_graph_options,
     add_max_heads_option,
     check_environments,
+    commit_under_check,
     format_check,
 )
 from .config import Environment
@@ -107,18 +109,28 @@ def parse(text: str, shown: str) -> Recorded:
     return Recorded(tuple(heads), first or 1, conflict)
 
 
-def read_head_file(result: GraphCheck, cwd: Path) -> HeadFile:
+def read_head_file(result: GraphCheck, cwd: Path, at: str | None = None) -> HeadFile:
+    """The graph's head file as it is in the working tree, or in commit ``at``."""
     assert result.graph is not None
     path = head_file_path(result.env)
     try:
-        text = path.read_bytes().decode("utf-8")
+        data = path.read_bytes() if at is None else _committed(path, at, cwd)
+        text = None if data is None else data.decode("utf-8")
     except FileNotFoundError:
-        recorded = None
+        text = None
     except (OSError, UnicodeDecodeError) as error:
         raise UsageError(f"{display(path, cwd)}: cannot read: {error}") from None
-    else:
-        recorded = parse(text, display(path, cwd))
+    recorded = None if text is None else parse(text, display(path, cwd))
     return HeadFile(path, recorded, tuple(sorted(result.graph.heads)))
+
+
+def _committed(path: Path, at: str, cwd: Path) -> bytes | None:
+    """``path``'s contents in commit ``at``; ``None`` when it has no such file."""
+    try:
+        found = git.blobs_at(cwd, at, [path])
+        return git.read_blobs(cwd, [found[0][1]])[0] if found else None
+    except git.GitError as error:
+        raise UsageError(f"{display(path, cwd)}: cannot read it from {at}: {error}") from None
 
 
 def stale_finding(head_file: HeadFile, cwd: Path) -> Finding:
@@ -211,11 +223,14 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     cwd = Path.cwd()
+    # --check changes nothing, so at pre-push it checks the commit being
+    # pushed, as `check` does there; the fixer writes the working tree.
+    at = commit_under_check(warn_only=False) if args.check else None
     try:
         envs = find_environments(args.paths, args.config, args.name, cwd)
-        results = check_environments(envs, cwd, args.max_heads)
+        results = check_environments(envs, cwd, args.max_heads, at)
         files = [
-            read_head_file(result, cwd)
+            read_head_file(result, cwd, at)
             for result in results
             if result.ok and result.graph is not None and result.graph.revisions
         ]
