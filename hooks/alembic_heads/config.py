@@ -227,11 +227,24 @@ def resolve_location(location: str, cwd: StrPath, where: str) -> str:
                 f"{where}: cannot find package '{package}' of '{location}' in {cwd} "
                 "(looked in . and src/ without importing it)"
             )
-        return _join(base, *parts)
-    return _join(cwd, location)
+        return _as_the_system_finds(os.path.join(base, *parts))
+    return _as_the_system_finds(os.path.join(cwd, location))
+
+
+def _as_the_system_finds(path: str) -> str:
+    """``path`` absolute and normalised, as the system resolves it: a ``..``
+    after a folder that does not exist, or after a symbolic link, is not
+    undone by the letter (``nowhere/../versions`` is no folder to Alembic)."""
+    if ".." not in path.replace(os.sep, "/").split("/"):
+        return os.path.abspath(path)
+    if os.path.exists(path):
+        return os.path.realpath(path)
+    return os.path.join(os.getcwd(), path)  # as it is: it names nothing
 
 
 def _find_package(dotted: str, cwd: StrPath) -> str | None:
+    if not all(part.isidentifier() for part in dotted.split(".")):
+        return None  # no module has that name: Alembic cannot import it
     for root in (cwd, os.path.join(cwd, "src")):
         folder = _join(root, *dotted.split("."))
         if os.path.isdir(folder):
