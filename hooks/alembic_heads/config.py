@@ -395,8 +395,12 @@ class _Options:
         value = self._ini("version_locations")
         if not value:
             toml_value = self.get("version_locations") if "version_locations" in self.toml else None
-            if isinstance(toml_value, str):
-                return [toml_value]
+            if isinstance(toml_value, str) and toml_value:
+                raise UsageError(
+                    f"pyproject.toml: [tool.alembic] version_locations must be a list of "
+                    f"paths, not the string {toml_value!r} (Alembic would take each of its "
+                    "characters for a path)"
+                )
             return list(toml_value or [])
         separator = self._separator()
         if separator is None:
