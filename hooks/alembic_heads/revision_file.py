@@ -13,7 +13,6 @@ a test compares the two on generated sources.
 
 from __future__ import annotations
 
-import errno
 import os
 import stat
 
@@ -244,11 +243,11 @@ def read_bytes(path: str) -> bytes:
     flags = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
         descriptor = os.open(path, flags)
-    except OSError as error:
-        _refuse_special(path, error)
+    except OSError:  # a socket cannot be opened: say what it is
+        _refuse_special(path)
         raise
     try:
-        _refuse_special(path, None, os.fstat(descriptor).st_mode)
+        _refuse_special(path, os.fstat(descriptor).st_mode)
         chunks = [os.read(descriptor, 1 << 16)]
         while chunks[-1]:
             chunks.append(os.read(descriptor, 1 << 16))
@@ -266,7 +265,7 @@ _SPECIAL = {
 }
 
 
-def _refuse_special(path: str, error: OSError | None, mode: int | None = None) -> None:
+def _refuse_special(path: str, mode: int | None = None) -> None:
     """Raise :class:`OSError` saying what ``path`` is when it is not a regular file."""
     if mode is None:
         try:
@@ -275,7 +274,7 @@ def _refuse_special(path: str, error: OSError | None, mode: int | None = None) -
             return
     kind = _SPECIAL.get(stat.S_IFMT(mode))
     if kind is not None:
-        raise OSError(error.errno if error else errno.EINVAL, f"not a regular file: {kind}")
+        raise OSError(f"not a regular file: {kind}")
 
 
 def parse_revision_source(data: bytes, path: str, name: str) -> RevisionFile:
