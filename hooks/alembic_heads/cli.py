@@ -110,6 +110,9 @@ class _Output(io.RawIOBase):
     def fileno(self) -> int:
         return self.descriptor
 
+    def isatty(self) -> bool:  # the drawing is coloured on a terminal
+        return os.isatty(self.descriptor)
+
     def write(self, data: Buffer) -> int:
         try:
             return os.write(self.descriptor, data)
