@@ -155,3 +155,52 @@ def test_a_partial_commit_in_a_linked_worktree_checks_what_it_commits(tmp_path: 
     assert blocked.returncode == 1
     assert "Multiple head revisions are present: 2 heads" in blocked.stderr
     assert (partial.returncode, partial.stderr) == (0, "")
+
+
+def test_a_pushed_commit_reads_the_submodule_commit_it_records(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = superproject_with_migrations_in_a_submodule(tmp_path)
+    monkeypatch.setenv("PRE_COMMIT_TO_REF", "HEAD")  # as at pre-push
+    inner = root / "migrations"
+
+    two_heads = run_cli(["check"], root)
+    (inner / "versions" / "dddd_untracked.py").unlink()
+    write_revision(inner / "versions", Rev("mmmm", ("bbbb", "cccc"), "merge"))
+    commit_all(inner, "merge, not yet recorded in the superproject")
+    recorded_before = run_cli(["check"], root)
+    commit_all(root, "the submodule's merge")
+    merged = run_cli(["check"], root)
+
+    assert two_heads.code == 1
+    assert "migrations/versions/bbbb_b.py:13: head bbbb: b\n" in two_heads.out
+    assert "dddd" not in two_heads.out
+    assert recorded_before.out == two_heads.out
+    assert (merged.code, merged.out, merged.err) == (0, "", "")
+
+
+def test_a_pushed_commit_reads_a_submodule_inside_a_versions_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inner = init_repo(tmp_path / "inner")
+    write_revision(inner, Rev("bbbb", "aaaa", "b"))
+    write_revision(inner, Rev("cccc", "aaaa", "c"))
+    commit_all(inner, "b and c")
+    root = committed_project(tmp_path / "super", TWO_HEADS[:1], recursive=True)
+    git(
+        root,
+        "-c",
+        "protocol.file.allow=always",
+        "submodule",
+        "add",
+        "-q",
+        str(inner),
+        "versions/sub",
+    )
+    commit_all(root, "submodule")
+    monkeypatch.setenv("PRE_COMMIT_TO_REF", "HEAD")
+
+    result = run_cli(["check"], root)
+
+    assert result.code == 1
+    assert "versions/sub/cccc_c.py:13: head cccc: c\n" in result.out

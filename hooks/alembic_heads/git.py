@@ -235,32 +235,96 @@ class GitError(Exception):
 def blobs_at(cwd: StrPath, ref: str, folders: Sequence[StrPath]) -> list[tuple[str, str]]:
     """``(path, blob id)`` of each regular file below ``folders`` in commit
     ``ref`` (one ``git ls-tree``). Paths are relative to ``cwd``. Raises
-    :class:`GitError` when ``ref`` cannot be read."""
+    :class:`GitError` when ``ref`` cannot be read.
+
+    A folder in a submodule (or a submodule inside a folder) is listed from
+    the submodule's own repository, at the commit ``ref`` records for it;
+    :func:`read_blobs` then finds those blobs there."""
     if not folders:
         return []
-    pathspecs = [os.path.relpath(folder, cwd) for folder in folders]
+    own_root = _repository_root(os.fspath(cwd))
+    plain: list[str] = []
+    inner: list[tuple[str, str]] = []  # (submodule's work tree, folder)
+    for folder in folders:
+        path = os.path.abspath(os.path.join(cwd, folder))
+        root = _repository_root(path)
+        if own_root is not None and root is not None and root.startswith(own_root + os.sep):
+            inner.append((root, path))
+        else:
+            plain.append(os.path.relpath(path, cwd))
     commit = f"{ref}^{{commit}}"  # a tree or blob named as REF is an error, not an empty graph
     try:
-        listing = _git(cwd, ["ls-tree", "-r", "-z", commit, "--", *pathspecs])
+        entries = _tree_blobs(cwd, cwd, commit, plain, _environment(cwd)) if plain else []
+        for root, path in inner:
+            recorded = _recorded_commit(cwd, commit, root)
+            if recorded is not None:  # else the commit has no submodule there: no files
+                entries += _tree_blobs(cwd, root, recorded, [os.path.relpath(path, root)])
     except GitError as error:
         raise GitError(str(error).replace(commit, ref)) from None
+    return entries
+
+
+# Where blobs listed from a submodule are: read_blobs asks git to look there too.
+_submodule_objects: dict[str, str] = {}
+
+
+def _tree_blobs(
+    cwd: StrPath,
+    repository: StrPath,
+    commit: str,
+    pathspecs: Sequence[str],
+    env: Mapping[str, str] | None = None,
+) -> list[tuple[str, str]]:
+    """:func:`blobs_at` in one repository (``repository``: its work tree),
+    paths relative to ``cwd``."""
+    own = env is None
+    listing = _git(
+        repository, ["ls-tree", "-r", "-z", commit, "--", *pathspecs], env=env or _own_environment()
+    )
+    objects = _objects_folder(repository) if own else None
     entries = []
     for entry in os.fsdecode(listing).split("\0"):
         if not entry:
             continue
         meta, path = entry.split("\t", 1)
         mode, kind, object_id = meta.split(" ")
-        if kind == "blob" and mode in ("100644", "100755"):  # not symlinks or submodules
+        if own:
+            path = os.path.relpath(os.path.join(repository, path), cwd)
+        if kind == "blob" and mode in ("100644", "100755"):  # not symlinks
             entries.append((path, object_id))
+            if objects is not None:
+                _submodule_objects[object_id] = objects
+        elif kind == "commit" and os.path.lexists(os.path.join(cwd, path, ".git")):
+            entries += _tree_blobs(cwd, os.path.join(cwd, path), object_id, ["."])
     return entries
+
+
+def _recorded_commit(cwd: StrPath, commit: str, root: str) -> str | None:
+    """The commit that ``commit`` records for the submodule checked out at ``root``."""
+    listing = _git(cwd, ["ls-tree", "-z", commit, "--", os.path.relpath(root, cwd)])
+    meta = os.fsdecode(listing).partition("\t")[0].split(" ")
+    return meta[2] if len(meta) == 3 and meta[1] == "commit" else None
+
+
+def _objects_folder(repository: StrPath) -> str | None:
+    answer = _git_output(repository, ["rev-parse", "--git-path", "objects"], _own_environment())
+    if answer is None:  # pragma: no cover (git just listed a commit there)
+        return None
+    return os.path.join(repository, os.fsdecode(answer).strip())
 
 
 def read_blobs(cwd: StrPath, blob_ids: Sequence[str]) -> list[bytes]:
     """The contents of ``blob_ids``, in order, from one ``git cat-file --batch``."""
     if not blob_ids:
         return []
-    batch = _git(cwd, ["cat-file", "--batch"], "".join(f"{oid}\n" for oid in blob_ids).encode())
-    return _batch_contents(batch)
+    env = _environment(cwd)
+    elsewhere = sorted({_submodule_objects[b] for b in blob_ids if b in _submodule_objects})
+    if elsewhere:
+        alternates = [env.get("GIT_ALTERNATE_OBJECT_DIRECTORIES", ""), *elsewhere]
+        joined = os.pathsep.join(folder for folder in alternates if folder)
+        env = {**env, "GIT_ALTERNATE_OBJECT_DIRECTORIES": joined}
+    stdin = "".join(f"{oid}\n" for oid in blob_ids).encode()
+    return _batch_contents(_git(cwd, ["cat-file", "--batch"], stdin, env))
 
 
 def _batch_contents(output: bytes) -> list[bytes]:
@@ -277,7 +341,12 @@ def _batch_contents(output: bytes) -> list[bytes]:
     return contents
 
 
-def _git(cwd: StrPath, args: Sequence[str], stdin: bytes | None = None) -> bytes:
+def _git(
+    cwd: StrPath,
+    args: Sequence[str],
+    stdin: bytes | None = None,
+    env: Mapping[str, str] | None = None,
+) -> bytes:
     """``git ARGS`` fed ``stdin``; :class:`GitError` with git's own reason.
 
     :func:`_git_output` when there is nothing to feed and git answers. Else
@@ -285,8 +354,9 @@ def _git(cwd: StrPath, args: Sequence[str], stdin: bytes | None = None) -> bytes
     two-way pipe handling (one pipe each way would deadlock), and it keeps
     what git said on failure.
     """
+    env = _environment(cwd) if env is None else env
     if stdin is None:
-        output = _git_output(cwd, args)
+        output = _git_output(cwd, args, env)
         if output is not None:
             return output
     import subprocess
@@ -295,7 +365,7 @@ def _git(cwd: StrPath, args: Sequence[str], stdin: bytes | None = None) -> bytes
         process = subprocess.run(
             ["git", *args],
             cwd=cwd,
-            env=_environment(cwd),
+            env=env,
             input=stdin,
             capture_output=True,
             check=False,
