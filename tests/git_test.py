@@ -103,6 +103,8 @@ def test_a_submodule_inside_a_versions_folder(tmp_path: Path) -> None:
     write_revision(root / "versions" / "sub", Rev("cccc", "aaaa", "c"))
     git(root / "versions" / "sub", "add", "-A")
     assert run_cli(["check"], root).code == 1
+    git(root, "submodule", "deinit", "-q", "-f", "versions/sub")  # not checked out: no files
+    assert run_cli(["check"], root) == result
 
 
 def test_git_dir_naming_another_repository_does_not_decide(
@@ -118,6 +120,8 @@ def test_git_dir_naming_another_repository_does_not_decide(
     assert result.code == 1
     assert "Multiple head revisions are present: 2 heads" in result.out
     monkeypatch.setenv("GIT_WORK_TREE", str(other))
+    assert run_cli(["check"], repo).code == 1
+    monkeypatch.setenv("GIT_DIR", str(tmp_path / "nowhere"))
     assert run_cli(["check"], repo).code == 1
 
 

@@ -190,8 +190,6 @@ def tracked_files(cwd: StrPath, folders: Sequence[StrPath]) -> set[str] | None:
     """Absolute, normalised paths of the files git has in its index below
     ``folders``: what a commit made now would contain (a submodule's files
     as its own index has them)."""
-    if not folders:
-        return set()
     entries = _index_entries(cwd, folders)
     return None if entries is None else {entry[0] for entry in entries}
 

@@ -129,7 +129,7 @@ def _committed(path: Path, at: str, cwd: Path) -> bytes | None:
     try:
         found = git.blobs_at(cwd, at, [path])
         return git.read_blobs(cwd, [found[0][1]])[0] if found else None
-    except git.GitError as error:
+    except git.GitError as error:  # pragma: no cover (the graph was just read from ``at``)
         raise UsageError(f"{display(path, cwd)}: cannot read it from {at}: {error}") from None
 
 
