@@ -57,7 +57,7 @@ versions/F_add_f.py:13: head F: add f
       ~
     new on this branch: E, F
     merge them into one head:
-      alembic merge -m "merge D and F" D F
+      alembic merge -m 'merge D and F' D F
     or, if E -> F is not deployed anywhere yet, move it onto D instead:
       set down_revision = 'D' in versions/E_add_e.py:14
 """
@@ -157,7 +157,7 @@ def test_own_work_with_a_merge_revision_gets_only_the_merge_command(tmp_path: Pa
     assert result.out.endswith(
         "    new on this branch: E, F, G, M\n"
         "    merge them into one head:\n"
-        '      alembic merge -m "merge D and M" D M\n'
+        "      alembic merge -m 'merge D and M' D M\n"
     )
 
 
@@ -172,7 +172,7 @@ def test_own_work_that_starts_a_new_base_gets_only_the_merge_command(tmp_path: P
 
     assert result.code == 1
     assert "    new on this branch: X\n" in result.out
-    assert result.out.endswith('      alembic merge -m "merge D and X" D X\n')
+    assert result.out.endswith("      alembic merge -m 'merge D and X' D X\n")
 
 
 def test_heads_that_come_from_ref_alone(tmp_path: Path) -> None:
@@ -203,7 +203,7 @@ def test_three_heads_get_only_the_merge_command(tmp_path: Path) -> None:
     result = run_cli(["check", "--against", "two"], root)
 
     assert result.code == 1
-    assert result.out.endswith('      alembic merge -m "merge D, P and Q" D P Q\n')
+    assert result.out.endswith("      alembic merge -m 'merge D, P and Q' D P Q\n")
 
 
 def test_a_broken_file_at_ref_is_named_with_the_ref(tmp_path: Path) -> None:

@@ -65,7 +65,7 @@ def test_a_config_file_is_read_as_alembic_c_in_its_folder(tmp_path: Path) -> Non
     result = check_heads(tmp_path / "backend" / "db.ini")
 
     assert result.graphs[0].name == "db.ini"
-    assert 'alembic -c db.ini merge -m "merge b2 and c3" b2 c3' in result.report
+    assert "alembic -c db.ini merge -m 'merge b2 and c3' b2 c3" in result.report
     assert check_heads(str(tmp_path / "backend" / "db.ini"), max_heads=2).ok
 
 

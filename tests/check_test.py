@@ -60,7 +60,7 @@ def test_two_heads_report(tmp_path: Path) -> None:
         "      * cccc (branchpoint) add orders\n"
         "      ~\n"
         "    merge them into one head:\n"
-        '      alembic merge -m "merge dddd and ffff" dddd ffff\n'
+        "      alembic merge -m 'merge dddd and ffff' dddd ffff\n"
         "    or, if dddd is not deployed anywhere yet, move it onto ffff instead:\n"
         "      set down_revision = 'ffff' in versions/dddd_add_D.py:14\n"
     )
@@ -89,7 +89,7 @@ def test_three_heads_and_separate_bases(tmp_path: Path) -> None:
 
     assert "3 heads" in out
     assert "    the branches share no revision (they start from separate bases):\n" in out
-    assert '      alembic merge -m "merge dddd, eeee and xxxx" dddd eeee xxxx\n' in out
+    assert "      alembic merge -m 'merge dddd, eeee and xxxx' dddd eeee xxxx\n" in out
     assert "move it onto" not in out
 
 
@@ -101,7 +101,7 @@ def test_depends_on_does_not_hide_a_head(tmp_path: Path) -> None:
     assert alembic_answer(tmp_path)["heads"] == ["dddd", "eeee"]
     assert alembic_answer(tmp_path)["effective_heads"] == ["eeee"]
     assert result.code == 1
-    assert '      alembic merge -m "merge dddd and eeee" dddd eeee\n' in result.out
+    assert "      alembic merge -m 'merge dddd and eeee' dddd eeee\n" in result.out
 
 
 EXPAND_CONTRACT = [
@@ -132,7 +132,7 @@ def test_labelled_branch_with_a_second_head_fails(tmp_path: Path) -> None:
         "versions/exp2_expand_more.py:13: head exp2: expand more",
         "versions/exp3_expand_again.py:13: head exp3: expand again",
     ]
-    assert '      alembic merge -m "merge exp2 and exp3" exp2 exp3' in result.out
+    assert "      alembic merge -m 'merge exp2 and exp3' exp2 exp3" in result.out
 
 
 def test_head_outside_every_labelled_branch_fails(tmp_path: Path) -> None:
@@ -426,7 +426,7 @@ def test_version_locations_and_named_section(tmp_path: Path) -> None:
         "db/versions/cccc_add_orders.py:13: head cccc: add orders",
         "more/dddd_elsewhere.py:13: head dddd: elsewhere",
     ]
-    assert '      alembic -c multi.ini -n main_db merge -m "merge cccc and dddd" cccc dddd' in (
+    assert "      alembic -c multi.ini -n main_db merge -m 'merge cccc and dddd' cccc dddd" in (
         result.out
     )
     assert alembic_answer(tmp_path / "db")["heads"] == ["cccc"]
@@ -517,7 +517,7 @@ def test_pyproject_configuration(tmp_path: Path) -> None:
 
     assert result.code == 1
     assert result.out.startswith("pyproject.toml: Multiple head revisions are present")
-    assert '      alembic merge -m "merge dddd and ffff" dddd ffff\n' in result.out
+    assert "      alembic merge -m 'merge dddd and ffff' dddd ffff\n" in result.out
 
 
 def test_help_and_version(tmp_path: Path) -> None:
@@ -535,7 +535,7 @@ def test_nested_project_found_from_the_repository_root(tmp_path: Path) -> None:
         "services/billing/alembic.ini: Multiple head revisions are present"
     )
     assert (
-        '      cd services/billing && alembic merge -m "merge dddd and ffff" dddd ffff\n'
+        "      cd services/billing && alembic merge -m 'merge dddd and ffff' dddd ffff\n"
         in result.out
     )
 
@@ -561,7 +561,7 @@ def test_pyproject_in_a_subfolder_is_named_in_the_fix(tmp_path: Path) -> None:
 
     result = run_cli(["check", "-c", "db/pyproject.toml"], tmp_path)
 
-    assert '      alembic -c db/pyproject.toml merge -m "merge dddd and ffff" dddd ffff\n' in (
+    assert "      alembic -c db/pyproject.toml merge -m 'merge dddd and ffff' dddd ffff\n" in (
         result.out
     )
 

@@ -14,6 +14,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parent.parent / "hooks"))
 
 from helpers import PYTHON, PreCommit, commit_all, git, init_repo, run, write_pre_commit_config
+from postgres_server import INSTALL_HINT, PostgresServer, running_server
 
 ROOT = Path(__file__).parent.parent
 
@@ -22,7 +23,14 @@ ROOT = Path(__file__).parent.parent
 def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
     """This working tree, committed to a scratch repository pre-commit can clone."""
     repo = tmp_path_factory.mktemp("hook-repo")
-    for name in ("hooks", "pyproject.toml", ".pre-commit-hooks.yaml", "README.md"):
+    for name in (
+        "hooks",
+        "pyproject.toml",
+        ".pre-commit-hooks.yaml",
+        "README.md",
+        "LICENSE",
+        "action.yml",
+    ):
         source = ROOT / name
         if source.is_dir():
             shutil.copytree(
@@ -61,6 +69,7 @@ def pre_commit(hook_repo: tuple[Path, str], pre_commit_home: Path) -> PreCommit:
 def _not_in_github_actions(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests assert exact output; in GitHub Actions, check would add annotations to it."""
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    monkeypatch.delenv("GITHUB_WORKSPACE", raising=False)
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -69,3 +78,12 @@ def _revision_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("ALEMBIC_HEADS_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
         yield
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """A real PostgreSQL server for the session (skips where no server binaries exist)."""
+    with running_server() as server:
+        if server is None:
+            pytest.skip(INSTALL_HINT)
+        yield server

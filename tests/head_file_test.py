@@ -6,7 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from alembic_heads.head_file import HEADER
+from alembic_heads.check import check_environments
+from alembic_heads.discover import find_environments
+from alembic_heads.findings import UsageError
+from alembic_heads.head_file import HEADER, read_head_file, rewrite
 from helpers import (
     Rev,
     commit_all,
@@ -158,7 +161,7 @@ def test_two_heads_print_the_fix_and_leave_the_file(tmp_path: Path) -> None:
         "alembic.ini: Multiple head revisions are present: 2 heads, "
         "`alembic upgrade head` will fail\n"
     )
-    assert '      alembic merge -m "merge D and E" D E\n' in result.out
+    assert "      alembic merge -m 'merge D and E' D E\n" in result.out
     assert (tmp_path / "head.txt").read_text() == HEADER + "C\n"
 
 
@@ -248,7 +251,7 @@ def test_two_branches_conflict_on_the_head_file(tmp_path: Path) -> None:
     assert text.startswith(HEADER + "<<<<<<< HEAD\nD\n=======\nF\n>>>>>>> dev2\n")
     report = run_cli(["head-file"], root)
     assert report.code == 1
-    assert '      alembic merge -m "merge D and F" D F\n' in report.out
+    assert "      alembic merge -m 'merge D and F' D F\n" in report.out
     write_revision(root / "versions", Rev("E", "D", "add e"))
     resolved = run_cli(["head-file"], root)
     assert resolved.out == "Rewriting head.txt: unresolved conflict (D, F) -> head F\n"
@@ -265,3 +268,25 @@ def test_one_head_file_per_dialect_folder(tmp_path: Path) -> None:
         "Writing db/versions/lite/head.txt: head L (a new file: git add it)\n\n"
         "Writing db/versions/pg/head.txt: head P (a new file: git add it)\n"
     )
+
+
+def test_an_edit_saved_after_reading_is_never_written_over(tmp_path: Path) -> None:
+    write_project(tmp_path, SEED)
+    (tmp_path / "head.txt").write_text(HEADER + "B\n")
+    [result] = check_environments(find_environments([], [], None, tmp_path), tmp_path)
+    stale = read_head_file(result, tmp_path)
+    (tmp_path / "head.txt").write_text(HEADER + "C\n# resolved by hand\n")  # saved meanwhile
+
+    with pytest.raises(UsageError) as refused:
+        rewrite(stale, tmp_path)
+
+    assert str(refused.value) == (
+        "head.txt changed since it was read: not writing over it (run the command again)"
+    )
+    assert (tmp_path / "head.txt").read_text() == HEADER + "C\n# resolved by hand\n"
+    assert sorted(path.name for path in tmp_path.iterdir() if path.is_file()) == [
+        "alembic.ini",
+        "env.py",
+        "head.txt",
+        "script.py.mako",
+    ]

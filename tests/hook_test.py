@@ -124,7 +124,7 @@ def test_two_branches_meet_blocked_then_fixed_with_the_printed_command(
     fix = re.search(r"^ +(alembic merge .*)$", commit_out, re.MULTILINE)
     assert fix is not None
     assert fix.group(1) == (
-        'alembic merge -m "merge d4d4d4d4d4d4 and f6f6f6f6f6f6" d4d4d4d4d4d4 f6f6f6f6f6f6'
+        "alembic merge -m 'merge d4d4d4d4d4d4 and f6f6f6f6f6f6' d4d4d4d4d4d4 f6f6f6f6f6f6"
     )
 
     alembic = run([sys.executable, "-m", *shlex.split(fix.group(1))], project)
@@ -208,7 +208,7 @@ def test_a_pull_that_brings_a_second_head_warns_after_the_merge(
         "versions/d4d4d4d4d4d4_add_invoices.py:13: head d4d4d4d4d4d4: add invoices\n"
         "versions/e5e5e5e5e5e5_add_shipping.py:13: head e5e5e5e5e5e5: add shipping\n"
     ) in out
-    assert 'alembic merge -m "merge d4d4d4d4d4d4 and e5e5e5e5e5e5"' in out
+    assert "alembic merge -m 'merge d4d4d4d4d4d4 and e5e5e5e5e5e5'" in out
 
 
 @pytest.mark.slow

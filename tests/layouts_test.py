@@ -6,7 +6,16 @@ from __future__ import annotations
 import warnings
 from pathlib import Path
 
-from helpers import ENV_PY, Rev, commit_all, init_repo, run_cli, write_project, write_revision
+from helpers import (
+    ENV_PY,
+    Rev,
+    commit_all,
+    init_repo,
+    require_alembic,
+    run_cli,
+    write_project,
+    write_revision,
+)
 
 ABC = [Rev("aaaa", None, "a"), Rev("bbbb", "aaaa", "b"), Rev("cccc", "bbbb", "c")]
 EXTRA_HEAD = Rev("dddd", "bbbb", "planted")
@@ -29,6 +38,7 @@ def fix_line(out: str) -> str:
 
 
 def test_plain_project_with_a_second_version_location(tmp_path: Path) -> None:
+    require_alembic("1.16", "path_separator")
     write_project(tmp_path, ABC, ini_extra="version_locations = %(here)s/versions:%(here)s/extra\n")
     (tmp_path / "alembic.ini").write_text(
         (tmp_path / "alembic.ini").read_text().replace("path_separator = os", "path_separator = :")
@@ -40,7 +50,7 @@ def test_plain_project_with_a_second_version_location(tmp_path: Path) -> None:
     assert alembic_heads_of(tmp_path / "alembic.ini") == ["cccc", "dddd"]
     assert result.code == 1
     assert "extra/dddd_planted.py:13: head dddd: planted" in result.out
-    assert fix_line(result.out) == 'alembic merge -m "merge cccc and dddd" cccc dddd'
+    assert fix_line(result.out) == "alembic merge -m 'merge cccc and dddd' cccc dddd"
 
 
 def test_recursive_subfolder(tmp_path: Path) -> None:
@@ -80,7 +90,7 @@ def test_flask_migrate_folder(tmp_path: Path) -> None:
         "dddd",
     ]
     assert result.out.startswith("migrations/alembic.ini: Multiple head revisions are present")
-    assert fix_line(result.out) == 'flask db merge -m "merge cccc and dddd" cccc dddd'
+    assert fix_line(result.out) == "flask db merge -m 'merge cccc and dddd' cccc dddd"
 
 
 def test_flask_migrate_folder_with_another_name(tmp_path: Path) -> None:
@@ -90,7 +100,7 @@ def test_flask_migrate_folder_with_another_name(tmp_path: Path) -> None:
     result = run_cli(["check", "-c", "db_migrations/alembic.ini"], tmp_path)
 
     assert fix_line(result.out) == (
-        'flask db -d db_migrations merge -m "merge cccc and dddd" cccc dddd'
+        "flask db -d db_migrations merge -m 'merge cccc and dddd' cccc dddd"
     )
 
 
@@ -118,7 +128,7 @@ def test_two_databases_in_one_ini(tmp_path: Path) -> None:
     assert every.code == 1
     assert every.out.startswith("alembic.ini [billing]: Multiple head revisions are present")
     assert "users_db" not in every.out
-    assert fix_line(every.out) == 'alembic -n billing merge -m "merge cccc and dddd" cccc dddd'
+    assert fix_line(every.out) == "alembic -n billing merge -m 'merge cccc and dddd' cccc dddd"
     assert users.code == 0
 
 
@@ -134,7 +144,7 @@ def test_monorepo_of_services(tmp_path: Path) -> None:
     assert result.out.startswith("services/orders/alembic.ini: Multiple head revisions are present")
     assert "accounts" not in result.out
     assert fix_line(result.out) == (
-        'cd services/orders && alembic merge -m "merge cccc and dddd" cccc dddd'
+        "cd services/orders && alembic merge -m 'merge cccc and dddd' cccc dddd"
     )
 
 
@@ -203,4 +213,4 @@ def test_an_ini_beside_env_py_that_describes_another_folder(tmp_path: Path) -> N
     result = run_cli(["check"], tmp_path)
 
     assert result.out.startswith("apps/db/versions: Multiple head revisions are present")
-    assert fix_line(result.out) == 'alembic merge -m "merge cccc and dddd" cccc dddd'
+    assert fix_line(result.out) == "alembic merge -m 'merge cccc and dddd' cccc dddd"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
 import zipfile
 from importlib import resources
 from pathlib import Path
@@ -13,7 +12,7 @@ import jsonschema
 import pytest
 
 from alembic_heads import __version__
-from helpers import PYTHON, Rev, run_cli, write_project
+from helpers import Rev, build_wheel, git, run_cli, seed_branches, write_project
 
 SPLIT = [
     Rev("a1", None, "create users"),
@@ -74,7 +73,7 @@ def test_two_heads_as_json(tmp_path: Path) -> None:
                         "message": "alembic.ini: Multiple head revisions are present: 2 heads, "
                         "`alembic upgrade head` will fail",
                         "hint": "merge them into one head",
-                        "commands": ['alembic merge -m "merge b2 and c3" b2 c3'],
+                        "commands": ["alembic merge -m 'merge b2 and c3' b2 c3"],
                         "heads": ["b2", "c3"],
                         "branch": None,
                     }
@@ -175,7 +174,7 @@ def test_github_annotations_in_github_actions(
     )
     assert run_cli(["check"], tmp_path).out.splitlines()[-2:] == [
         f"::error file=versions/{name},line=13,title=alembic-heads%3A multiple-heads::"
-        f'{headline}%0Amerge them into one head%0Aalembic merge -m "merge b2 and c3" b2 c3'
+        f"{headline}%0Amerge them into one head%0Aalembic merge -m 'merge b2 and c3' b2 c3"
         for name in ("b2_add_email.py", "c3_add_orders.py")
     ]
     assert "::error" not in run_cli(["check", "--format", "json"], tmp_path).out
@@ -184,12 +183,38 @@ def test_github_annotations_in_github_actions(
 
 
 def test_the_schema_ships_in_the_wheel(tmp_path: Path) -> None:
-    root = Path(__file__).parent.parent
-    subprocess.run(
-        [PYTHON, "-m", "pip", "wheel", "-q", "--no-deps", "-w", tmp_path, root],
-        check=True,
-        capture_output=True,
-    )
-    (wheel,) = tmp_path.glob("*.whl")
-    with zipfile.ZipFile(wheel) as archive:
+    with zipfile.ZipFile(build_wheel(tmp_path)) as archive:
         assert "alembic_heads/schema/check-v1.json" in archive.namelist()
+
+
+def test_github_annotations_name_files_from_the_repository_root(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Run from a subfolder (the action's ``working-directory``), annotations
+    still name files as GitHub does: from ``GITHUB_WORKSPACE``."""
+    project = write_project(tmp_path / "backend", SPLIT)
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(tmp_path))
+
+    result = run_cli(["check"], project)
+
+    assert [line.split("::")[1] for line in result.out.splitlines() if "::" in line] == [
+        f"error file=backend/versions/{name},line=13,title=alembic-heads%3A multiple-heads"
+        for name in ("b2_add_email.py", "c3_add_orders.py")
+    ]
+
+
+def test_github_annotations_keep_the_name_of_a_file_only_ref_has(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = seed_branches(tmp_path / "repo")
+    git(repo, "checkout", "-q", "dev2")
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(repo))
+
+    result = run_cli(["check", "--against", "master"], repo)
+
+    assert [line.split("::")[1] for line in result.out.splitlines() if "::" in line] == [
+        f"error file={name},line=13,title=alembic-heads%3A multiple-heads"
+        for name in ("master%3Aversions/d_D.py", "versions/f_F.py")
+    ]

@@ -59,6 +59,6 @@ def test_two_head_moments_fail_and_name_every_head(tmp_path: Path, name: str, in
     ]
     assert sorted(heads_in_order) == expected
     assert merge_line == [
-        f'alembic merge -m "merge {", ".join(heads_in_order[:-1])} and {heads_in_order[-1]}" '
+        f"alembic merge -m 'merge {', '.join(heads_in_order[:-1])} and {heads_in_order[-1]}' "
         + " ".join(heads_in_order)
     ]

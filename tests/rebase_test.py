@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import py_compile
 from pathlib import Path
 
 import pytest
 
+from alembic_heads.findings import UsageError
+from alembic_heads.rebase import Move, write_move
+from alembic_heads.revision_file import read_revision_file
 from helpers import (
     PYTHON,
     STYLES,
@@ -337,3 +341,26 @@ def test_a_byte_order_mark_is_kept(tmp_path: Path) -> None:
     assert (repo / "versions" / "e.py").read_bytes() == (
         b"\xef\xbb\xbfdown_revision = 'd'\nrevision = 'e'\n"
     )
+
+
+def test_an_edit_saved_after_reading_is_never_written_over(tmp_path: Path) -> None:
+    write_project(tmp_path, [Rev("a", None), Rev("b", "a"), Rev("c", "a")])
+    path = tmp_path / "versions" / "c_change.py"
+    move = Move(read_revision_file(path), "b", ("c",))
+    original = path.read_bytes()
+    edited = original + b"\n# saved meanwhile\n"
+    path.write_bytes(edited)
+
+    with pytest.raises(UsageError) as refused:
+        write_move(move, original)
+    unchanged = path.read_bytes()
+    write_move(move, edited)  # read again: now it is written
+
+    assert str(refused.value) == (
+        f"{path} changed since it was read: not writing over it (run the command again)"
+    )
+    assert unchanged == edited
+    assert path.read_bytes() == edited.replace(b"Revises: a", b"Revises: b").replace(
+        b"down_revision = 'a'", b"down_revision = 'b'"
+    )
+    assert sorted(os.listdir(path.parent)) == ["a_change.py", "b_change.py", "c_change.py"]

@@ -40,6 +40,9 @@ class _NoArguments:
         self.warn_only = False
         self.format = "text"
         self.color = "auto"
+        self.summary: str | None = None
+        self.linear = False
+        self.single_base = False
 
 
 NO_ARGUMENTS = _NoArguments()
@@ -81,6 +84,11 @@ PATHS_HELP = (
 def add_graph_options(parser: argparse.ArgumentParser, paths_help: str = PATHS_HELP) -> None:
     """The options every command that reads a graph shares."""
     parser.add_argument("paths", nargs="*", help=paths_help)
+    add_config_options(parser)
+
+
+def add_config_options(parser: argparse.ArgumentParser) -> None:
+    """``-c`` and ``-n``: the configuration that names a graph, as for ``alembic``."""
     parser.add_argument(
         "-c",
         "--config",
@@ -153,7 +161,7 @@ def check_environments(
     merged with that ref."""
     cache = RevisionCache([loc for env in envs for loc in env.version_locations])
     if at is None:
-        ours = _read_working_tree(envs, cwd, cache if git_index else None)
+        ours = _read_working_tree(envs, cwd, cache, git_index)
     else:
         from .snapshot import scripts_at
 
@@ -180,15 +188,13 @@ def check_environments(
 
 
 def _read_working_tree(
-    envs: Sequence[Environment], cwd: str | Path, cache: RevisionCache | None
+    envs: Sequence[Environment], cwd: str | Path, cache: RevisionCache, git_index: bool
 ) -> list[list[Loaded]]:
-    """Each environment's files as they are on disk; with a ``cache`` (the
-    check of a commit to be) only those git has staged, recalled where git
-    vouches for their contents."""
-    if cache is None:
-        return [_read_scripts(env, None) for env in envs]
-    blobs = git.index_blobs(cwd, version_folders(envs))
-    return [_read_scripts(env, blobs, cache if blobs else None, blobs) for env in envs]
+    """Each environment's files as they are on disk; with ``git_index`` (the
+    check of a commit to be) only those git has staged, recalled by the blob
+    git vouches they hold where it does."""
+    blobs = git.index_blobs(cwd, version_folders(envs)) if git_index else None
+    return [_read_scripts(env, blobs, cache, blobs) for env in envs]
 
 
 def format_check(result: GraphCheck, cwd: str | Path, color: bool = False) -> str:
@@ -256,6 +262,17 @@ def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.Argu
         "meet, reading REF from git without a checkout",
     )
     parser.add_argument(
+        "--single-base",
+        action="store_true",
+        help="also fail when the history starts from more than one base (multiple-bases)",
+    )
+    parser.add_argument(
+        "--linear",
+        action="store_true",
+        help="require a strictly linear history: one base and no merge revisions "
+        "(multiple-bases, merge-revision)",
+    )
+    parser.add_argument(
         "--warn-only",
         action="store_true",
         help="print the report but exit 0 (for post-merge, post-checkout, post-rewrite)",
@@ -268,6 +285,12 @@ def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.Argu
         "or json (schema: alembic_heads/schema/check-v1.json)",
     )
     add_color_option(parser)
+    parser.add_argument(
+        "--summary",
+        metavar="FILE",
+        help="also append a Markdown report to FILE (in GitHub Actions, $GITHUB_STEP_SUMMARY): "
+        "each graph's heads, or the divergence drawn in Mermaid and the fix commands",
+    )
     return parser
 
 
@@ -298,8 +321,22 @@ def _check(argv: Sequence[str] | None) -> int:
         envs = find_environments(args.paths, args.config, args.name, cwd)
         at = commit_under_check(args.warn_only)
         results = check_environments(envs, cwd, args.max_heads, at, args.against)
+        if args.linear or args.single_base:
+            _check_shapes(results, args.linear, args.single_base)
+        if args.summary:
+            from .summary import markdown
+
+            _append(args.summary, markdown(results, cwd))
     except UsageError as error:
         error_line(error)
+        if args.summary:
+            import contextlib
+
+            from .summary import usage_error
+
+            # when the summary itself could not be written, the line above says so
+            with contextlib.suppress(UsageError):
+                _append(args.summary, usage_error(f"alembic-heads: {error}"))
         return 0 if args.warn_only else 2
     failed = [result for result in results if not result.ok]
     if args.format == "json":
@@ -316,6 +353,25 @@ def _check(argv: Sequence[str] | None) -> int:
         color = wants_color(args.color, sys.stdout)
         print("\n\n".join(format_check(result, cwd, color) for result in failed))
         if os.environ.get("GITHUB_ACTIONS") == "true":
-            print("\n".join(github_annotations(check_document(failed, cwd))))
+            workspace = os.environ.get("GITHUB_WORKSPACE") or cwd
+            print("\n".join(github_annotations(check_document(failed, cwd), cwd, workspace)))
         return 0 if args.warn_only else 1
     return 0
+
+
+def _append(path: str, text: str) -> None:
+    """Add to a file someone else owns (a job summary), never replacing it."""
+    try:
+        with open(path, "a", encoding="utf-8") as stream:
+            stream.write(text)
+    except OSError as error:
+        raise UsageError(f"{path}: cannot write the summary: {error.strerror}") from None
+
+
+def _check_shapes(results: Sequence[GraphCheck], linear: bool, single_base: bool) -> None:
+    """Add what ``--linear`` and ``--single-base`` find to each graph that was read."""
+    from .shapes import shape_findings
+
+    for result in results:
+        if result.graph is not None and not result.findings:
+            result.findings.extend(shape_findings(result.graph, linear, single_base))

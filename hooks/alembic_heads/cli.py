@@ -35,11 +35,16 @@ COMMANDS: dict[str, tuple[Callable[[Sequence[str] | None], int], str]] = {
         _lazy("head_file"),
         "record each graph's head in head.txt, for git to conflict on",
     ),
+    "post-write": (
+        _lazy("post_write"),
+        "Alembic's post-write hook: update head.txt once a revision is written",
+    ),
     "message": (_lazy("message"), "fail when a revision's message says nothing"),
     "downgrade": (_lazy("downgrade"), "fail when a downgrade() cannot undo its upgrade()"),
     "graph": (_lazy("graph_command"), "draw a revision graph (text, Mermaid or Graphviz DOT)"),
     "merge": (_lazy("merge"), "write the merge revision `alembic merge` would write"),
     "rebase": (_lazy("rebase"), "move this branch's new migrations onto the other head"),
+    "status": (_lazy("status"), "say where the database stands against this working tree"),
 }
 
 USAGE = f"usage: alembic-heads {{{','.join(COMMANDS)}}} [options] [paths ...]"

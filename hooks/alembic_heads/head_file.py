@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +28,7 @@ from .check import (
 )
 from .config import Environment
 from .discover import find_environments
-from .files import create_file, replace_file
+from .files import ChangedFile, create_file, replace_file
 from .findings import Finding, UsageError, error_line
 from .paths import display
 
@@ -56,11 +57,13 @@ class Recorded:
 
 @dataclass(frozen=True)
 class HeadFile:
-    """One graph's head file: what it records (``None``: no file) and what it should."""
+    """One graph's head file: what it records (``None``: no file) and what it
+    should; ``original``: its bytes as read, which a rewrite must still find."""
 
     path: Path
     recorded: Recorded | None
     heads: tuple[str, ...]
+    original: bytes | None = None
 
     @property
     def stale(self) -> bool:
@@ -113,15 +116,16 @@ def read_head_file(result: GraphCheck, cwd: Path, at: str | None = None) -> Head
     """The graph's head file as it is in the working tree, or in commit ``at``."""
     assert result.graph is not None
     path = head_file_path(result.env)
+    original: bytes | None
     try:
-        data = path.read_bytes() if at is None else _committed(path, at, cwd)
-        text = None if data is None else data.decode("utf-8")
+        original = path.read_bytes() if at is None else _committed(path, at, cwd)
+        text = None if original is None else original.decode("utf-8")
     except FileNotFoundError:
-        text = None
+        original = text = None
     except (OSError, UnicodeDecodeError) as error:
         raise UsageError(f"{display(path, cwd)}: cannot read: {error}") from None
     recorded = None if text is None else parse(text, display(path, cwd))
-    return HeadFile(path, recorded, tuple(sorted(result.graph.heads)))
+    return HeadFile(path, recorded, tuple(sorted(result.graph.heads)), original)
 
 
 def _committed(path: Path, at: str, cwd: Path) -> bytes | None:
@@ -143,7 +147,7 @@ def stale_finding(head_file: HeadFile, cwd: Path) -> Finding:
             1,
             "head-file-missing",
             f"head file missing: the graph's {_heads(head_file.heads)}",
-            f"run `{FIX}`, then `git add {shown}`",
+            f"run `{FIX}`, then `git add {shlex.quote(shown)}`",
         )
     if recorded.conflict:
         return Finding(
@@ -164,14 +168,18 @@ def stale_finding(head_file: HeadFile, cwd: Path) -> Finding:
 
 
 def rewrite(head_file: HeadFile, cwd: Path) -> str:
-    """Write the file (atomically) and say what changed."""
+    """Write the file (atomically, unless it changed since it was read) and say what changed."""
     shown = display(head_file.path, cwd)
     data = render(head_file.heads).encode("utf-8")
     try:
-        if head_file.recorded is None:
+        if head_file.original is None:
             create_file(head_file.path, data)
         else:
-            replace_file(head_file.path, data)
+            replace_file(head_file.path, data, head_file.original)
+    except ChangedFile:
+        raise UsageError(
+            f"{shown} changed since it was read: not writing over it (run the command again)"
+        ) from None
     except OSError as error:
         raise UsageError(f"{shown}: cannot write: {error.strerror or error}") from None
     now = _heads(head_file.heads)
@@ -182,6 +190,27 @@ def rewrite(head_file: HeadFile, cwd: Path) -> str:
     if recorded.conflict:
         return f"Rewriting {shown}: unresolved conflict ({before}) -> {now}"
     return f"Rewriting {shown}: {before} -> {now}"
+
+
+def update_head_files(
+    results: Sequence[GraphCheck], cwd: Path, check: bool, at: str | None = None
+) -> list[str]:
+    """Rewrite each healthy graph's stale head file (with ``check``, report it
+    instead; with ``at`` too, as commit ``at`` has it); what the graphs that
+    are not healthy found comes first."""
+    files = [
+        read_head_file(result, cwd, at)
+        for result in results
+        if result.ok and result.graph is not None and result.graph.revisions
+    ]
+    _refuse_shared_files(files, cwd)
+    blocks = [format_check(result, cwd) for result in results if not result.ok]
+    for head_file in (file for file in files if file.stale):
+        if check:
+            blocks.append(stale_finding(head_file, cwd).format())
+        else:
+            blocks.append(rewrite(head_file, cwd))
+    return blocks
 
 
 def _refuse_shared_files(files: Sequence[HeadFile], cwd: Path) -> None:
@@ -229,18 +258,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         envs = find_environments(args.paths, args.config, args.name, cwd)
         results = check_environments(envs, cwd, args.max_heads, at)
-        files = [
-            read_head_file(result, cwd, at)
-            for result in results
-            if result.ok and result.graph is not None and result.graph.revisions
-        ]
-        _refuse_shared_files(files, cwd)
-        blocks = [format_check(result, cwd) for result in results if not result.ok]
-        for head_file in (file for file in files if file.stale):
-            if args.check:
-                blocks.append(stale_finding(head_file, cwd).format())
-            else:
-                blocks.append(rewrite(head_file, cwd))
+        blocks = update_head_files(results, cwd, args.check, at)
     except UsageError as error:
         error_line(error)
         return 2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -81,9 +82,13 @@ def _graph_document(result: GraphCheck, cwd: StrPath) -> dict[str, Any]:
     }
 
 
-def github_annotations(document: dict[str, Any]) -> list[str]:
+def github_annotations(
+    document: dict[str, Any], cwd: StrPath = ".", workspace: StrPath | None = None
+) -> list[str]:
     """``::error`` workflow commands, one per finding and one per surplus head,
-    so that GitHub shows each at its file and line in the pull request."""
+    so that GitHub shows each at its file and line in the pull request. Paths
+    in ``document`` are relative to ``cwd``; GitHub wants them relative to the
+    repository (``workspace``)."""
     lines = []
     for graph in document["graphs"]:
         heads = {head["revision"]: head for head in graph["heads"]}
@@ -92,13 +97,21 @@ def github_annotations(document: dict[str, Any]) -> list[str]:
             body = "\n".join([finding["message"], finding["hint"], *finding["commands"]]).strip()
             for place in places:
                 properties = {
-                    "file": place["path"],
+                    "file": _in_workspace(place["path"], cwd, workspace),
                     "line": str(place["line"]),
                     "title": f"alembic-heads: {finding['id']}",
                 }
                 rendered = ",".join(f"{key}={_escape_property(v)}" for key, v in properties.items())
                 lines.append(f"::error {rendered}::{_escape_data(body)}")
     return lines
+
+
+def _in_workspace(path: str, cwd: StrPath, workspace: StrPath | None) -> str:
+    full = os.path.join(cwd, path)
+    if not os.path.exists(full):  # not a file here: a file only REF has (REF:path)
+        return path
+    root = cwd if workspace is None else workspace
+    return Path(os.path.relpath(os.path.realpath(full), os.path.realpath(root))).as_posix()
 
 
 def _escape_data(text: str) -> str:

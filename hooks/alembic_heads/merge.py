@@ -15,6 +15,7 @@ import argparse
 import configparser
 import os
 import shutil
+import subprocess
 import sys
 import uuid
 from collections.abc import Sequence
@@ -157,7 +158,7 @@ def write_merge(plan: MergePlan) -> Written:
         )
         create_date = script._generate_create_date()
         path = Path(script._rev_path(plan.version_path, plan.rev_id, plan.message, create_date))
-        hooks = config.get_hooks_list()
+        hooks = _hooks(config)
     except (util.CommandError, ValueError, TypeError, KeyError, configparser.Error) as error:
         raise UsageError(f"{plan.env.name}: {' '.join(str(error).split())}") from None
     arguments: dict[str, Any] = {
@@ -191,11 +192,34 @@ def write_merge(plan: MergePlan) -> Written:
 
 def alembic_config(env: Environment) -> Any:
     """Alembic's own ``Config`` for ``env``, as ``alembic -c ... -n ...`` builds it."""
+    from alembic import __version__
     from alembic.config import Config
 
-    if env.toml is not None:
+    if env.toml is None:
+        return Config(file_=env.ini, ini_section=env.section)
+    try:
         return Config(file_=env.ini, toml_file=env.toml, ini_section=env.section)
-    return Config(file_=env.ini, ini_section=env.section)
+    except TypeError:  # no toml_file before Alembic 1.16
+        raise UsageError(
+            f"{env.name}: Alembic {__version__} cannot read [tool.alembic] (Alembic 1.16 can)"
+        ) from None
+
+
+def _hooks(config: Any) -> list[dict[str, str]]:
+    """The ``post_write_hooks``: ``Config.get_hooks_list`` (Alembic 1.16+), or
+    read from the ini section as older Alembic's ``_run_hooks`` reads it."""
+    if hasattr(config, "get_hooks_list"):
+        return list(map(dict, config.get_hooks_list()))
+    section = config.get_section("post_write_hooks", {})
+    hooks = []
+    for name in section.get("hooks", "").replace(",", " ").split():
+        prefix = name + "."
+        hook = {
+            key[len(prefix) :]: value for key, value in section.items() if key.startswith(prefix)
+        }
+        hook["_hook_name"] = name
+        hooks.append(hook)
+    return hooks
 
 
 def _option(config: Any, name: str) -> str | None:
@@ -228,7 +252,8 @@ def _run_hook(write_hooks: Any, path: str, hook: dict[str, str]) -> None:
     if hook["type"] == "console_scripts" and not _installed_script(entrypoint):
         executable = shutil.which(entrypoint)
         if executable is not None:
-            write_hooks._run_hook(path, hook, False, [executable])
+            options = write_hooks._parse_cmdline_options(hook.get("options", ""), path)
+            subprocess.run([executable, *options], cwd=hook.get("cwd"))
             return
     write_hooks._invoke(hook["type"], path, hook)
 

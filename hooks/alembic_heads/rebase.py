@@ -23,7 +23,8 @@ from pathlib import Path
 
 from . import git
 from .config import Environment
-from .files import replace_file
+from .database_url import add_database_options
+from .files import ChangedFile, replace_file
 from .findings import UsageError
 from .graph import Graph, build_graph
 from .heads import TooManyHeads, too_many_heads
@@ -190,11 +191,24 @@ def apply(move: Move) -> None:
     if path.suffix != ".py":
         raise UsageError(f"{path}: a compiled revision file: only a source file can be rewritten")
     try:
-        data = path.read_bytes()
-        new = repoint(data, move.script, move.old, move.onto)
-        replace_file(path, new)
+        original = path.read_bytes()
+    except OSError as error:
+        raise UsageError(f"cannot rewrite {path}: {error.strerror or error}") from None
+    write_move(move, original)
+
+
+def write_move(move: Move, original: bytes) -> None:
+    """Write ``original`` (the file's bytes as read) with the move made, unless
+    the file no longer holds them: an edit saved meanwhile is never lost."""
+    path = Path(move.script.path)
+    try:
+        replace_file(path, repoint(original, move.script, move.old, move.onto), original)
     except RewriteError as error:
         raise UsageError(f"{path}: {error}") from None
+    except ChangedFile:
+        raise UsageError(
+            f"{path} changed since it was read: not writing over it (run the command again)"
+        ) from None
     except OSError as error:
         raise UsageError(f"cannot rewrite {path}: {error.strerror or error}") from None
 
@@ -214,6 +228,12 @@ def build_parser() -> argparse.ArgumentParser:
         "being merged or rebased onto, else the upstream)",
     )
     add_environment_options(parser)
+    add_database_options(parser)
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="move migrations even when the database has applied them",
+    )
     return parser
 
 
@@ -222,6 +242,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     cwd = Path.cwd()
     try:
         move = _plan(args, cwd)
+        if not args.force:  # the database must not have applied what moves
+            from .status import rebase_refusal
+
+            refusal = rebase_refusal(args, move.script, move.moving, move.old)
+            if refusal is not None:
+                print(refusal)
+                return 1
         apply(move)
     except UsageError as error:
         print(f"alembic-heads: {error}", file=sys.stderr)

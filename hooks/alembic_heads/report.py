@@ -46,7 +46,8 @@ def merge_message(heads: Sequence[str]) -> str:
 def merge_command(env: Environment, heads: Sequence[str], cwd: StrPath) -> str:
     """The ``alembic merge`` that joins ``heads``, with explicit ids (never
     ``heads``, which with ``depends_on`` can leave a second head behind)."""
-    return f'{alembic_command(env, cwd)} merge -m "{merge_message(heads)}" {" ".join(heads)}'
+    words = ["merge", "-m", merge_message(heads), *heads]
+    return f"{alembic_command(env, cwd)} {' '.join(map(shlex.quote, words))}"
 
 
 def headline(env: Environment, problem: TooManyHeads) -> str:
@@ -54,7 +55,8 @@ def headline(env: Environment, problem: TooManyHeads) -> str:
     if problem.branch is not None:
         return (
             f"{env.name}: Multiple head revisions are present on branch "
-            f"'{problem.branch}': {count} heads, `alembic upgrade {problem.branch}@head` will fail"
+            f"'{problem.branch}': {count} heads, "
+            f"`alembic upgrade {shlex.quote(problem.branch + '@head')}` will fail"
         )
     if problem.unlabelled:
         return (
@@ -189,5 +191,5 @@ def _move_advice(graph: Graph, branch: Sequence[str], target: str, cwd: StrPath)
     chain = " -> ".join(branch) if len(branch) <= 3 else f"{branch[0]} .. {branch[-1]}"
     return [
         f"    or, if {chain} is not deployed anywhere yet, move it onto {target} instead:",
-        f"      set down_revision = '{target}' in {where}",
+        f"      set down_revision = {target!r} in {where}",
     ]

@@ -19,13 +19,13 @@ from .revision_file import ReadError, RevisionFile, is_revision_file_name, parse
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Union
+    from typing import TypeAlias
 
     from .cache import RevisionCache
     from .paths import StrPath
 
     # A revision file as read: its identifiers, or why it could not be read.
-    Loaded = Union[RevisionFile, ReadError]
+    Loaded: TypeAlias = RevisionFile | ReadError
 
 
 def scripts_at(
@@ -47,7 +47,7 @@ def scripts_at(
             for path in paths
             if cache is None or not cache.knows(blobs[path])
         }
-        contents = dict(zip(wanted, git.read_blobs(cwd, list(wanted))))
+        contents = dict(zip(wanted, git.read_blobs(cwd, list(wanted)), strict=False))
     except git.GitError as error:
         raise UsageError(_unreadable(ref, str(error))) from None
     return [_read(paths, blobs, contents, cwd, cache) for paths in chosen]
@@ -112,12 +112,15 @@ class LoadOrder:
 
 
 def _unreadable(ref: str, reason: str) -> str:
+    from shlex import quote  # only this message needs it (it imports re)
+
     if ref.startswith("origin/"):
         branch = ref.split("/", 1)[1]
-        fetch = f"git fetch --depth=1 origin {branch}:refs/remotes/origin/{branch}"
+        fetch = f"git fetch --depth=1 origin {quote(f'{branch}:refs/remotes/origin/{branch}')}"
     else:
         fetch = (
-            f"git fetch --depth=1 origin {ref}:refs/remotes/origin/{ref}, then pass origin/{ref}"
+            f"git fetch --depth=1 origin {quote(f'{ref}:refs/remotes/origin/{ref}')}, "
+            f"then pass {quote(f'origin/{ref}')}"
         )
     return (
         f"cannot read {ref} from git ({reason}): name a branch, tag or commit this "

@@ -1,0 +1,64 @@
+"""What pyproject.toml claims is what CI runs: the suite on every Python minor
+version from ``requires-python`` on, and on the oldest Alembic it declares."""
+
+from __future__ import annotations
+
+import ast
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).parent.parent
+
+
+def pyproject() -> dict[str, Any]:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:
+        import tomli as tomllib
+    loaded: dict[str, Any] = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    return loaded
+
+
+def test_nox_has_a_session_for_every_claimed_python() -> None:
+    project = pyproject()["project"]
+    classified = [
+        classifier.rsplit(" :: ", 1)[1]
+        for classifier in project["classifiers"]
+        if classifier.startswith("Programming Language :: Python :: 3.")
+    ]
+    noxfile = ast.parse((ROOT / "noxfile.py").read_text())
+    [pythons] = [
+        ast.literal_eval(node.value)
+        for node in noxfile.body
+        if isinstance(node, ast.Assign)
+        and [getattr(target, "id", None) for target in node.targets] == ["PYTHONS"]
+    ]
+
+    assert project["requires-python"] == ">=3.10"  # 3.9 is end-of-life
+    assert pythons == classified == ["3.10", "3.11", "3.12", "3.13"]
+    assert f"for version in {' '.join(pythons)}; do" in (ROOT / ".ci/run").read_text()
+
+
+def test_the_oldest_session_pins_the_declared_alembic() -> None:
+    [alembic] = [dep for dep in pyproject()["project"]["dependencies"] if dep.startswith("alembic")]
+    floor = alembic.split(">=")[1]
+    pins = re.findall(r"^(\S+)==(\S+)$", (ROOT / "tests/constraints-oldest.txt").read_text(), re.M)
+
+    assert dict(pins) == {"alembic": f"{floor}.0", "sqlalchemy": "1.4.46"}
+
+
+def test_the_build_has_the_setuptools_that_reads_the_license() -> None:
+    # `license = "MIT"` (an SPDX expression, PEP 639) needs setuptools 77
+    assert pyproject()["project"]["license"] == "MIT"
+    assert pyproject()["build-system"]["requires"] == ["setuptools>=77"]
+
+
+def test_ci_runs_readme_test_command() -> None:
+    readme = (ROOT / "README.md").read_text()
+    command = readme.split("Run the test suite:\n\n```sh\n", 1)[1].split("\n", 1)[0]
+    pytest_part = command.rsplit(" && ", 1)[1]
+
+    assert pytest_part == ".venv/bin/python -m pytest --cov --cov-fail-under=95"
+    assert pytest_part in (ROOT / ".ci/run").read_text().splitlines()
