@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -90,6 +91,36 @@ def test_a_broken_cache_is_an_empty_one(tmp_path: Path, cache: Path) -> None:
 
     assert run_cli(["check"], repo).code == 0
     assert len(cached_entries(cache)) == 3
+
+
+def _entry_of_wrong_types(entries: dict[str, tuple[object, ...]]) -> dict[str, object]:
+    """Every stored entry with its parents as one string: iterated, its letters."""
+    return {blob: (entry[0], "bbbb", *entry[2:]) for blob, entry in entries.items()}
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda data, entries: data[: len(data) // 2],  # truncated
+        lambda data, entries: b"\x00garbage\xff" * 3,
+        lambda data, entries: marshal.dumps((FORMAT, ["not", "a", "dict"])),
+        lambda data, entries: marshal.dumps((FORMAT, {blob: None for blob in entries})),
+        lambda data, entries: marshal.dumps((FORMAT, {b: (1, 2) for b in entries})),
+        lambda data, entries: marshal.dumps((FORMAT, _entry_of_wrong_types(entries))),
+    ],
+    ids=["truncated", "garbage", "a-list", "none", "short", "wrong-types"],
+)
+def test_a_malformed_cache_is_an_empty_one(
+    tmp_path: Path, cache: Path, damage: Callable[[bytes, dict[str, tuple[object, ...]]], bytes]
+) -> None:
+    repo = committed_project(tmp_path / "repo", [*HISTORY, Rev("dddd", "bbbb", "fourth")])
+    first = run_cli(["check"], repo)
+    (path,) = cache.glob("revisions-*.marshal")
+    path.write_bytes(damage(path.read_bytes(), cached_entries(cache)))
+
+    assert run_cli(["check"], repo) == first
+    assert first.code == 1
+    assert len(cached_entries(cache)) == 4
 
 
 def test_a_cache_of_another_format_is_not_used(tmp_path: Path, cache: Path) -> None:

@@ -628,7 +628,14 @@ def test_pyproject_version_locations_as_one_string(tmp_path: Path) -> None:
         '[tool.alembic]\nscript_location = "db"\nversion_locations = "db/versions"\n'
     )
 
-    assert run_cli(["check"], tmp_path).code == 1
+    result = run_cli(["check"], tmp_path)
+
+    assert (result.code, result.out) == (2, "")
+    assert result.err == (
+        "alembic-heads: pyproject.toml: [tool.alembic] version_locations must be a list of "
+        "paths, not the string 'db/versions' (Alembic would take each of its characters "
+        "for a path)\n"
+    )
 
 
 def test_no_repoint_advice_when_the_branch_starts_with_a_merge(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ from alembic_heads.head_file import HEADER, read_head_file, rewrite
 from helpers import (
     Rev,
     commit_all,
+    committed_project,
     git,
     init_repo,
     run_cli,
@@ -101,6 +102,36 @@ def test_check_mode_changes_nothing(tmp_path: Path) -> None:
     )
     assert empty.out.startswith("head.txt:1: head file is stale: it records nothing,")
     assert (tmp_path / "head.txt").read_text() == HEADER
+
+
+def test_check_at_pre_push_reads_the_pushed_commit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = committed_project(tmp_path, SEED)
+    assert run_cli(["head-file"], repo).code == 1
+    commit_all(repo, "head file: C")
+    write_revision(repo / "versions", Rev("D", "C", "d"))
+    commit_all(repo, "D, head file not updated")  # with --no-verify
+    pushed = git(repo, "rev-parse", "HEAD").stdout.strip()
+    assert run_cli(["head-file"], repo).code == 1  # fixed in the working tree only
+    monkeypatch.setenv("PRE_COMMIT_TO_REF", pushed)
+
+    stale = run_cli(["head-file", "--check"], repo)
+    commit_all(repo, "head file: D")
+    (repo / "head.txt").write_text(HEADER + "C\n")  # stale in the working tree only
+    monkeypatch.setenv("PRE_COMMIT_TO_REF", "HEAD")
+    fresh = run_cli(["head-file", "--check"], repo)
+    monkeypatch.setenv("PRE_COMMIT_TO_REF", pushed + "~2")
+    missing = run_cli(["head-file", "--check"], repo)
+
+    assert (stale.code, stale.out) == (
+        1,
+        "head.txt:6: head file is stale: it records C, the graph's head D\n"
+        "    run `alembic-heads head-file` and commit the file\n",
+    )
+    assert (fresh.code, fresh.out, fresh.err) == (0, "", "")
+    assert missing.out.startswith("head.txt:1: head file missing: the graph's head C\n")
+    assert (repo / "head.txt").read_text() == HEADER + "C\n"
 
 
 def test_labelled_branches_record_every_head(tmp_path: Path) -> None:

@@ -234,6 +234,33 @@ def test_pre_push_checks_the_pushed_commit_not_the_working_tree(
 
 
 @pytest.mark.slow
+def test_head_file_check_at_pre_push_checks_the_pushed_commit(
+    tmp_path: Path, hook_repo: tuple[Path, str], pre_commit_home: Path
+) -> None:
+    from alembic_heads.head_file import HEADER
+
+    project = project_with_hook(tmp_path / "project", hook_repo, ABC)
+    write_pre_commit_config(project, hook_repo, ["alembic-head-file-check"])
+    (project / "head.txt").write_text(HEADER + "c3c3c3c3c3c3\n")
+    commit_all(project, "head file")
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "init", "-q", "--bare", str(remote))
+    git(project, "remote", "add", "origin", str(remote))
+    install_hooks(project, pre_commit_home, "pre-push")
+    write_project(project, [D])
+    commit_all(project, "D, the head file not updated (--no-verify)")
+    (project / "head.txt").write_text(HEADER + "d4d4d4d4d4d4\n")  # fixed, not committed
+
+    code, out = hook_run(["git", "push", "-q", "origin", "master"], project, pre_commit_home)
+
+    assert code == 1
+    assert "head.txt:6: head file is stale: it records c3c3c3c3c3c3, the graph's head" in out
+    commit_all(project, "head file: D")
+    (project / "head.txt").write_text(HEADER + "c3c3c3c3c3c3\n")  # stale, not committed
+    assert hook_run(["git", "push", "-q", "origin", "master"], project, pre_commit_home)[0] == 0
+
+
+@pytest.mark.slow
 def test_opt_in_fixer_writes_the_merge_and_fails_until_it_is_staged(
     tmp_path: Path, hook_repo: tuple[Path, str], pre_commit_home: Path
 ) -> None:

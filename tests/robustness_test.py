@@ -3,7 +3,13 @@ write: each now matches Alembic, or ends in one clear line."""
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
+import socket
+import stat
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -214,3 +220,175 @@ def test_a_closed_pipe_is_not_a_traceback(tmp_path: Path) -> None:
     assert shell.stdout.startswith("alembic.ini: Multiple head revisions are present: 300 heads")
     assert "Traceback" not in shell.stderr
     assert run([PYTHON, "-m", "alembic_heads", "check"], tmp_path).returncode == 1
+
+
+def alembic_heads(args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[bytes]:
+    """``alembic-heads ARGS`` as a shell runs it (its redirections included),
+    output as bytes."""
+    return subprocess.run(
+        f"{PYTHON} -m alembic_heads {args}",
+        shell=True,
+        cwd=cwd,
+        env={**os.environ, **env},
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def one_line(err: str) -> str:
+    """The one line of an exit-2 message, checked to be alone."""
+    assert err.endswith("\n") and err.count("\n") == 1, err
+    return err
+
+
+@pytest.mark.parametrize(
+    ("args", "ini", "message"),
+    [
+        (["-n", "a\nb"], "", "alembic.ini: no section [a\\nb]"),
+        (
+            [],
+            "[alembic]\nscript_location = %(here)s/x\n  y\n",
+            "alembic.ini: script_location {here}/x\\ny does not exist ({here}/x\\ny)\n",
+        ),
+        (["--against", "main\nx"], "", "cannot read main\\nx from git"),
+    ],
+    ids=["name", "continuation-line", "against"],
+)
+def test_a_value_holding_a_newline_is_shown_on_one_line(
+    tmp_path: Path, args: list[str], ini: str, message: str
+) -> None:
+    committed_project(tmp_path, TWO_HEADS)
+    if ini:
+        (tmp_path / "alembic.ini").write_text(ini)
+
+    result = run_cli(["check", *args], tmp_path)
+
+    assert (result.code, result.out) == (2, "")
+    assert one_line(result.err).startswith(f"alembic-heads: {message.format(here=tmp_path)}")
+
+
+def test_a_nul_byte_in_a_location_is_one_line(tmp_path: Path) -> None:
+    write_project(tmp_path, TWO_HEADS)
+    (tmp_path / "alembic.ini").write_bytes(
+        b"[alembic]\nscript_location = %(here)s\nversion_locations = %(here)s/v\0x\n"
+    )
+
+    result = run_cli(["check"], tmp_path)
+
+    assert (result.code, result.out) == (2, "")
+    assert one_line(result.err) == (
+        f"alembic-heads: alembic.ini: '{tmp_path}/v\\x00x' is not a path: it holds a NUL byte\n"
+    )
+
+
+def test_warn_only_exits_0_in_json_too(tmp_path: Path) -> None:
+    write_project(tmp_path, TWO_HEADS)
+
+    result = run_cli(["check", "--warn-only", "--format", "json"], tmp_path)
+
+    assert result.code == 0
+    assert json.loads(result.out)["ok"] is False
+
+
+@pytest.mark.parametrize("args", ["check", "check --format json", "graph", "--help", "check -h"])
+def test_a_full_standard_output_is_one_line(tmp_path: Path, args: str) -> None:
+    write_project(tmp_path, TWO_HEADS)
+
+    result = alembic_heads(f"{args} > /dev/full", tmp_path)
+
+    assert result.returncode == 2
+    assert result.stderr == b"alembic-heads: cannot write the output: No space left on device\n"
+
+
+def test_a_deleted_working_directory_is_one_line(tmp_path: Path) -> None:
+    write_project(tmp_path / "gone", TWO_HEADS)
+
+    result = subprocess.run(
+        f"cd gone && rm -r ../gone && {PYTHON} -m alembic_heads check",
+        shell=True,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == (
+        "alembic-heads: cannot run in the working directory: No such file or directory (deleted?)\n"
+    )
+
+
+def test_a_file_name_that_is_not_utf8_is_printed_as_its_bytes(tmp_path: Path) -> None:
+    write_project(tmp_path, TWO_HEADS)
+    versions = os.fsencode(tmp_path / "versions")
+    os.rename(versions + b"/cccc_c.py", versions + b"/cccc_caf\xe9.py")
+
+    result = alembic_heads("check", tmp_path, PYTHONIOENCODING="utf-8", LC_ALL="C.UTF-8")
+
+    assert (result.returncode, result.stderr) == (1, b"")
+    assert b"\nversions/cccc_caf\xe9.py:13: head cccc: c\n" in result.stdout
+
+
+def test_pipes_devices_and_sockets_are_refused_not_opened(tmp_path: Path) -> None:
+    write_project(tmp_path, TWO_HEADS[:1])
+    versions = tmp_path / "versions"
+    os.mkfifo(versions / "b_pipe.py")
+    with socket.socket(socket.AF_UNIX) as listening:
+        listening.bind(str(versions / "d_socket.py"))
+        if os.geteuid() == 0:
+            os.mknod(versions / "c_device.py", 0o600 | stat.S_IFCHR, os.makedev(1, 5))
+
+        result = alembic_heads("check", tmp_path)
+
+    device = "versions/c_device.py:1: cannot read: not a regular file: a character device\n"
+    assert (result.returncode, result.stderr) == (1, b"")
+    assert result.stdout.decode() == (
+        "versions/b_pipe.py:1: cannot read: not a regular file: a named pipe (FIFO)\n"
+        + (device if os.geteuid() == 0 else "")
+        + "versions/d_socket.py:1: cannot read: not a regular file: a socket\n"
+    )
+
+
+def test_a_link_that_loops_beside_an_env_py_is_no_folder(tmp_path: Path) -> None:
+    write_project(tmp_path / "db", [], ini=False)
+    (tmp_path / "db" / "versions" / "loop").symlink_to("loop")
+    (tmp_path / "db" / "versions" / "loop.py").symlink_to("loop.py")
+
+    result = run_cli(["check"], tmp_path)
+
+    assert (result.code, result.err) == (1, "")
+    assert result.out == ("db/versions/loop.py:1: cannot read: Too many levels of symbolic links\n")
+
+
+AS_NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+
+
+@pytest.mark.skipif(
+    os.geteuid() != 0 or shutil.which("setpriv") is None,
+    reason="needs root and setpriv, to run as a user who cannot list a folder",
+)
+def test_an_unlistable_versions_folder_is_one_line() -> None:
+    with tempfile.TemporaryDirectory() as folder:  # not below pytest's: only root enters that
+        root = Path(folder)
+        root.chmod(0o755)
+        write_project(root / "db", TWO_HEADS, ini=False)
+        (root / "db" / "versions").chmod(0)
+
+        result = subprocess.run(
+            [*AS_NOBODY, PYTHON, "-m", "alembic_heads", "check"],
+            cwd=root,
+            env={  # without measuring coverage: that user cannot write the data file
+                key: value
+                for key, value in os.environ.items()
+                if not key.startswith(("COV_CORE_", "COVERAGE_"))
+            },
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == "alembic-heads: cannot list db/versions: Permission denied\n"

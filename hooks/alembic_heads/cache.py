@@ -29,6 +29,7 @@ from .revision_file import (
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
+    from typing import TypeGuard
 
 # Bump when what is stored, or how a file is read, changes.
 FORMAT = 3
@@ -86,7 +87,12 @@ class RevisionCache:
             try:
                 with open(self.path, "rb") as handle:
                     stored = marshal.loads(handle.read())  # load(handle) reads in small pieces
-                if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == FORMAT:
+                if (
+                    isinstance(stored, tuple)
+                    and len(stored) == 2
+                    and stored[0] == FORMAT
+                    and isinstance(stored[1], dict)
+                ):
                     self._entries = stored[1]
             except (OSError, EOFError, ValueError, TypeError):
                 pass
@@ -119,12 +125,12 @@ class RevisionCache:
         return script
 
     def knows(self, blob: str) -> bool:
-        return blob in self.entries
+        return _well_formed(self.entries.get(blob))
 
     def recall(self, blob: str, path: str) -> RevisionFile | None:
         """The revision file whose contents are ``blob``, read before, as ``path``."""
         entry = self.entries.get(blob)
-        if entry is None:
+        if not _well_formed(entry):
             return None
         self.used[blob] = entry
         revision, down, labels, depends, doc, lines, has_down = entry
@@ -159,6 +165,25 @@ class RevisionCache:
             _forget_unused(os.path.dirname(self.path))
         except OSError:
             pass
+
+
+def _well_formed(entry: object) -> TypeGuard[_Entry]:
+    """Whether ``entry`` is what :meth:`RevisionCache.remember` stores: a
+    cache file written by hand, or by another program, is not believed."""
+    if type(entry) is not tuple or len(entry) != 7:
+        return False
+    revision, down, labels, depends, doc, lines, has_down = entry
+    return (
+        type(revision) is str
+        and all(
+            type(ids) is tuple and all(type(i) is str for i in ids)
+            for ids in (down, labels, depends)
+        )
+        and type(doc) is str
+        and type(lines) is dict
+        and all(type(k) is str and type(v) is int for k, v in lines.items())
+        and type(has_down) is bool
+    )
 
 
 def _forget_unused(folder: str, days: int = 30) -> None:

@@ -10,7 +10,7 @@ from . import git
 from .cache import RevisionCache
 from .config import Environment, version_folders
 from .discover import find_environments, revision_file_paths
-from .findings import Finding, UsageError
+from .findings import Finding, UsageError, error_line
 from .graph import Graph, build_graph
 from .heads import TooManyHeads, too_many_heads
 from .paths import display, displayer
@@ -328,7 +328,7 @@ def _check(argv: Sequence[str] | None) -> int:
 
             _append(args.summary, markdown(results, cwd))
     except UsageError as error:
-        print(f"alembic-heads: {error}", file=sys.stderr)
+        error_line(error)
         if args.summary:
             import contextlib
 
@@ -345,7 +345,7 @@ def _check(argv: Sequence[str] | None) -> int:
         from .machine_output import check_document
 
         print(json.dumps(check_document(results, cwd), indent=2))
-        return 1 if failed else 0
+        return 1 if failed and not args.warn_only else 0
     if failed:
         from .drawing import wants_color
         from .machine_output import check_document, github_annotations

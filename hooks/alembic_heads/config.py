@@ -217,6 +217,8 @@ def _is_flask_migrate(files: ConfigFiles) -> bool:
 def resolve_location(location: str, cwd: StrPath, where: str) -> str:
     """A path as Alembic resolves it: relative to the working directory, or
     ``package:path`` found in the repository without importing the package."""
+    if "\0" in location:  # Alembic's os.access raises; Path.exists says no
+        raise UsageError(f"{where}: {location!r} is not a path: it holds a NUL byte")
     if not os.path.isabs(location) and ":" in location:
         package, *parts = location.split(":")
         base = _find_package(package, cwd)
@@ -225,11 +227,24 @@ def resolve_location(location: str, cwd: StrPath, where: str) -> str:
                 f"{where}: cannot find package '{package}' of '{location}' in {cwd} "
                 "(looked in . and src/ without importing it)"
             )
-        return _join(base, *parts)
-    return _join(cwd, location)
+        return _as_the_system_finds(os.path.join(base, *parts))
+    return _as_the_system_finds(os.path.join(cwd, location))
+
+
+def _as_the_system_finds(path: str) -> str:
+    """``path`` absolute and normalised, as the system resolves it: a ``..``
+    after a folder that does not exist, or after a symbolic link, is not
+    undone by the letter (``nowhere/../versions`` is no folder to Alembic)."""
+    if ".." not in path.replace(os.sep, "/").split("/"):
+        return os.path.abspath(path)
+    if os.path.exists(path):
+        return os.path.realpath(path)
+    return os.path.join(os.getcwd(), path)  # as it is: it names nothing
 
 
 def _find_package(dotted: str, cwd: StrPath) -> str | None:
+    if not all(part.isidentifier() for part in dotted.split(".")):
+        return None  # no module has that name: Alembic cannot import it
     for root in (cwd, os.path.join(cwd, "src")):
         folder = _join(root, *dotted.split("."))
         if os.path.isdir(folder):
@@ -380,8 +395,12 @@ class _Options:
         value = self._ini("version_locations")
         if not value:
             toml_value = self.get("version_locations") if "version_locations" in self.toml else None
-            if isinstance(toml_value, str):
-                return [toml_value]
+            if isinstance(toml_value, str) and toml_value:
+                raise UsageError(
+                    f"pyproject.toml: [tool.alembic] version_locations must be a list of "
+                    f"paths, not the string {toml_value!r} (Alembic would take each of its "
+                    "characters for a path)"
+                )
             return list(toml_value or [])
         separator = self._separator()
         if separator is None:

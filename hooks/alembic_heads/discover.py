@@ -151,8 +151,7 @@ def _folder_environments(versions: str, cwd: str) -> list[Environment]:
             if _covers(env, versions):
                 return [replace(env, name=display(ini, cwd), run_from=env.run_from or here)]
     if not _has_revision_files(versions):
-        with os.scandir(versions) as entries:
-            folders = [entry.path for entry in entries if entry.is_dir()]
+        folders = [entry.path for entry in _listing(versions) if _is_dir(entry)]
         dialects = sorted((f for f in folders if _has_revision_files(f)), key=os.path.normcase)
         if dialects:
             return [_plain(folder, cwd) for folder in dialects]
@@ -164,8 +163,21 @@ def _plain(folder: str, cwd: str) -> Environment:
 
 
 def _has_revision_files(folder: str) -> bool:
-    with os.scandir(folder) as entries:
-        return any(entry.is_file() and is_revision_file_name(entry.name) for entry in entries)
+    return any(
+        is_revision_file_name(entry.name) and not _is_dir(entry) for entry in _listing(folder)
+    )
+
+
+def _listing(folder: str) -> list[os.DirEntry[str]]:
+    """What ``folder`` holds. Raises :class:`UsageError` when it cannot be
+    listed: Alembic's walk would pass over it and load nothing from there, a
+    history that is not the project's."""
+    try:
+        with os.scandir(folder) as scan:
+            return list(scan)
+    except OSError as error:
+        shown = display(folder, os.getcwd())
+        raise UsageError(f"cannot list {shown}: {error.strerror or error}") from None
 
 
 def _script_folders(cwd: str) -> list[str]:
@@ -231,11 +243,7 @@ def _add_revision_files(
     """One folder of :func:`revision_file_paths`, walked as ``os.walk`` would."""
     if folder.endswith("__pycache__"):
         return
-    try:
-        with os.scandir(folder) as scan:
-            entries = list(scan)
-    except OSError:  # pragma: no cover (as os.walk: skipped; tests run as root read anything)
-        return
+    entries = _listing(folder)
     files: dict[str, os.DirEntry[str] | None] = {}
     folders: list[os.DirEntry[str]] = []
     for entry in entries:
@@ -276,7 +284,7 @@ def _add_revision_files(
 def _is_dir(entry: os.DirEntry[str]) -> bool:
     try:
         return entry.is_dir()
-    except OSError:  # pragma: no cover (as os.walk: not a folder)
+    except OSError:  # a link that loops: as os.walk, not a folder
         return False
 
 
@@ -293,7 +301,7 @@ def _compiled_only(folder: str, files: list[str]) -> list[str]:
     stems = {name.split(".")[0] for name in files}
     return sorted(
         os.path.join("__pycache__", entry.name)
-        for entry in os.scandir(cache)
+        for entry in _listing(cache)
         if entry.name.split(".")[0] not in stems
     )
 

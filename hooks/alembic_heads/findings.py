@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 from .record import Record
 
 
@@ -29,4 +31,27 @@ class Finding(Record):
 
 
 class UsageError(Exception):
-    """Bad input, configuration or usage: printed as one line, exit code 2."""
+    """Bad input, configuration or usage: printed as one line, exit code 2.
+
+    The message is one line whatever it quotes: a value holding a newline
+    (an ini continuation line, ``-n``, a ref) is shown escaped, as ``repr``
+    shows it.
+    """
+
+    def __str__(self) -> str:
+        return one_line(super().__str__())
+
+
+# Control characters as Python writes them in a string literal ("\n", "\x00").
+_ESCAPED = {code: repr(chr(code))[1:-1] for code in (*range(32), 127)}
+
+
+def one_line(text: str) -> str:
+    """``text`` with line breaks and other control characters escaped."""
+    return text.translate(_ESCAPED)
+
+
+def error_line(message: object) -> None:
+    """Why a command cannot go on, as the one line on standard error that
+    comes with exit code 2."""
+    print(f"alembic-heads: {one_line(str(message))}", file=sys.stderr)

@@ -6,32 +6,154 @@ import os
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Mapping, Sequence
     from pathlib import Path
 
     from .paths import StrPath
 
 
-def _ls_files(cwd: StrPath, pathspecs: Sequence[str], *options: str) -> list[str] | None:
-    """``git ls-files`` (the index: tracked and staged files), or ``None``
-    when ``cwd`` is not in a git work tree or a path lies outside it."""
-    output = _git_output(cwd, ["ls-files", "-z", "--cached", *options, "--", *pathspecs])
+# The variables that name a repository, its work tree or its index (from
+# `git rev-parse --local-env-vars`): git sets some for its hooks (GIT_INDEX_FILE
+# during `git commit -a`, GIT_DIR in a linked worktree), and they then describe
+# the commit being made. Named for another repository they would decide which
+# files count, so they are honoured only where they describe the repository
+# git finds from the folder itself, and never inside a submodule (as git does).
+_REPOSITORY_VARIABLES = (
+    "GIT_DIR",
+    "GIT_WORK_TREE",
+    "GIT_INDEX_FILE",
+    "GIT_COMMON_DIR",
+    "GIT_OBJECT_DIRECTORY",
+    "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+    "GIT_IMPLICIT_WORK_TREE",
+    "GIT_PREFIX",
+    "GIT_SHALLOW_FILE",
+    "GIT_GRAFT_FILE",
+    "GIT_NAMESPACE",
+)
+
+_environments: dict[tuple[str, str | None, str | None], Mapping[str, str]] = {}
+
+
+def _own_environment() -> dict[str, str]:
+    """The environment without variables that name a repository: git finds
+    the repository from the folder it runs in."""
+    return {key: value for key, value in os.environ.items() if key not in _REPOSITORY_VARIABLES}
+
+
+def _environment(cwd: StrPath) -> Mapping[str, str]:
+    """The environment git runs in, in ``cwd``: as it is, unless ``GIT_DIR`` or
+    ``GIT_WORK_TREE`` names another repository than the one git finds from
+    ``cwd``; then without the variables that name a repository."""
+    git_dir, work_tree = os.environ.get("GIT_DIR"), os.environ.get("GIT_WORK_TREE")
+    if git_dir is None and work_tree is None:
+        return os.environ
+    key = (os.path.abspath(cwd), git_dir, work_tree)
+    if key not in _environments:
+        own = _own_environment()
+        found = _git_output(cwd, ["rev-parse", "--absolute-git-dir", "--show-toplevel"], own)
+        answer = os.fsdecode(found or b"").splitlines()
+        same = (
+            len(answer) == 2
+            and (git_dir is None or _same_file(os.path.join(cwd, git_dir), answer[0]))
+            and (work_tree is None or _same_file(os.path.join(cwd, work_tree), answer[1]))
+        )
+        _environments[key] = os.environ if same else own
+    return _environments[key]
+
+
+def _same_file(one: str, other: str) -> bool:
+    try:
+        return os.path.samefile(one, other)
+    except (OSError, ValueError):
+        return False
+
+
+def _repository_root(path: str) -> str | None:
+    """The nearest folder at or above ``path`` that holds a ``.git`` (a
+    repository's or a submodule's work tree), as git looks for one."""
+    folder = os.path.abspath(path)
+    while True:
+        if os.path.lexists(os.path.join(folder, ".git")):
+            return folder
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return None
+        folder = parent
+
+
+# (absolute path, git's tag, mode, blob id, stage) of one index entry
+_Entry = tuple[str, str, str, str, str]
+
+
+def _index_entries(cwd: StrPath, folders: Sequence[StrPath], *options: str) -> list[_Entry] | None:
+    """``git ls-files --stage`` of ``folders``, each asked of the repository
+    that holds it: a folder in a submodule (or a submodule inside a folder)
+    is listed by the submodule's own index. ``None`` when a folder is not in
+    a git work tree, or git cannot answer."""
+    own_root = _repository_root(os.fspath(cwd))
+    groups: dict[str, list[str]] = {}
+    for folder in folders:
+        path = os.path.abspath(os.path.join(cwd, folder))
+        root = _repository_root(path)
+        if root is None or own_root is None:
+            return None
+        groups.setdefault(root, []).append(path)
+    entries: list[_Entry] = []
+    for root, paths in groups.items():
+        if root == own_root:
+            listed = _listed(cwd, paths, _environment(cwd), options)
+        else:
+            listed = _listed(root, paths, _own_environment(), options)
+        if listed is None:
+            return None
+        entries += listed
+    return entries
+
+
+def _listed(
+    cwd: StrPath, paths: Sequence[str], env: Mapping[str, str], options: Sequence[str]
+) -> list[_Entry] | None:
+    output = _git_output(
+        cwd, ["ls-files", "-z", "--cached", "--stage", "-v", *options, "--", *paths], env
+    )
     if output is None:
         return None
-    return [name for name in os.fsdecode(output).split("\0") if name]
+    prefix = os.path.join(os.path.normpath(os.path.abspath(cwd)), "")
+    entries: list[_Entry] = []
+    for line in os.fsdecode(output).split("\0"):
+        if not line:
+            continue
+        info, _, name = line.partition("\t")
+        tag, mode, blob, stage = info.split(" ")
+        path = absolute(name, prefix)
+        if mode != "160000":
+            entries.append((path, tag, mode, blob, stage))
+        elif os.path.lexists(os.path.join(path, ".git")):  # a submodule, checked out
+            inner = _listed(path, [path], _own_environment(), options)
+            if inner is None:  # pragma: no cover (git just listed it)
+                return None
+            entries += inner
+    return entries
 
 
-def _git_output(cwd: StrPath, args: Sequence[str]) -> bytes | None:
+def _git_output(
+    cwd: StrPath, args: Sequence[str], env: Mapping[str, str] | None = None
+) -> bytes | None:
     """What ``git ARGS`` prints in ``cwd``, or ``None`` when it fails.
 
     Started with ``posix_spawn`` where there is one: the subprocess module
     alone takes longer to import than git takes to answer.
     """
+    if env is None:
+        env = _environment(cwd)
     if not hasattr(os, "posix_spawnp"):  # pragma: no cover (Windows)
         import subprocess
 
         try:
-            process = subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False)
+            process = subprocess.run(
+                ["git", *args], cwd=cwd, env=env, capture_output=True, check=False
+            )
         except OSError:
             return None
         return process.stdout if process.returncode == 0 else None
@@ -40,13 +162,13 @@ def _git_output(cwd: StrPath, args: Sequence[str]) -> bytes | None:
         pid = os.posix_spawnp(
             "git",
             ["git", "-C", os.fspath(cwd), *args],
-            os.environ,
+            env,
             file_actions=[
                 (os.POSIX_SPAWN_DUP2, write, 1),
                 (os.POSIX_SPAWN_OPEN, 2, os.devnull, os.O_WRONLY, 0),
             ],
         )
-    except OSError:
+    except (OSError, ValueError):  # ValueError: a NUL byte in an argument
         os.close(read)
         return None
     finally:
@@ -66,12 +188,10 @@ def absolute(name: str, prefix: str) -> str:
 
 def tracked_files(cwd: StrPath, folders: Sequence[StrPath]) -> set[str] | None:
     """Absolute, normalised paths of the files git has in its index below
-    ``folders``: what a commit made now would contain."""
-    names = _ls_files(cwd, [str(folder) for folder in folders])
-    if names is None:
-        return None
-    prefix = os.path.join(os.path.normpath(cwd), "")
-    return {absolute(name, prefix) for name in names}
+    ``folders``: what a commit made now would contain (a submodule's files
+    as its own index has them)."""
+    entries = _index_entries(cwd, folders)
+    return None if entries is None else {entry[0] for entry in entries}
 
 
 def index_blobs(cwd: StrPath, folders: Sequence[StrPath]) -> dict[str, str | None] | None:
@@ -81,29 +201,28 @@ def index_blobs(cwd: StrPath, folders: Sequence[StrPath]) -> dict[str, str | Non
     assume-unchanged or skip-worktree, which stop git from looking)."""
     if not folders:
         return {}
-    lines = _ls_files(cwd, [str(folder) for folder in folders], "--stage", "--modified", "-v")
-    if lines is None:
+    entries = _index_entries(cwd, folders, "--modified")
+    if entries is None:
         return None
-    prefix = os.path.join(os.path.normpath(cwd), "")
     blobs: dict[str, str | None] = {}
-    for line in lines:
-        info, _, name = line.partition("\t")
-        tag, mode, blob, stage = info.split(" ")
-        path = absolute(name, prefix)
+    for path, tag, mode, blob, stage in entries:
         clean = tag == "H" and stage == "0" and mode in ("100644", "100755")
         blobs[path] = blob if clean and path not in blobs else None
     return blobs
 
 
 def tracked_named(cwd: StrPath, file_name: str) -> list[str] | None:
-    """Tracked files called ``file_name`` anywhere below ``cwd``."""
-    names = _ls_files(cwd, [f"*{file_name}"])
-    if names is None:
+    """Tracked files called ``file_name`` anywhere below ``cwd``, in
+    submodules too."""
+    output = _git_output(
+        cwd, ["ls-files", "-z", "--cached", "--recurse-submodules", "--", f"*{file_name}"]
+    )
+    if output is None:
         return None
     return [
         os.path.normpath(os.path.join(cwd, name))  # git's "/" made the system's separator
-        for name in names
-        if os.path.basename(name) == file_name
+        for name in os.fsdecode(output).split("\0")
+        if name and os.path.basename(name) == file_name
     ]
 
 
@@ -114,32 +233,96 @@ class GitError(Exception):
 def blobs_at(cwd: StrPath, ref: str, folders: Sequence[StrPath]) -> list[tuple[str, str]]:
     """``(path, blob id)`` of each regular file below ``folders`` in commit
     ``ref`` (one ``git ls-tree``). Paths are relative to ``cwd``. Raises
-    :class:`GitError` when ``ref`` cannot be read."""
+    :class:`GitError` when ``ref`` cannot be read.
+
+    A folder in a submodule (or a submodule inside a folder) is listed from
+    the submodule's own repository, at the commit ``ref`` records for it;
+    :func:`read_blobs` then finds those blobs there."""
     if not folders:
         return []
-    pathspecs = [os.path.relpath(folder, cwd) for folder in folders]
+    own_root = _repository_root(os.fspath(cwd))
+    plain: list[str] = []
+    inner: list[tuple[str, str]] = []  # (submodule's work tree, folder)
+    for folder in folders:
+        path = os.path.abspath(os.path.join(cwd, folder))
+        root = _repository_root(path)
+        if own_root is not None and root is not None and root.startswith(own_root + os.sep):
+            inner.append((root, path))
+        else:
+            plain.append(os.path.relpath(path, cwd))
     commit = f"{ref}^{{commit}}"  # a tree or blob named as REF is an error, not an empty graph
     try:
-        listing = _git(cwd, ["ls-tree", "-r", "-z", commit, "--", *pathspecs])
+        entries = _tree_blobs(cwd, cwd, commit, plain, _environment(cwd)) if plain else []
+        for root, path in inner:
+            recorded = _recorded_commit(cwd, commit, root)
+            if recorded is not None:  # else the commit has no submodule there: no files
+                entries += _tree_blobs(cwd, root, recorded, [os.path.relpath(path, root)])
     except GitError as error:
         raise GitError(str(error).replace(commit, ref)) from None
+    return entries
+
+
+# Where blobs listed from a submodule are: read_blobs asks git to look there too.
+_submodule_objects: dict[str, str] = {}
+
+
+def _tree_blobs(
+    cwd: StrPath,
+    repository: StrPath,
+    commit: str,
+    pathspecs: Sequence[str],
+    env: Mapping[str, str] | None = None,
+) -> list[tuple[str, str]]:
+    """:func:`blobs_at` in one repository (``repository``: its work tree),
+    paths relative to ``cwd``."""
+    own = env is None
+    listing = _git(
+        repository, ["ls-tree", "-r", "-z", commit, "--", *pathspecs], env=env or _own_environment()
+    )
+    objects = _objects_folder(repository) if own else None
     entries = []
     for entry in os.fsdecode(listing).split("\0"):
         if not entry:
             continue
         meta, path = entry.split("\t", 1)
         mode, kind, object_id = meta.split(" ")
-        if kind == "blob" and mode in ("100644", "100755"):  # not symlinks or submodules
+        if own:
+            path = os.path.relpath(os.path.join(repository, path), cwd)
+        if kind == "blob" and mode in ("100644", "100755"):  # not symlinks
             entries.append((path, object_id))
+            if objects is not None:
+                _submodule_objects[object_id] = objects
+        elif kind == "commit" and os.path.lexists(os.path.join(cwd, path, ".git")):
+            entries += _tree_blobs(cwd, os.path.join(cwd, path), object_id, ["."])
     return entries
+
+
+def _recorded_commit(cwd: StrPath, commit: str, root: str) -> str | None:
+    """The commit that ``commit`` records for the submodule checked out at ``root``."""
+    listing = _git(cwd, ["ls-tree", "-z", commit, "--", os.path.relpath(root, cwd)])
+    meta = os.fsdecode(listing).partition("\t")[0].split(" ")
+    return meta[2] if len(meta) == 3 and meta[1] == "commit" else None
+
+
+def _objects_folder(repository: StrPath) -> str | None:
+    answer = _git_output(repository, ["rev-parse", "--git-path", "objects"], _own_environment())
+    if answer is None:  # pragma: no cover (git just listed a commit there)
+        return None
+    return os.path.join(repository, os.fsdecode(answer).strip())
 
 
 def read_blobs(cwd: StrPath, blob_ids: Sequence[str]) -> list[bytes]:
     """The contents of ``blob_ids``, in order, from one ``git cat-file --batch``."""
     if not blob_ids:
         return []
-    batch = _git(cwd, ["cat-file", "--batch"], "".join(f"{oid}\n" for oid in blob_ids).encode())
-    return _batch_contents(batch)
+    env = _environment(cwd)
+    elsewhere = sorted({_submodule_objects[b] for b in blob_ids if b in _submodule_objects})
+    if elsewhere:
+        alternates = [env.get("GIT_ALTERNATE_OBJECT_DIRECTORIES", ""), *elsewhere]
+        joined = os.pathsep.join(folder for folder in alternates if folder)
+        env = {**env, "GIT_ALTERNATE_OBJECT_DIRECTORIES": joined}
+    stdin = "".join(f"{oid}\n" for oid in blob_ids).encode()
+    return _batch_contents(_git(cwd, ["cat-file", "--batch"], stdin, env))
 
 
 def _batch_contents(output: bytes) -> list[bytes]:
@@ -156,7 +339,12 @@ def _batch_contents(output: bytes) -> list[bytes]:
     return contents
 
 
-def _git(cwd: StrPath, args: Sequence[str], stdin: bytes | None = None) -> bytes:
+def _git(
+    cwd: StrPath,
+    args: Sequence[str],
+    stdin: bytes | None = None,
+    env: Mapping[str, str] | None = None,
+) -> bytes:
     """``git ARGS`` fed ``stdin``; :class:`GitError` with git's own reason.
 
     :func:`_git_output` when there is nothing to feed and git answers. Else
@@ -164,15 +352,21 @@ def _git(cwd: StrPath, args: Sequence[str], stdin: bytes | None = None) -> bytes
     two-way pipe handling (one pipe each way would deadlock), and it keeps
     what git said on failure.
     """
+    env = _environment(cwd) if env is None else env
     if stdin is None:
-        output = _git_output(cwd, args)
+        output = _git_output(cwd, args, env)
         if output is not None:
             return output
     import subprocess
 
     try:
         process = subprocess.run(
-            ["git", *args], cwd=cwd, input=stdin, capture_output=True, check=False
+            ["git", *args],
+            cwd=cwd,
+            env=env,
+            input=stdin,
+            capture_output=True,
+            check=False,
         )
     except OSError as error:
         raise GitError(f"cannot run git: {error}") from None

@@ -13,22 +13,23 @@ from __future__ import annotations
 import argparse
 import re
 import shlex
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import git
 from .check import (
     GraphCheck,
     add_graph_options,
     add_max_heads_option,
     check_environments,
+    commit_under_check,
     format_check,
 )
 from .config import Environment
 from .discover import find_environments
 from .files import ChangedFile, create_file, replace_file
-from .findings import Finding, UsageError
+from .findings import Finding, UsageError, error_line
 from .paths import display
 
 FILE_NAME = "head.txt"
@@ -111,20 +112,29 @@ def parse(text: str, shown: str) -> Recorded:
     return Recorded(tuple(heads), first or 1, conflict)
 
 
-def read_head_file(result: GraphCheck, cwd: Path) -> HeadFile:
+def read_head_file(result: GraphCheck, cwd: Path, at: str | None = None) -> HeadFile:
+    """The graph's head file as it is in the working tree, or in commit ``at``."""
     assert result.graph is not None
     path = head_file_path(result.env)
     original: bytes | None
     try:
-        original = path.read_bytes()
-        text = original.decode("utf-8")
+        original = path.read_bytes() if at is None else _committed(path, at, cwd)
+        text = None if original is None else original.decode("utf-8")
     except FileNotFoundError:
-        original = recorded = None
+        original = text = None
     except (OSError, UnicodeDecodeError) as error:
         raise UsageError(f"{display(path, cwd)}: cannot read: {error}") from None
-    else:
-        recorded = parse(text, display(path, cwd))
+    recorded = None if text is None else parse(text, display(path, cwd))
     return HeadFile(path, recorded, tuple(sorted(result.graph.heads)), original)
+
+
+def _committed(path: Path, at: str, cwd: Path) -> bytes | None:
+    """``path``'s contents in commit ``at``; ``None`` when it has no such file."""
+    try:
+        found = git.blobs_at(cwd, at, [path])
+        return git.read_blobs(cwd, [found[0][1]])[0] if found else None
+    except git.GitError as error:  # pragma: no cover (the graph was just read from ``at``)
+        raise UsageError(f"{display(path, cwd)}: cannot read it from {at}: {error}") from None
 
 
 def stale_finding(head_file: HeadFile, cwd: Path) -> Finding:
@@ -182,11 +192,14 @@ def rewrite(head_file: HeadFile, cwd: Path) -> str:
     return f"Rewriting {shown}: {before} -> {now}"
 
 
-def update_head_files(results: Sequence[GraphCheck], cwd: Path, check: bool) -> list[str]:
+def update_head_files(
+    results: Sequence[GraphCheck], cwd: Path, check: bool, at: str | None = None
+) -> list[str]:
     """Rewrite each healthy graph's stale head file (with ``check``, report it
-    instead); what the graphs that are not healthy found comes first."""
+    instead; with ``at`` too, as commit ``at`` has it); what the graphs that
+    are not healthy found comes first."""
     files = [
-        read_head_file(result, cwd)
+        read_head_file(result, cwd, at)
         for result in results
         if result.ok and result.graph is not None and result.graph.revisions
     ]
@@ -239,11 +252,15 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     cwd = Path.cwd()
+    # --check changes nothing, so at pre-push it checks the commit being
+    # pushed, as `check` does there; the fixer writes the working tree.
+    at = commit_under_check(warn_only=False) if args.check else None
     try:
         envs = find_environments(args.paths, args.config, args.name, cwd)
-        blocks = update_head_files(check_environments(envs, cwd, args.max_heads), cwd, args.check)
+        results = check_environments(envs, cwd, args.max_heads, at)
+        blocks = update_head_files(results, cwd, args.check, at)
     except UsageError as error:
-        print(f"alembic-heads: {error}", file=sys.stderr)
+        error_line(error)
         return 2
     if blocks:
         print("\n\n".join(blocks))

@@ -14,6 +14,7 @@ a test compares the two on generated sources.
 from __future__ import annotations
 
 import os
+import stat
 
 from .findings import Finding
 from .record import Record
@@ -260,14 +261,44 @@ def read_revision_bytes(path: Path | str, shown_as: str | None) -> tuple[bytes, 
 def read_bytes(path: str) -> bytes:
     """The file's contents, without the buffered file object ``open`` builds:
     the check reads thousands of small files and this halves the cost."""
-    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    # Non-blocking: opening a named pipe must not wait for a writer. Only a
+    # regular file is read: a pipe or a device would never end (Alembic's
+    # import of one hangs), a socket cannot be opened.
+    flags = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
+        descriptor = os.open(path, flags)
+    except OSError:  # a socket cannot be opened: say what it is
+        _refuse_special(path)
+        raise
+    try:
+        _refuse_special(path, os.fstat(descriptor).st_mode)
         chunks = [os.read(descriptor, 1 << 16)]
         while chunks[-1]:
             chunks.append(os.read(descriptor, 1 << 16))
     finally:
         os.close(descriptor)
     return b"".join(chunks)
+
+
+_SPECIAL = {
+    stat.S_IFIFO: "a named pipe (FIFO)",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFSOCK: "a socket",
+    stat.S_IFDIR: "a folder",
+}
+
+
+def _refuse_special(path: str, mode: int | None = None) -> None:
+    """Raise :class:`OSError` saying what ``path`` is when it is not a regular file."""
+    if mode is None:
+        try:
+            mode = os.stat(path).st_mode
+        except OSError:
+            return
+    kind = _SPECIAL.get(stat.S_IFMT(mode))
+    if kind is not None:
+        raise OSError(f"not a regular file: {kind}")
 
 
 def parse_revision_source(data: bytes, path: str, name: str) -> RevisionFile:
