@@ -461,7 +461,7 @@ def test_one_line_and_exit_2_when_the_database_cannot_say(
         ),
         ("--url", "mysql://user@127.0.0.1/app"): "no database driver for mysql (No module "
         "named 'pymysql'): pip install 'alembic-heads[mysql]' (for the pre-commit hook: "
-        "additional_dependencies: ['pymysql'])",
+        "additional_dependencies: ['sqlalchemy>=1.4', 'pymysql'])",
         ("--url", "driver://user:pass@localhost/dbname"): "--url: unknown database dialect "
         "'driver' in driver://user:***@localhost/dbname: pass --url URL or --url-env NAME",
         ("--url-env", "NOT_SET_ANYWHERE"): "--url-env NOT_SET_ANYWHERE: the environment "
