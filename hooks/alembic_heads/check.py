@@ -152,26 +152,26 @@ def check_environments(
     has staged), or of commit ``at``; with ``against``, as it will be once
     merged with that ref."""
     cache = RevisionCache([loc for env in envs for loc in env.version_locations])
+    unstaged = False  # whether a file git tracks differs from what it has staged
     if at is None:
-        ours = _read_working_tree(envs, cwd, cache if git_index else None)
+        ours, unstaged = _read_working_tree(envs, cwd, cache if git_index else None)
     else:
         from .snapshot import scripts_at
 
         ours = scripts_at(envs, at, cwd, cache)
-    theirs: list[list[Loaded]] = []
-    deleted: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
+    merged = None
     if against is not None:
-        from .merged import merge_deletions, merge_scripts
-        from .snapshot import scripts_at
+        from .merged import merge_with
 
-        theirs = scripts_at(envs, against, cwd, cache)
-        deleted = merge_deletions(envs, ours, theirs, at, against, cwd)
+        merged = merge_with(envs, ours, at, against, cwd, cache, unstaged)
     results = []
     for index, env in enumerate(envs):
         scripts, own = ours[index], None
-        if against is not None:
-            merged = merge_scripts(env, scripts, theirs[index], against, cwd, deleted)
-            scripts, own = merged.scripts, merged.own
+        if merged is not None:
+            scripts, own = merged[index].scripts, merged[index].own
+            if merged[index].conflicts:
+                results.append(GraphCheck(env, None, merged[index].conflicts, [], against, own))
+                continue
         graph, findings = graph_of(scripts)
         problems = too_many_heads(graph, max_heads) if graph is not None and not findings else []
         results.append(GraphCheck(env, graph, findings, problems, against, own))
@@ -181,14 +181,16 @@ def check_environments(
 
 def _read_working_tree(
     envs: Sequence[Environment], cwd: str | Path, cache: RevisionCache | None
-) -> list[list[Loaded]]:
+) -> tuple[list[list[Loaded]], bool]:
     """Each environment's files as they are on disk; with a ``cache`` (the
     check of a commit to be) only those git has staged, recalled where git
-    vouches for their contents."""
+    vouches for their contents. And whether a file may differ from what git
+    has staged."""
     if cache is None:
-        return [_read_scripts(env, None) for env in envs]
+        return [_read_scripts(env, None) for env in envs], True
     blobs = git.index_blobs(cwd, version_folders(envs))
-    return [_read_scripts(env, blobs, cache if blobs else None, blobs) for env in envs]
+    unstaged = blobs is None or None in blobs.values()
+    return [_read_scripts(env, blobs, cache if blobs else None, blobs) for env in envs], unstaged
 
 
 def format_check(result: GraphCheck, cwd: str | Path, color: bool = False) -> str:
