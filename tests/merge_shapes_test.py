@@ -188,3 +188,31 @@ def test_a_blob_missing_from_the_object_store(tmp_path: Path) -> None:
         "from the object store): fetch what is missing (git fetch origin), or repair the "
         "clone (git fsck)\n"
     )
+
+
+def test_ref_moves_the_environment_folder(tmp_path: Path) -> None:
+    """REF moves the whole environment under db/ and adds D on C there; this
+    branch moves X onto C in the old place: git's rename detection carries
+    the edit into db/, where the merge has two heads."""
+    root = committed_project(tmp_path, [*SEED, Rev("X", "B", "x")], "A, B, C, X on B")
+    git(root, "checkout", "-q", "-b", "feature")
+    write_revision(root / "versions", Rev("X", "C", "x"))
+    commit_all(root, "X onto C")
+    git(root, "checkout", "-q", "master")
+    (root / "db").mkdir()
+    for name in ("versions", "env.py", "script.py.mako"):
+        git(root, "mv", name, f"db/{name}")
+    ini = root / "alembic.ini"
+    ini.write_text(ini.read_text().replace("%(here)s\n", "%(here)s/db\n", 1))
+    write_revision(root / "db" / "versions", Rev("D", "C", "d"))
+    commit_all(root, "the environment moves to db/; D")
+    git(root, "checkout", "-q", "feature")
+
+    result = run_cli(["check", "--against", "master"], root)
+
+    assert result.code == 1
+    assert heads_in(result.out) == ["D", "X"]
+    assert "master:db/versions/X_x.py:13: head X: x\n" in result.out
+    git(root, "merge", "-q", "--no-edit", "master")
+    assert alembic_answer(root)["heads"] == ["D", "X"]
+    assert heads_in(run_cli(["check"], root).out) == ["D", "X"]

@@ -359,3 +359,12 @@ def _tree_with_work(cwd: StrPath, folders: Sequence[StrPath]) -> str | None:
             return None
         status, output = _git_status(cwd, ["write-tree"], environment)
     return os.fsdecode(output).strip() if status == 0 else None
+
+
+def renames(cwd: StrPath, old: str, new: str) -> list[tuple[str, str]]:
+    """The files git's rename detection finds moved from tree-ish ``old`` to
+    ``new``, as (old path, new path) from the repository's top."""
+    args = ["diff-tree", "-r", "-z", "--find-renames", "--diff-filter=R", "--name-status"]
+    output = _git_output(cwd, [*args, old, new])
+    fields = [] if output is None else os.fsdecode(output).split("\0")
+    return [(fields[index + 1], fields[index + 2]) for index in range(0, len(fields) - 2, 3)]

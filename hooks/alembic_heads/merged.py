@@ -25,11 +25,11 @@ from .findings import Finding
 from .paths import displayer
 from .record import Record, replace
 from .revision_file import ReadError, RevisionFile
-from .snapshot import LoadOrder, listing, read_trees
+from .snapshot import Listing, LoadOrder, listing, read_trees
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Collection, Sequence
+    from collections.abc import Collection, Iterable, Sequence
 
     from .cache import RevisionCache
     from .paths import StrPath
@@ -72,7 +72,8 @@ def merge_with(
     git processes: ``ls-tree`` of REF; ``write-tree`` and ``commit-tree``
     (this side as a commit, unless ``at``; with ``unstaged``, ``rev-parse``
     and ``add`` to a copy of the index first); ``merge-tree``; ``ls-tree`` of
-    its tree; one ``cat-file`` for blobs the cache does not know.
+    its tree; one ``cat-file`` for blobs the cache does not know. When REF
+    moved a versions folder: ``rev-parse``, ``diff-tree`` and one more ``ls-tree``.
     """
     theirs_listing = listing(envs, ref, cwd)
     if at is None:
@@ -81,19 +82,82 @@ def merge_with(
         ours_commit = at
     made = None if ours_commit is None else git.merge_tree(cwd, ours_commit, ref)
     if made is None:
-        [theirs] = read_trees(envs, [theirs_listing], cwd, cache)
+        [theirs] = read_trees([(envs, theirs_listing)], cwd, cache)
         deleted = merge_deletions(envs, ours, theirs, at, ref, cwd)
         return [
             merge_scripts(env, ours[index], theirs[index], ref, cwd, deleted)
             for index, env in enumerate(envs)
         ]
     merged_listing = listing(envs, made.tree, cwd, commit=False)
-    theirs, merged = read_trees(envs, [theirs_listing, merged_listing], cwd, cache)
-    conflicts = _conflicts(envs, made.conflicts, ref, cwd)
+    merged_envs = _moved(envs, ours, merged_listing, ours_commit, made.tree, cwd)
+    if merged_envs is not envs:
+        merged_listing = listing(merged_envs, made.tree, cwd, commit=False)
+    theirs, merged = read_trees([(envs, theirs_listing), (merged_envs, merged_listing)], cwd, cache)
+    conflicts = _conflicts(merged_envs, made.conflicts, ref, cwd)
     return [
         _named(ours[index], theirs[index], merged[index], ref, conflicts[index])
         for index in range(len(envs))
     ]
+
+
+def _moved(
+    envs: Sequence[Environment],
+    ours: Sequence[Sequence[Loaded]],
+    merged: Listing,
+    ours_commit: str,
+    tree: str,
+    cwd: StrPath,
+) -> Sequence[Environment]:
+    """``envs`` with each version location that the merge empties, though
+    this side has revisions there, moved to where git's rename detection
+    says its files went (REF moved the folder); ``envs`` itself when none moved."""
+    cwd = os.path.normpath(os.path.abspath(cwd))
+    vanished = [
+        location
+        for env, scripts in zip(envs, ours)
+        for location in env.version_locations
+        if _holds(location, (os.path.join(cwd, item.path) for item in scripts))
+        and not _holds(location, merged.entries)
+    ]
+    if not vanished:
+        return envs
+    top = git.top_level(cwd)
+    if top is None:  # pragma: no cover (git has just merged here)
+        return envs
+    renames = [
+        (os.path.join(top, old), os.path.join(top, new))
+        for old, new in git.renames(cwd, ours_commit, tree)
+    ]
+    moved = {
+        location: destination
+        for location in vanished
+        if (destination := _destination(location, renames)) is not None
+    }
+    if not moved:
+        return envs
+    return [
+        replace(env, version_locations=tuple(moved.get(loc, loc) for loc in env.version_locations))
+        for env in envs
+    ]
+
+
+def _holds(location: str, paths: Iterable[str]) -> bool:
+    prefix = os.path.join(location, "")
+    return any(path.startswith(prefix) for path in paths)
+
+
+def _destination(location: str, renames: Sequence[tuple[str, str]]) -> str | None:
+    """Where most of the files renamed out of ``location`` went, as the
+    folder that holds them as ``location`` did."""
+    prefix = os.path.join(location, "")
+    counted: dict[str, int] = {}
+    for old, new in renames:
+        if old.startswith(prefix):
+            inside = old[len(prefix) :]
+            if new.endswith(os.sep + inside):
+                folder = new[: -len(inside) - 1]
+                counted[folder] = counted.get(folder, 0) + 1
+    return max(counted, key=lambda folder: counted[folder]) if counted else None
 
 
 def _named(

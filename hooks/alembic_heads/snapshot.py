@@ -43,7 +43,7 @@ def scripts_at(
     order Alembic would load them, named as the user sees them; from the
     ``cache`` when it knows a blob. Raises :class:`UsageError` when ``ref``
     is not a commit git can read here."""
-    [scripts] = read_trees(envs, [listing(envs, ref, cwd)], cwd, cache)
+    [scripts] = read_trees([(envs, listing(envs, ref, cwd))], cwd, cache)
     return scripts
 
 
@@ -74,17 +74,19 @@ def listing(envs: Sequence[Environment], ref: str, cwd: StrPath, commit: bool = 
 
 
 def read_trees(
-    envs: Sequence[Environment],
-    listings: Sequence[Listing],
+    trees: Sequence[tuple[Sequence[Environment], Listing]],
     cwd: StrPath,
     cache: RevisionCache | None = None,
 ) -> list[list[list[Loaded]]]:
-    """For each listing, each environment's revision files (as
+    """For each listing, each of its environments' revision files (as
     :func:`scripts_at`). What the cache does not know comes from one ``git
     cat-file --batch`` for all of them (and, when a listing holds symbolic
     links, one more to read where they point)."""
+    listings = [tree for _, tree in trees]
     links = [_Links(tree, cwd) for tree in listings]
-    chosen = [[_chosen(env, tree, link) for env in envs] for tree, link in zip(listings, links)]
+    chosen = [
+        [_chosen(env, tree, link) for env in envs] for (envs, tree), link in zip(trees, links)
+    ]
     wanted = {
         blob
         for per_env in chosen
