@@ -81,7 +81,7 @@ def merge_with(
     else:
         ours_commit = at
     made = None if ours_commit is None else git.merge_tree(cwd, ours_commit, ref)
-    if made is None:
+    if ours_commit is None or made is None:
         [theirs] = read_trees([(envs, theirs_listing)], cwd, cache)
         deleted = merge_deletions(envs, ours, theirs, at, ref, cwd)
         return [
