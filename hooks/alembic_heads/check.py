@@ -131,8 +131,19 @@ def _read_scripts(
     return scripts
 
 
-def graph_of(scripts: Sequence[Loaded]) -> tuple[Graph | None, list[Finding]]:
-    """Build one graph from the files read; ``None`` when one could not be read."""
+def graph_of(
+    scripts: Sequence[Loaded], max_heads: int | None = None
+) -> tuple[Graph | None, list[Finding]]:
+    """Build one graph from the files read; ``None`` when one could not be
+    read. With ``max_heads`` (which counts heads, labels aside), a file whose
+    ``branch_labels`` could not be read counts, its labels unknown."""
+    if max_heads is not None:
+        scripts = [
+            item.without_labels
+            if isinstance(item, ReadError) and item.without_labels is not None
+            else item
+            for item in scripts
+        ]
     errors = [item.finding() for item in scripts if isinstance(item, ReadError)]
     if errors:
         return None, errors
@@ -172,7 +183,7 @@ def check_environments(
             if merged[index].conflicts:
                 results.append(GraphCheck(env, None, merged[index].conflicts, [], against, own))
                 continue
-        graph, findings = graph_of(scripts)
+        graph, findings = graph_of(scripts, max_heads)
         problems = too_many_heads(graph, max_heads) if graph is not None and not findings else []
         results.append(GraphCheck(env, graph, findings, problems, against, own))
     cache.save()

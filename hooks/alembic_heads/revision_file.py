@@ -135,6 +135,7 @@ class RevisionFile(Record):
         "doc",
         "lines",
         "has_down_revision",
+        "read_from",
     )
 
     def __init__(
@@ -147,6 +148,7 @@ class RevisionFile(Record):
         doc: str = "",
         lines: dict[str, int] | None = None,
         has_down_revision: bool = True,
+        read_from: dict[str, str] | None = None,
     ) -> None:
         self.path = path
         self.revision = revision
@@ -156,6 +158,8 @@ class RevisionFile(Record):
         self.doc = doc
         self.lines = {} if lines is None else lines
         self.has_down_revision = has_down_revision
+        # identifier: where its value was read, when not in this file (constants.py)
+        self.read_from = {} if read_from is None else read_from
 
     def _compared(self) -> tuple[object, ...]:
         return (
@@ -180,6 +184,9 @@ class RevisionFile(Record):
 class ReadError(Exception):
     """The file cannot be read statically; ``line`` says where."""
 
+    # branch_labels not read: the rest, for ``--max-heads`` (labels unknown)
+    without_labels: RevisionFile | None = None
+
     def __init__(self, path: str, line: int, code: str, message: str, hint: str = ""):
         super().__init__(message)
         self.path = path
@@ -193,13 +200,20 @@ class ReadError(Exception):
 
 
 class _Parsed(Record):
-    __slots__ = ("values", "lines", "doc")
+    __slots__ = ("values", "lines", "doc", "read_from")
     __hash__ = None  # type: ignore[assignment]  # it holds dicts
 
-    def __init__(self, values: dict[str, object], lines: dict[str, int], doc: str | None) -> None:
+    def __init__(
+        self,
+        values: dict[str, object],
+        lines: dict[str, int],
+        doc: str | None,
+        read_from: dict[str, str] | None = None,
+    ) -> None:
         self.values = values
         self.lines = lines
         self.doc = doc
+        self.read_from = {} if read_from is None else read_from
 
 
 def read_revision_file(path: Path | str, shown_as: str | None = None) -> RevisionFile:
@@ -250,7 +264,11 @@ def parse_revision_source(data: bytes, path: str, name: str) -> RevisionFile:
     text = _source_text(data, path)
     parsed = _parse_fast(text)
     if parsed is None:
-        parsed = _parse_ast(text, path)
+        try:
+            parsed = _parse_ast(text, path)
+        except _LabelsUnknown as error:
+            error.without_labels = _to_revision_file(error.parsed, path, name)
+            raise
     else:
         _check_syntax(text, path)  # Alembic could not import a file that does not compile
     return _to_revision_file(parsed, path, name)
@@ -443,6 +461,8 @@ def _read_module(module: ast.Module, text: str, path: str) -> _Parsed:
 
     values: dict[str, object] = {}
     lines: dict[str, int] = {}
+    read_from: dict[str, str] = {}
+    unknown_labels = None
     for node in module.body:
         for name, value in _assignments(node):
             lines[name] = node.lineno
@@ -450,7 +470,16 @@ def _read_module(module: ast.Module, text: str, path: str) -> _Parsed:
                 values[name] = ast.literal_eval(value)
             except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
                 source = ast.get_source_segment(text, value)
-                raise _not_literal(path, node.lineno, name, source) from None
+                if name != "branch_labels":
+                    raise _not_literal(path, node.lineno, name, source) from None
+                from .constants import resolve
+
+                resolved = resolve(module, value, path)
+                if resolved is None:
+                    unknown_labels = _not_literal(path, node.lineno, name, source)
+                    values[name] = None
+                else:
+                    values[name], read_from[name] = resolved.value, resolved.origin
     for nested in _nested_assignments(module):
         name, lineno = nested
         raise ReadError(
@@ -462,7 +491,22 @@ def _read_module(module: ast.Module, text: str, path: str) -> _Parsed:
             "module-level assignment",
         )
     doc = ast.get_docstring(module, clean=False)
-    return _Parsed(values, lines, doc)
+    if unknown_labels is not None:
+        raise _LabelsUnknown(unknown_labels, _Parsed(values, lines, doc))
+    return _Parsed(values, lines, doc, read_from)
+
+
+class _LabelsUnknown(ReadError):
+    """``branch_labels`` is not a literal nor a constant read elsewhere; the
+    other identifiers were read (``parsed``)."""
+
+    def __init__(self, error: ReadError, parsed: _Parsed) -> None:
+        hint = (
+            f"{error.hint}, or a constant of a module of this repository (read without "
+            "running it); or pass --max-heads N to count heads, labels aside"
+        )
+        super().__init__(error.path, error.line, error.code, error.message, hint)
+        self.parsed = parsed
 
 
 def _assignments(node: ast.stmt) -> list[tuple[str, ast.expr]]:
@@ -634,6 +678,7 @@ def _to_revision_file(parsed: _Parsed, path: str, name: str) -> RevisionFile:
         doc=doc.split("\n\n", 1)[0],
         lines=lines,
         has_down_revision="down_revision" in values,
+        read_from=parsed.read_from,
     )
 
 
