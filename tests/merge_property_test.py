@@ -4,7 +4,6 @@ git commits, merged for real."""
 
 from __future__ import annotations
 
-import re
 import tempfile
 from pathlib import Path
 
@@ -84,7 +83,10 @@ class History:
             self.write(Rev(new, None, "squashed", file=f"{new}.py"))
 
 
-def build(root: Path, prefix: str, commits: list[list[tuple[object, ...]]], base: dict[str, Rev]):
+Steps = list[list[tuple[object, ...]]]
+
+
+def build(root: Path, prefix: str, commits: Steps, base: dict[str, Rev]) -> None:
     history = History(root, prefix, base)
     for steps in commits:
         for step in steps:
@@ -113,7 +115,7 @@ SEED = [
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 @given(ours=SIDE, theirs=SIDE)
-def test_against_equals_the_check_of_the_merge(ours: list, theirs: list) -> None:
+def test_against_equals_the_check_of_the_merge(ours: Steps, theirs: Steps) -> None:
     with tempfile.TemporaryDirectory() as folder:
         root = committed_project(Path(folder) / "repo", SEED, "A, B, C")
         base = {rev.revision: rev for rev in SEED}
