@@ -402,6 +402,22 @@ def test_a_symlinked_revision_file_at_ref_is_loaded(tmp_path: Path) -> None:
     assert alembic_answer(root)["heads"] == ["D", "E"]
 
 
+def test_a_symlink_at_ref_out_of_the_repository_reads_the_file_there(tmp_path: Path) -> None:
+    root = committed_project(tmp_path / "repo", SEED, "A, B, C")
+    write_revision(tmp_path / "elsewhere", Rev("E", "C", "e"))
+    git(root, "checkout", "-q", "-b", "side")
+    (root / "versions" / "E_link.py").symlink_to(tmp_path / "elsewhere" / "E_e.py")
+    commit_all(root, "E, from outside the repository")
+    git(root, "checkout", "-q", "master")
+
+    heads = heads_against_with_d_staged(root, "side")
+
+    assert heads == ["versions/D_d.py:13: head D: d", "side:versions/E_link.py:13: head E: e"]
+    git(root, "commit", "-q", "-m", "D")
+    git(root, "merge", "-q", "--no-edit", "side")
+    assert alembic_answer(root)["heads"] == ["D", "E"]
+
+
 def test_a_dangling_symlink_at_ref_cannot_be_read(tmp_path: Path) -> None:
     root = committed_project(tmp_path, SEED, "A, B, C")
     git(root, "checkout", "-q", "-b", "side")

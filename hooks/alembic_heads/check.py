@@ -163,7 +163,7 @@ def check_environments(
     has staged), or of commit ``at``; with ``against``, as it will be once
     merged with that ref."""
     cache = RevisionCache([loc for env in envs for loc in env.version_locations])
-    unstaged = False  # whether a file git tracks differs from what it has staged
+    unstaged: list[str] = []  # files git tracks that may differ from what it has staged
     if at is None:
         ours, unstaged = _read_working_tree(envs, cwd, cache if git_index else None)
     else:
@@ -192,15 +192,16 @@ def check_environments(
 
 def _read_working_tree(
     envs: Sequence[Environment], cwd: str | Path, cache: RevisionCache | None
-) -> tuple[list[list[Loaded]], bool]:
+) -> tuple[list[list[Loaded]], list[str]]:
     """Each environment's files as they are on disk; with a ``cache`` (the
     check of a commit to be) only those git has staged, recalled where git
-    vouches for their contents. And whether a file may differ from what git
-    has staged."""
+    vouches for their contents. And the files git tracks that may differ
+    from what it has staged."""
     if cache is None:
-        return [_read_scripts(env, None) for env in envs], True
+        folders = [folder for folder in version_folders(envs) if os.path.isdir(folder)]
+        return [_read_scripts(env, None) for env in envs], folders
     blobs = git.index_blobs(cwd, version_folders(envs))
-    unstaged = blobs is None or None in blobs.values()
+    unstaged = [path for path, blob in (blobs or {}).items() if blob is None]
     return [_read_scripts(env, blobs, cache if blobs else None, blobs) for env in envs], unstaged
 
 

@@ -321,13 +321,13 @@ def _add_messages(conflicts: dict[str, list[str]], fields: Sequence[str]) -> Non
         return
 
 
-def work_tree_commit(cwd: StrPath, folders: Sequence[StrPath] = ()) -> str | None:
-    """A commit, on top of ``HEAD``, of what git has staged, and of the
-    tracked files below ``folders`` as they are on disk: what this branch
-    would commit. Objects only (``git write-tree``, ``git commit-tree``): no
+def work_tree_commit(cwd: StrPath, unstaged: Sequence[StrPath] = ()) -> str | None:
+    """A commit, on top of ``HEAD``, of what git has staged, with the
+    tracked files ``unstaged`` as they are on disk: what this branch would
+    commit. Objects only (``git write-tree``, ``git commit-tree``): no
     branch, ref or index changes, and ``git gc`` removes them. ``None``
     without a ``HEAD``, or while the index holds a conflict."""
-    tree = _tree_with_work(cwd, folders) if folders else _answer(cwd, ["write-tree"])
+    tree = _tree_with_work(cwd, unstaged) if unstaged else _answer(cwd, ["write-tree"])
     if tree is None:
         return None
     # a commit needs a name, which a CI machine may not have configured
@@ -339,9 +339,9 @@ def work_tree_commit(cwd: StrPath, folders: Sequence[StrPath] = ()) -> str | Non
     return os.fsdecode(output).strip() if status == 0 else None
 
 
-def _tree_with_work(cwd: StrPath, folders: Sequence[StrPath]) -> str | None:
-    """The staged tree with the tracked files below ``folders`` as they are
-    on disk: ``git add -u`` into a copy of the index (the index stays as it is)."""
+def _tree_with_work(cwd: StrPath, paths: Sequence[StrPath]) -> str | None:
+    """The staged tree with the tracked ``paths`` as they are on disk: ``git
+    add -u`` into a copy of the index (the index stays as it is)."""
     import contextlib
     import shutil
     import tempfile
@@ -353,8 +353,8 @@ def _tree_with_work(cwd: StrPath, folders: Sequence[StrPath]) -> str | None:
         copy = os.path.join(folder, "index")
         with contextlib.suppress(OSError):  # no index yet: nothing staged
             shutil.copyfile(index, copy)
-        environment = {**os.environ, "GIT_INDEX_FILE": copy}
-        pathspecs = [os.fspath(path) for path in folders]
+        environment = {**os.environ, "GIT_INDEX_FILE": copy, "GIT_LITERAL_PATHSPECS": "1"}
+        pathspecs = [os.fspath(path) for path in paths]
         if _git_status(cwd, ["add", "-u", "--", *pathspecs], environment)[0] != 0:
             return None
         status, output = _git_status(cwd, ["write-tree"], environment)

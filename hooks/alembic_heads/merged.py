@@ -62,11 +62,11 @@ def merge_with(
     ref: str,
     cwd: StrPath,
     cache: RevisionCache | None = None,
-    unstaged: bool = False,
+    unstaged: Sequence[str] = (),
 ) -> list[Merged]:
     """Each environment's files once this branch (commit ``at``, or the files
-    git tracks, as on disk) and ``ref`` are merged; ``unstaged``: a tracked
-    file may differ from what git has staged. Raises
+    git tracks, as on disk) and ``ref`` are merged; ``unstaged``: the tracked
+    files that may differ from what git has staged. Raises
     :class:`~alembic_heads.findings.UsageError` when git cannot read ``ref``.
 
     git processes: ``ls-tree`` of REF; ``write-tree`` and ``commit-tree``
@@ -76,10 +76,7 @@ def merge_with(
     moved a versions folder: ``rev-parse``, ``diff-tree`` and one more ``ls-tree``.
     """
     theirs_listing = listing(envs, ref, cwd)
-    if at is None:
-        ours_commit = git.work_tree_commit(cwd, version_folders(envs) if unstaged else ())
-    else:
-        ours_commit = at
+    ours_commit = git.work_tree_commit(cwd, unstaged) if at is None else at
     made = None if ours_commit is None else git.merge_tree(cwd, ours_commit, ref)
     if ours_commit is None or made is None:
         [theirs] = read_trees([(envs, theirs_listing)], cwd, cache)
