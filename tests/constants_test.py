@@ -172,6 +172,19 @@ def resolved(tmp_path: Path, source: str, modules: dict[str, str]) -> object:
         ("branch_labels = c.X", {"pkg/c.py": "X = 'x'"}, None),
         ("from pkg import c\nc = 1\nbranch_labels = c.X", {"pkg/c.py": "X = 'x'"}, None),
         ("from pkg import c\nbranch_labels = c.X", {"pkg/c.py": "from pkg import c as X"}, None),
+        ("c = C()\nbranch_labels = c.X", {"pkg/c.py": "X = 'x'"}, None),
+        (
+            "from pkg.c import X\nbranch_labels = X",
+            {"pkg/c.py": "X = 'x'\ntry:\n    pass\nexcept E:\n    X = 'y'"},
+            None,
+        ),
+        (
+            "from pkg.c import X\nbranch_labels = X",
+            {"pkg/c.py": "X = 'x'\nmatch a:\n    case 1:\n        X = 'y'"},
+            None,
+        ),
+        # a cycle of re-exports: given up, not followed for ever
+        ("from pkg.c import X\nbranch_labels = X", {"pkg/c.py": "from pkg.c import X"}, None),
     ],
 )
 def test_what_is_read_and_what_is_not(

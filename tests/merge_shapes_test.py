@@ -216,3 +216,113 @@ def test_ref_moves_the_environment_folder(tmp_path: Path) -> None:
     git(root, "merge", "-q", "--no-edit", "master")
     assert alembic_answer(root)["heads"] == ["D", "X"]
     assert heads_in(run_cli(["check"], root).out) == ["D", "X"]
+
+
+def test_ref_deletes_the_versions_folder(tmp_path: Path) -> None:
+    """Nothing moved: the merge simply has no revision files left there."""
+    root = committed_project(tmp_path, SEED, "A, B, C")
+    git(root, "checkout", "-q", "-b", "feature")
+    (root / "notes.txt").write_text("notes\n")
+    commit_all(root, "notes")
+    git(root, "checkout", "-q", "master")
+    git(root, "rm", "-q", "-r", "versions")
+    commit_all(root, "no more migrations")
+    git(root, "checkout", "-q", "feature")
+
+    result = run_cli(["check", "--against", "master"], root)
+
+    assert (result.code, result.out, result.err) == (0, "", "")
+
+
+def test_an_unreadable_file_the_merge_leaves_alone_keeps_its_name(tmp_path: Path) -> None:
+    root = committed_project(tmp_path, SEED, "A, B, C")
+    git(root, "checkout", "-q", "-b", "feature")
+    (root / "versions" / "bad.py").write_text("revision = 'Z'\ndown_revision = make()\n")
+    commit_all(root, "bad")
+    git(root, "checkout", "-q", "-b", "other", "master")
+    write_revision(root / "versions", Rev("D", "C", "d"))
+    commit_all(root, "D")
+    git(root, "checkout", "-q", "feature")
+
+    result = run_cli(["check", "--against", "other"], root)
+
+    assert result.code == 1
+    assert result.out.startswith("versions/bad.py:2: down_revision is not a literal (make())")
+
+
+def test_a_conflict_outside_the_versions_folder_is_not_the_checks(tmp_path: Path) -> None:
+    root = committed_project(tmp_path, SEED, "A, B, C")
+    (root / "notes.txt").write_text("one\n")
+    commit_all(root, "notes")
+    git(root, "checkout", "-q", "-b", "feature")
+    (root / "notes.txt").write_text("two\n")
+    write_revision(root / "versions", Rev("D", "C", "d"))
+    commit_all(root, "notes, D")
+    git(root, "checkout", "-q", "master")
+    (root / "notes.txt").write_text("three\n")
+    write_revision(root / "versions", Rev("E", "C", "e"))
+    commit_all(root, "notes, E")
+    git(root, "checkout", "-q", "feature")
+
+    result = run_cli(["check", "--against", "master"], root)
+
+    assert result.code == 1
+    assert heads_in(result.out) == ["D", "E"]
+    assert "stops here" not in result.out
+
+
+def test_while_the_index_holds_a_conflict_the_estimate_is_used(tmp_path: Path) -> None:
+    """git cannot write a tree of a conflicted index: the union of both sides."""
+    root = committed_project(tmp_path, SEED, "A, B, C")
+    (root / "notes.txt").write_text("one\n")
+    commit_all(root, "notes")
+    git(root, "checkout", "-q", "-b", "feature")
+    (root / "notes.txt").write_text("two\n")
+    write_revision(root / "versions", Rev("D", "C", "d"))
+    commit_all(root, "notes, D")
+    git(root, "checkout", "-q", "-b", "other", "master")
+    (root / "notes.txt").write_text("three\n")
+    commit_all(root, "notes")
+    git(root, "checkout", "-q", "-b", "third", "master")
+    write_revision(root / "versions", Rev("E", "C", "e"))
+    git(root, "rm", "-q", "versions/A_a.py")
+    commit_all(root, "E, and A's file goes")
+    git(root, "checkout", "-q", "feature")
+    assert git(root, "merge", "other", check=False).returncode == 1  # notes.txt conflicts
+
+    result = run_cli(["check", "--against", "third"], root)
+
+    assert (result.code, result.out) == (
+        1,
+        "versions/B_b.py:14: down_revision 'A' of revision B names a revision that does not "
+        "exist\n    restore the missing revision file, or point down_revision at an existing "
+        "revision\n",
+    )
+
+
+def test_on_a_branch_with_no_commit_yet_the_estimate_is_used(tmp_path: Path) -> None:
+    root = committed_project(tmp_path, SEED, "A, B, C")
+    git(root, "checkout", "-q", "--orphan", "fresh")
+    write_revision(root / "versions", Rev("D", "C", "d"))
+    git(root, "add", "-A")
+
+    result = run_cli(["check", "--against", "master"], root)
+
+    assert (result.code, result.out) == (0, "")
+
+
+def test_a_link_to_a_link_at_ref(tmp_path: Path) -> None:
+    root = committed_project(tmp_path, SEED, "A, B, C")
+    git(root, "checkout", "-q", "-b", "side")
+    write_revision(root / "shared", Rev("E", "C", "e"))
+    (root / "shared" / "hop.py").symlink_to("E_e.py")
+    (root / "versions" / "E_link.py").symlink_to("../shared/hop.py")
+    (root / "versions" / "loop.py").symlink_to("loop2.py")
+    (root / "versions" / "loop2.py").symlink_to("loop.py")
+    commit_all(root, "E through two links, and a loop")
+    git(root, "checkout", "-q", "master")
+
+    result = run_cli(["check", "--against", "side"], root)
+
+    assert result.code == 1
+    assert "side:versions/loop.py:1: cannot read: No such file or directory" in result.out

@@ -126,49 +126,55 @@ class _Links:
     would after the merge), or nowhere."""
 
     def __init__(self, tree: Listing, cwd: StrPath) -> None:
-        self.tree = tree
         self.real: dict[str, str] = {}  # link: the path it leads to
-        self.outside: dict[str, tuple[str, str]] = {}  # more of the tree, found through links
         self.on_disk: set[str] = set()  # where links lead out of the repository
-        links = {
-            path: oid for path, (mode, oid) in tree.entries.items() if mode == git.SYMLINK_MODE
-        }
-        if not links:
+        self.entries = tree.entries  # and more of the tree, found through links
+        if not any(mode == git.SYMLINK_MODE for mode, _ in tree.entries.values()):
             return
-        try:
-            targets = dict(zip(links.values(), git.read_blobs(cwd, list(links.values()))))
-        except git.GitError as error:
-            path = next(iter(links))
-            raise UsageError(_missing(tree.ref, displayer(cwd)(path), str(error))) from None
-        for path, oid in links.items():
-            self.real[path] = self._follow(path, os.fsdecode(targets[oid]), targets)
-        elsewhere = sorted({real for real in self.real.values() if real not in tree.entries})
-        top = git.top_level(cwd) if elsewhere else None
-        inside = [real for real in elsewhere if top is None or _within(real, top)]
-        self.on_disk = set(elsewhere).difference(inside)
-        if inside:
-            found = listing_of_paths(tree, inside, cwd)
-            self.outside = {
-                path: entry for path, entry in found.items() if entry[0] in git.FILE_MODES
+        self.entries = dict(tree.entries)
+        targets: dict[str, str] = {}  # a link's blob: where it points
+        asked: set[str] = set()
+        top = None
+        for _ in range(8):  # links into folders outside the listing, and on
+            unread = sorted(
+                {oid for mode, oid in self.entries.values() if mode == git.SYMLINK_MODE}
+                - targets.keys()
+            )
+            try:
+                targets.update(zip(unread, map(os.fsdecode, git.read_blobs(cwd, unread))))
+            except git.GitError as error:  # pragma: no cover (as a file's blob: _contents)
+                raise UsageError(_unreadable(tree.ref, str(error))) from None
+            self.real = {
+                path: self._follow(path, targets)
+                for path, (mode, _) in tree.entries.items()
+                if mode == git.SYMLINK_MODE
             }
+            elsewhere = {real for real in self.real.values() if real not in self.entries}
+            if elsewhere and top is None:
+                top = git.top_level(cwd) or os.sep
+            self.on_disk = {real for real in elsewhere if top and not _within(real, top)}
+            wanted = sorted(elsewhere - self.on_disk - asked)
+            if not wanted:
+                return
+            asked.update(wanted)
+            self.entries.update(_listing_of_paths(tree, wanted, cwd))
 
-    def _follow(self, path: str, target: str, targets: dict[str, bytes]) -> str:
+    def _follow(self, path: str, targets: dict[str, str]) -> str:
         for _ in range(40):  # as the system's limit on links followed
-            path = os.path.normpath(os.path.join(os.path.dirname(path), target))
-            entry = self.tree.entries.get(path)
-            if entry is None or entry[0] != git.SYMLINK_MODE:
+            entry = self.entries.get(path)
+            if entry is None or entry[0] != git.SYMLINK_MODE or entry[1] not in targets:
                 return path
-            target = os.fsdecode(targets[entry[1]])
-        return path
+            path = os.path.normpath(os.path.join(os.path.dirname(path), targets[entry[1]]))
+        return path  # a loop: a link still, which leads to no file
 
     def blob(self, path: str) -> tuple[str, str | None]:
-        """The path ``path`` leads to, and its blob (``None``: read it from disk)."""
+        """The path ``path`` leads to, and its blob (``None``: none there)."""
         real = self.real.get(path, path)
-        entry = self.tree.entries.get(real) or self.outside.get(real)
-        return real, None if entry is None else entry[1]
+        entry = self.entries.get(real)
+        return real, None if entry is None or entry[0] == git.SYMLINK_MODE else entry[1]
 
 
-def listing_of_paths(
+def _listing_of_paths(
     tree: Listing, paths: Sequence[str], cwd: StrPath
 ) -> dict[str, tuple[str, str]]:
     prefix = os.path.join(os.path.normpath(cwd), "")
@@ -202,7 +208,7 @@ def _chosen(env: Environment, tree: Listing, links: _Links) -> list[_Chosen]:
     loaded once, as Alembic does."""
     order = LoadOrder(env)
     keyed = []
-    for path in tree.entries:
+    for path in tree.entries:  # the listing's own: not what links led to
         real, blob = links.blob(path)
         key = order(path, real)
         if key is not None:
