@@ -347,7 +347,7 @@ def _tree_with_work(cwd: StrPath, paths: Sequence[StrPath]) -> str | None:
     import tempfile
 
     index = _answer(cwd, ["rev-parse", "--path-format=absolute", "--git-path", "index"])
-    if index is None:
+    if index is None:  # pragma: no cover (git has just listed the index)
         return None
     with tempfile.TemporaryDirectory() as folder:
         copy = os.path.join(folder, "index")
@@ -356,7 +356,7 @@ def _tree_with_work(cwd: StrPath, paths: Sequence[StrPath]) -> str | None:
         environment = {**os.environ, "GIT_INDEX_FILE": copy, "GIT_LITERAL_PATHSPECS": "1"}
         pathspecs = [os.fspath(path) for path in paths]
         if _git_status(cwd, ["add", "-u", "--", *pathspecs], environment)[0] != 0:
-            return None
+            return None  # pragma: no cover (each path is one git has just listed)
         status, output = _git_status(cwd, ["write-tree"], environment)
     return os.fsdecode(output).strip() if status == 0 else None
 
