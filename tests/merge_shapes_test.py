@@ -326,3 +326,36 @@ def test_a_link_to_a_link_at_ref(tmp_path: Path) -> None:
 
     assert result.code == 1
     assert "side:versions/loop.py:1: cannot read: No such file or directory" in result.out
+
+
+def test_a_criss_cross_history_where_this_branch_deletes(tmp_path: Path) -> None:
+    """Both sides merged each other's first commit and added M (D, E) the same
+    way; this branch then drops D, E and M for F. Against git's virtual base,
+    D and E go and REF's M stays, its parents gone, whichever merge base
+    ``git merge-base`` would have named."""
+    root = committed_project(tmp_path, SEED, "A, B, C")
+    git(root, "checkout", "-q", "-b", "one")
+    write_revision(root / "versions", Rev("D", "C", "d"))
+    commit_all(root, "D")
+    git(root, "checkout", "-q", "-b", "two", "master")
+    write_revision(root / "versions", Rev("E", "C", "e"))
+    commit_all(root, "E")
+    git(root, "tag", "e")
+    for side, other in (("two", "one"), ("one", "e")):
+        git(root, "checkout", "-q", side)
+        git(root, "merge", "-q", "--no-commit", other)
+        write_revision(root / "versions", Rev("M", ("D", "E"), "merge"))
+        commit_all(root, f"{side}: merge, M")
+    for name in ("D_d.py", "E_e.py", "M_merge.py"):
+        (root / "versions" / name).unlink()
+    write_revision(root / "versions", Rev("F", "C", "f"))
+    commit_all(root, "D, E and M give way to F")
+    assert len(git(root, "merge-base", "--all", "one", "two").stdout.split()) == 2
+
+    predicted = run_cli(["check", "--against", "two"], root)
+    git(root, "merge", "-q", "--no-edit", "two")
+    merged = run_cli(["check"], root)
+
+    assert predicted.code == merged.code == 1
+    assert predicted.out == merged.out.replace("versions/M_merge", "two:versions/M_merge")
+    assert "down_revision 'D' of revision M names a revision that does not exist" in merged.out
