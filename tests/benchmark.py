@@ -2,7 +2,7 @@
 
     python tests/benchmark.py [--sizes 100,1000,5000,20000] [--runs 5]
                               [--styles classic,annotated] [--envs 5] [--no-alembic]
-                              [--hook-env DIR] [--keep DIR]
+                              [--hook-env DIR] [--keep DIR] [--install]
 
 Not a test (pytest does not collect it, CI does not run it). The hook runs from
 a hook env made once per run the way pre-commit makes one: ``virtualenv`` (which
@@ -18,6 +18,12 @@ so that load from elsewhere hits all alike:
 - ``check, no git``: the same files in a plain folder (nothing tracked, no cache);
 - ``check, --against``: ``alembic-heads check --against HEAD``, which also reads
   every revision file of HEAD from git objects and merges the two graphs;
+- ``API``: ``alembic_heads.check_heads()`` in the hook env's interpreter, as a
+  project's test suite calls it (it reads the files on disk, not git's index);
+- ``message``: ``alembic-heads message`` with no file arguments (every revision
+  file), and ``message, +3x files``: given every Python file of a repository that
+  also holds three times as many other Python files, as pre-commit passes them
+  with ``--all-files``;
 - ``alembic heads``: Alembic on the same tree (the ``alembic`` next to the running
   interpreter), warm (it has run once before);
 - ``floor``: the hook env's interpreter, with nothing imported, listing the
@@ -30,7 +36,10 @@ as a project's ``alembic.ini`` is.
 
 It prints the median wall time of ``--runs`` rounds, the ratios, the extra cost
 per revision between sizes (constant when cost is linear) and each process's
-peak memory (GNU time's maximum resident set size). ``--envs N`` adds a repository
+peak memory (GNU time's maximum resident set size). Last, ``--install`` times
+pre-commit's first install of the ``alembic-single-head`` hook (a fresh
+``PRE_COMMIT_HOME``), which is what a fresh CI runner pays, and the size of the
+environment it makes. ``--envs N`` adds a repository
 holding N environments (a monorepo) of SIZE/N revisions each; Alembic needs one
 process per environment there, and their times are summed.
 """
@@ -80,6 +89,9 @@ for folder in sys.argv[1:]:
             with open(os.path.join(folder, name), "rb") as handle:
                 handle.read()
 """
+
+
+API = "import alembic_heads; alembic_heads.check_heads('.')"
 
 
 def synthetic_history(count: int, seed: int = 0) -> list[Rev]:
@@ -166,6 +178,7 @@ class Project:
     revisions: int
     in_git: bool
     check_args: tuple[str, ...] = ()
+    command: str = "check"
 
     @property
     def versions(self) -> list[Path]:
@@ -186,7 +199,38 @@ def make_projects(base: Path, size: int, style: str, envs: int) -> list[Project]
         Project(f"{size} {style}", repo, [ini], size, True),
         Project(f"{size} {style}, no git", plain, [plain / "alembic.ini"], size, False),
         Project(f"{size} {style}, --against", repo, [ini], size, True, ("--against", "HEAD")),
+        Project(f"{size} {style}, API", repo, [ini], size, True, command="api"),
     ]
+    files = init_repo(base / "files")
+    write_history(files, revs, style)
+    for index in range(3 * size):
+        package = files / "app" / f"pkg{index % 30}"
+        package.mkdir(parents=True, exist_ok=True)
+        (package / f"module{index}.py").write_text("value = 1\n")
+    backdate(files)
+    commit_all(files, "history and application")
+    names = tuple(sorted(path.relative_to(files).as_posix() for path in files.rglob("*.py")))
+    projects.append(
+        Project(
+            f"{size} {style}, message",
+            files,
+            [files / "alembic.ini"],
+            size,
+            True,
+            command="message",
+        )
+    )
+    projects.append(
+        Project(
+            f"{size} {style}, message, +3x files",
+            files,
+            [files / "alembic.ini"],
+            size,
+            True,
+            names,
+            command="message",
+        )
+    )
     if envs > 1:
         mono = init_repo(base / "mono")
         for index in range(envs):
@@ -316,7 +360,10 @@ def commands_for(
     project: Project, hook_bin: Path, with_alembic: bool
 ) -> dict[str, list[list[str]]]:
     bin_dir = Path(sys.executable).parent
-    check = [str(hook_bin / "alembic-heads"), "check", *project.check_args]
+    if project.command == "api":
+        check = [str(hook_bin / "python"), "-c", API]
+    else:
+        check = [str(hook_bin / "alembic-heads"), project.command, *project.check_args]
     commands = {
         "check": [check],
         "floor": [[str(hook_bin / "python"), "-c", FLOOR, *map(str, project.versions)]],
@@ -377,6 +424,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         metavar="DIR",
         help="time the alembic-heads of this environment instead of making one",
     )
+    parser.add_argument(
+        "--install",
+        action="store_true",
+        help="also time pre-commit's first install of alembic-single-head",
+    )
     args = parser.parse_args(argv)
     # Installed packages come with bytecode, and Alembic writes it for the
     # revision files it imports: without it every run would compile again.
@@ -390,14 +442,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         hook_bin, made_by = hook_env(base, args.hook_env)
         print(f"# {machine()}; median of {args.runs} runs, whole processes; hook env: {made_by}")
         print(
-            f"{'history':<28} {'check':>8} {'1st chk':>8} {'alembic':>9} {'alembic/chk':>11} "
+            f"{'history':<34} {'check':>8} {'1st chk':>8} {'alembic':>9} {'alembic/chk':>11} "
             f"{'floor':>8} {'chk/floor':>9} {'us/rev':>7} {'chk MB':>7} {'alembic MB':>10}"
         )
         for style in args.styles.split(","):
             for size in sizes:
                 projects = make_projects(base / f"{style}-{size}", size, style, args.envs)
                 for project in projects:
-                    with_alembic = project.in_git and not project.check_args
+                    with_alembic = (
+                        project.in_git and not project.check_args and project.command == "check"
+                    )
                     samples = measure(
                         project, hook_bin, args.runs, with_alembic and not args.no_alembic
                     )
@@ -405,10 +459,50 @@ def main(argv: Sequence[str] | None = None) -> int:
                     sys.stdout.flush()
                 if not args.keep:
                     shutil.rmtree(base / f"{style}-{size}")
+        if args.install:
+            print(install_row(base))
     finally:
         if not args.keep:
             shutil.rmtree(base, ignore_errors=True)
     return 0
+
+
+def install_row(base: Path) -> str:
+    """The wall time of pre-commit's first install of ``alembic-single-head`` from
+    this checkout (committed to a scratch repository, as pre-commit clones it),
+    and the size of the environment it makes."""
+    source = init_repo(base / "install-source")
+    listed = git(PROJECT_ROOT, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
+    for name in listed.stdout.split("\0"):
+        if name and (PROJECT_ROOT / name).is_file():
+            (source / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(PROJECT_ROOT / name, source / name)
+    commit_all(source, "hook")
+    rev = git(source, "rev-parse", "HEAD").stdout.strip()
+    project = init_repo(base / "install-project")
+    (project / ".pre-commit-config.yaml").write_text(
+        f"repos:\n-   repo: {source}\n    rev: {rev}\n    hooks:\n    -   id: alembic-single-head\n"
+    )
+    home = base / "pre-commit-home"
+    env = {**os.environ, "PRE_COMMIT_HOME": str(home)}
+    start = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "pre_commit", "install-hooks"],
+        cwd=project,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    seconds = time.perf_counter() - start
+    size = sum(
+        os.path.getsize(os.path.join(folder, name))
+        for folder, _, names in os.walk(home)
+        for name in names
+        if not os.path.islink(os.path.join(folder, name))
+    )
+    return (
+        f"{'pre-commit install-hooks':<34} {seconds:6.1f}s, hook environments {size / 2**20:.0f} MB"
+    )
 
 
 def row(
@@ -423,7 +517,7 @@ def row(
         per_rev = f"{(check.median - seconds) / (project.revisions - size) * 1e6:7.1f}"
     previous[kind] = (project.revisions, check.median)
     return (
-        f"{project.label:<28} {check.median * 1000:6.0f}ms "
+        f"{project.label:<34} {check.median * 1000:6.0f}ms "
         f"{samples['first check'].median * 1000:6.0f}ms "
         + (
             f"{alembic.median * 1000:7.0f}ms {alembic.median / check.median:10.1f}x "

@@ -1,9 +1,11 @@
-"""Revisions recalled by git blob id: only for files git vouches for, never stale."""
+"""Revisions recalled by git blob id, git's or computed from what a file holds: never stale."""
 
 from __future__ import annotations
 
 import marshal
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -194,3 +196,83 @@ def test_files_of_histories_unused_for_a_month_are_removed(tmp_path: Path, cache
     assert old.name not in os.listdir(cache)
     assert recent.name in os.listdir(cache)
     assert len(os.listdir(cache)) == 2
+
+
+def remembered_as(cache: Path, blob: str, doc: str) -> None:
+    """Change what the cache says of ``blob``'s message: a run that shows ``doc``
+    recalled the file instead of reading it."""
+    (path,) = cache.glob("revisions-*.marshal")
+    entries = cached_entries(cache)
+    entries[blob] = (*entries[blob][:4], doc, *entries[blob][5:])
+    path.write_bytes(marshal.dumps((FORMAT, entries)))
+
+
+def hash_object(path: Path) -> str:
+    return git(path.parent, "hash-object", "--no-filters", path.name).stdout.strip()
+
+
+def two_heads(root: Path) -> Path:
+    write_project(root, [*HISTORY, Rev("dddd", "bbbb", "fourth")])
+    return root / "versions" / "dddd_fourth.py"
+
+
+def test_outside_git_files_are_recalled_by_what_they_hold(tmp_path: Path, cache: Path) -> None:
+    fourth = two_heads(tmp_path / "plain")
+    assert run_cli(["check"], tmp_path / "plain").code == 1
+    assert set(cached_entries(cache)) == {
+        hash_object(path) for path in (tmp_path / "plain" / "versions").iterdir()
+    }
+    remembered_as(cache, hash_object(fourth), "remembered")
+
+    assert "head dddd: remembered" in run_cli(["check"], tmp_path / "plain").out
+
+
+def test_the_api_recalls_files_by_what_they_hold(tmp_path: Path, cache: Path) -> None:
+    from alembic_heads import check_heads
+
+    fourth = two_heads(tmp_path / "project")
+    assert not check_heads(tmp_path / "project").ok
+    remembered_as(cache, hash_object(fourth), "remembered")
+
+    assert "head dddd: remembered" in check_heads(tmp_path / "project").report
+
+
+def test_an_edit_keeping_size_and_times_is_read_again(tmp_path: Path, cache: Path) -> None:
+    fourth = two_heads(tmp_path / "plain")
+    assert run_cli(["check"], tmp_path / "plain").code == 1
+    before = fourth.stat()
+    fourth.write_text(fourth.read_text().replace("'bbbb'", "'cccc'"))  # same length
+    os.utime(fourth, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert (fourth.stat().st_size, fourth.stat().st_ino) == (before.st_size, before.st_ino)
+
+    result = run_cli(["check"], tmp_path / "plain")
+
+    assert (result.code, result.err) == (0, "")
+
+
+def test_a_file_replaced_between_runs_is_read_again(tmp_path: Path, cache: Path) -> None:
+    fourth = two_heads(tmp_path / "plain")
+    assert run_cli(["check"], tmp_path / "plain").code == 1
+    replacement = fourth.with_suffix(".new")
+    replacement.write_text(fourth.read_text().replace("'bbbb'", "'cccc'"))
+    os.replace(replacement, fourth)
+
+    assert run_cli(["check"], tmp_path / "plain").code == 0
+
+
+def test_runs_at_once_each_answer_as_a_cold_run(tmp_path: Path, cache: Path) -> None:
+    two_heads(tmp_path / "plain")
+    cold = run_cli(["check"], tmp_path / "plain")
+    for path in cache.iterdir():
+        path.unlink()  # all four start cold and save at once
+    command = [sys.executable, "-m", "alembic_heads", "check"]
+    runs = [
+        subprocess.Popen(
+            command, cwd=tmp_path / "plain", stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        for _ in range(4)
+    ]
+    answers = [(run.wait(), *(stream.decode() for stream in run.communicate())) for run in runs]
+
+    assert answers == [(cold.code, cold.out, cold.err)] * 4
+    assert run_cli(["check"], tmp_path / "plain") == cold

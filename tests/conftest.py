@@ -14,6 +14,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parent.parent / "hooks"))
 
 from helpers import PYTHON, PreCommit, commit_all, git, init_repo, run, write_pre_commit_config
+from postgres_server import INSTALL_HINT, PostgresServer, running_server
 
 ROOT = Path(__file__).parent.parent
 
@@ -69,3 +70,12 @@ def _revision_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("ALEMBIC_HEADS_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
         yield
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """A real PostgreSQL server for the session (skips where no server binaries exist)."""
+    with running_server() as server:
+        if server is None:
+            pytest.skip(INSTALL_HINT)
+        yield server

@@ -437,3 +437,53 @@ def write_pre_commit_config(
 
 # The `pre_commit` fixture: run some of our hooks on a project, all files.
 PreCommit = Callable[[Path, Sequence[str]], "subprocess.CompletedProcess[str]"]
+
+
+# env.py of a project whose migrations run on a real database: the URL from
+# $DATABASE_URL, else sqlalchemy.url; offline (--sql) as Alembic's template.
+DATABASE_ENV_PY = """\
+import os
+
+from alembic import context
+from sqlalchemy import create_engine
+
+config = context.config
+url = os.environ.get("DATABASE_URL") or config.get_main_option("sqlalchemy.url")
+
+if context.is_offline_mode():
+    context.configure(url=url, literal_binds=True)
+    with context.begin_transaction():
+        context.run_migrations()
+else:
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        context.configure(connection=connection)
+        with context.begin_transaction():
+            context.run_migrations()
+    engine.dispose()
+"""
+
+
+def table_rev(revision: str, down: str | tuple[str, ...] | None, doc: str) -> Rev:
+    """A revision whose upgrade creates table ``t_<revision>`` and whose downgrade drops it."""
+    body = (
+        f"def upgrade():\n    op.create_table('t_{revision}', sa.Column('id', sa.Integer))\n\n\n"
+        f"def downgrade():\n    op.drop_table('t_{revision}')\n"
+    )
+    return Rev(revision, down, doc, body=body)
+
+
+def database_project(root: Path, revs: Sequence[Rev]) -> Path:
+    """:func:`committed_project` whose migrations run on a database (``test.db``
+    by default, ignored by git)."""
+    init_repo(root)
+    write_project(root, revs)
+    (root / "env.py").write_text(DATABASE_ENV_PY)
+    (root / ".gitignore").write_text("test.db\n")
+    commit_all(root, "history")
+    return root
+
+
+def alembic(cwd: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """Real ``alembic ARGS`` in ``cwd``, with this interpreter."""
+    return run([PYTHON, "-m", "alembic", *args], cwd, **env)

@@ -231,3 +231,25 @@ def test_real_pre_commit_flags_exactly_the_planted_revisions(
     assert result.returncode == 1, result.stdout + result.stderr
     assert "alembic revision messages" in result.stdout
     assert "- hook id: alembic-message\n- exit code: 1\n\n" + PLANTED in result.stdout
+
+
+def test_thousands_of_given_files_are_matched_by_lookup(tmp_path: Path) -> None:
+    """pre-commit passes every staged Python file: 1,000 revisions and 3,000 other
+    files once took 33 s (a scan per pair); each file is now a set lookup."""
+    revs = [Rev(f"r{i:04d}", f"r{i - 1:04d}" if i else None, f"change {i}") for i in range(1000)]
+    revs[500] = Rev("r0500", "r0499", "wip")
+    write_project(tmp_path, revs)
+    for i in range(3000):
+        package = tmp_path / "app" / f"pkg{i % 30}"
+        package.mkdir(parents=True, exist_ok=True)
+        (package / f"m{i}.py").write_text("x = 1\n")
+    names = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.py"))
+
+    result = run_cli(["message", *names], tmp_path)
+
+    assert (result.code, result.out.splitlines()[0]) == (
+        1,
+        "versions/r0500_wip.py:1: revision r0500 has the message 'wip', "
+        "which does not say what it changes",
+    )
+    assert len(result.out.splitlines()) == 2

@@ -2,12 +2,16 @@
 
 A blob id names exact contents, so a file git reports unchanged since it was
 staged need not be read again: its identifiers are whatever they were the
-last time those contents were read. One small file per set of version
-locations, under ``$ALEMBIC_HEADS_CACHE_DIR`` or ``$XDG_CACHE_HOME/alembic-heads``
-(``~/.cache/alembic-heads``). It is rewritten only when it changed, and then
-holds only the entries of that run, so it never grows past one history; files
-no run has rewritten for 30 days are removed.
-Anything wrong with it (missing, unreadable, another version) is an empty cache.
+last time those contents were read. A file git cannot vouch for (outside a
+work tree, changed since it was staged, read through the API) is read and its
+blob id computed from what it holds (SHA-1, as git does), which still spares
+the parse: an edit, however small and whatever its timestamps, is another id.
+One small file per set of version locations, under ``$ALEMBIC_HEADS_CACHE_DIR``
+or ``$XDG_CACHE_HOME/alembic-heads`` (``~/.cache/alembic-heads``). It is
+rewritten only when it changed, and then holds only the entries of that run,
+so it never grows past one history; files no run has rewritten for 30 days are
+removed. Anything wrong with it (missing, unreadable, another version) is an
+empty cache.
 """
 
 from __future__ import annotations
@@ -15,7 +19,12 @@ from __future__ import annotations
 import marshal
 import os
 
-from .revision_file import RevisionFile, read_revision_file
+from .revision_file import (
+    RevisionFile,
+    parse_revision_bytes,
+    read_revision_bytes,
+    read_revision_file,
+)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -25,6 +34,17 @@ if TYPE_CHECKING:
 FORMAT = 2
 
 _Entry = tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...], str, dict[str, int], bool]
+
+
+def blob_id(data: bytes) -> str:
+    """The id git gives a blob holding ``data``. ``_sha1`` is built in and loads
+    in a fraction of the time ``hashlib`` (OpenSSL) takes."""
+    try:
+        from _sha1 import sha1  # type: ignore[import-not-found]
+    except ImportError:  # pragma: no cover - an interpreter built without it
+        from hashlib import sha1
+    digest: str = sha1(b"blob %d\0%b" % (len(data), data)).hexdigest()
+    return digest
 
 
 def cache_dir() -> str:
@@ -73,9 +93,17 @@ class RevisionCache:
         return self._entries
 
     def read(self, path: str, shown_as: str | None = None, blob: str | None = None) -> RevisionFile:
-        """:func:`~alembic_heads.revision_file.read_revision_file`, recalled
-        when ``blob`` (the id of the blob git says the file holds) is known."""
-        return self.recalled_or(blob, shown_as or path, lambda: read_revision_file(path, shown_as))
+        """:func:`~alembic_heads.revision_file.read_revision_file`, recalled by
+        ``blob`` (the id of the blob git says the file holds), or else by the
+        id of what the file holds now."""
+        if blob is not None:
+            return self.recalled_or(
+                blob, shown_as or path, lambda: read_revision_file(path, shown_as)
+            )
+        data, shown, name = read_revision_bytes(path, shown_as)
+        return self.recalled_or(
+            blob_id(data), shown, lambda: parse_revision_bytes(data, shown, name)
+        )
 
     def recalled_or(
         self, blob: str | None, shown: str, read: Callable[[], RevisionFile]
@@ -118,7 +146,7 @@ class RevisionCache:
 
     def save(self) -> None:
         """Keep this run's entries for the next run, if it used any and they
-        differ from the last (a run outside git uses none)."""
+        differ from the last."""
         if not self.used or self.used == self.entries:
             return
         from pathlib import Path

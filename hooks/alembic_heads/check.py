@@ -165,7 +165,7 @@ def check_environments(
     cache = RevisionCache([loc for env in envs for loc in env.version_locations])
     unstaged: list[str] = []  # files git tracks that may differ from what it has staged
     if at is None:
-        ours, unstaged = _read_working_tree(envs, cwd, cache if git_index else None)
+        ours, unstaged = _read_working_tree(envs, cwd, cache, git_index)
     else:
         from .snapshot import scripts_at
 
@@ -191,18 +191,18 @@ def check_environments(
 
 
 def _read_working_tree(
-    envs: Sequence[Environment], cwd: str | Path, cache: RevisionCache | None
+    envs: Sequence[Environment], cwd: str | Path, cache: RevisionCache, git_index: bool
 ) -> tuple[list[list[Loaded]], list[str]]:
-    """Each environment's files as they are on disk; with a ``cache`` (the
-    check of a commit to be) only those git has staged, recalled where git
-    vouches for their contents. And the files git tracks that may differ
-    from what it has staged."""
-    if cache is None:
+    """Each environment's files as they are on disk; with ``git_index`` (the
+    check of a commit to be) only those git has staged, recalled by the blob
+    git vouches they hold where it does. And the files git tracks that may
+    differ from what it has staged."""
+    if not git_index:
         folders = [folder for folder in version_folders(envs) if os.path.isdir(folder)]
-        return [_read_scripts(env, None) for env in envs], folders
+        return [_read_scripts(env, None, cache, None) for env in envs], folders
     blobs = git.index_blobs(cwd, version_folders(envs))
     unstaged = [path for path, blob in (blobs or {}).items() if blob is None]
-    return [_read_scripts(env, blobs, cache if blobs else None, blobs) for env in envs], unstaged
+    return [_read_scripts(env, blobs, cache, blobs) for env in envs], unstaged
 
 
 def format_check(result: GraphCheck, cwd: str | Path, color: bool = False) -> str:

@@ -411,3 +411,22 @@ def _posix(path: str) -> str:
 
 def _one_line(error: Exception) -> str:
     return " ".join(str(error).split())
+
+
+def main_option(env: Environment, name: str) -> str | None:
+    """``Config.get_main_option(name)``: the option in the environment's ini
+    section, ``%(here)s`` and ``[DEFAULT]`` expanded; ``None`` without one.
+    Read afresh (not remembered): only the database commands ask."""
+    if env.ini is None:
+        return None
+    import configparser
+
+    parser = configparser.ConfigParser({"here": _posix(os.path.dirname(env.ini))})
+    shown = display(env.ini, os.getcwd())
+    try:
+        parser.read(env.ini, encoding="utf-8")
+        if not parser.has_option(env.section, name):
+            return None
+        return parser.get(env.section, name)
+    except (configparser.Error, OSError, UnicodeDecodeError) as error:
+        raise UsageError(f"{shown}: {_one_line(error)}") from None

@@ -138,8 +138,15 @@ def _display_order(graph: Graph, wanted: set[str], first: Sequence[str]) -> list
 # -- text -------------------------------------------------------------------
 
 
-def draw(graph: Graph, shown: View, color: bool = False, width: int = WIDTH) -> list[str]:
-    """The view as ``git log --graph`` style lines, each at most ``width`` wide."""
+def draw(
+    graph: Graph,
+    shown: View,
+    color: bool = False,
+    width: int = WIDTH,
+    marks: Mapping[str, str] | None = None,
+) -> list[str]:
+    """The view as ``git log --graph`` style lines, each at most ``width`` wide;
+    ``marks`` adds a tag to some revisions (``database``: what a database has)."""
     lines = []
     lanes: list[str] = []
     for node in shown.nodes:
@@ -149,7 +156,7 @@ def draw(graph: Graph, shown: View, color: bool = False, width: int = WIDTH) -> 
         glyphs = [
             ":" if node.folded and i == col else "*" if i == col else "|" for i in range(len(lanes))
         ]
-        lines.append(_row(graph, node, " ".join(glyphs) + " ", color, width))
+        lines.append(_row(graph, node, " ".join(glyphs) + " ", color, width, marks or {}))
         if not node.parents and not node.folded and graph.parents(node.key):
             # History goes on below, out of the picture.
             lines.append(" ".join("~" if i == col else "|" for i in range(len(lanes))))
@@ -195,12 +202,15 @@ def tags(graph: Graph, rev: str) -> list[str]:
     return found
 
 
-def _row(graph: Graph, node: Node, prefix: str, color: bool, width: int) -> str:
+def _row(
+    graph: Graph, node: Node, prefix: str, color: bool, width: int, marks: Mapping[str, str]
+) -> str:
     if node.folded:
         text = f"... {len(node.revisions)} more revisions"
         return prefix + _paint(text, _ELIDED, color)
     rev = node.key
-    found = tags(graph, rev)
+    found = [marks[rev]] if rev in marks else []
+    found += tags(graph, rev)
     plain = prefix + rev + (f" ({', '.join(found)})" if found else "")
     message = graph.revisions[rev].message
     room = width - len(plain) - 1

@@ -368,3 +368,62 @@ def renames(cwd: StrPath, old: str, new: str) -> list[tuple[str, str]]:
     output = _git_output(cwd, [*args, old, new])
     fields = [] if output is None else os.fsdecode(output).split("\0")
     return [(fields[index + 1], fields[index + 2]) for index in range(0, len(fields) - 2, 3)]
+
+
+def current_branch(cwd: StrPath) -> str | None:
+    """The checked-out branch's short name; ``None`` on a detached ``HEAD``."""
+    name = _answer(cwd, ["symbolic-ref", "--quiet", "--short", "HEAD"])
+    return name or None
+
+
+def head_commit(cwd: StrPath) -> str | None:
+    return commit_of(cwd, "HEAD")
+
+
+def branches(cwd: StrPath) -> list[tuple[str, str]]:
+    """``(short name, commit)`` of every branch: the one checked out before
+    this one (``@{-1}``) first, then local branches, then remote-tracking
+    ones, each most recently committed first."""
+    previous = _answer(cwd, ["rev-parse", "--symbolic-full-name", "@{-1}"]) or ""
+    output = _answer(
+        cwd,
+        [
+            "for-each-ref",
+            "--sort=-committerdate",
+            "--format=%(objectname) %(refname) %(refname:short) %(symref)",
+            "refs/heads",
+            "refs/remotes",
+        ],
+    )
+    found: list[tuple[int, str, str]] = []
+    for line in (output or "").splitlines():
+        commit, full, short, *symref = line.split(" ")
+        if any(symref):  # origin/HEAD: a name for another branch
+            continue
+        rank = 0 if full == previous else 1 if full.startswith("refs/heads/") else 2
+        found.append((rank, short, commit))
+    return [(short, commit) for _, short, commit in sorted(found, key=lambda item: item[0])]
+
+
+def commits_mentioning(
+    cwd: StrPath, text: str, commits: Sequence[str], folders: Sequence[StrPath]
+) -> set[str]:
+    """Which of ``commits`` have a file below ``folders`` containing ``text``
+    (one ``git grep`` over their trees)."""
+    if not commits or not folders:
+        return set()
+    pathspecs = [os.path.relpath(folder, cwd) for folder in folders]
+    args = ["grep", "-l", "-F", "-e", text, *commits, "--", *pathspecs]
+    output = _git_output(cwd, args)  # None: no match (or nothing git could search)
+    return {line.split(":", 1)[0] for line in os.fsdecode(output or b"").splitlines()}
+
+
+def commits_changing(cwd: StrPath, text: str, folders: Sequence[StrPath], limit: int) -> list[str]:
+    """The newest ``limit`` commits, of any branch or reflog entry, that
+    added or removed ``text`` below ``folders`` (``git log -S``)."""
+    if not folders:
+        return []
+    pathspecs = [os.path.relpath(folder, cwd) for folder in folders]
+    args = ["log", "--all", "--reflog", f"-n{limit}", "--format=%H", f"-S{text}"]
+    output = _git_output(cwd, [*args, "--", *pathspecs])
+    return list(dict.fromkeys(os.fsdecode(output or b"").split()))

@@ -335,3 +335,63 @@ def suggest_revision(wrong: str, revisions: dict[str, RevisionFile]) -> str | No
         or (len(rev) >= 4 and wrong.startswith(rev))
     ]
     return candidates[0] if len(candidates) == 1 else None
+
+
+def upgrade_order(graph: Graph, revisions: Iterable[str], targets: Sequence[str]) -> list[str]:
+    """``revisions`` in the order ``alembic upgrade`` to ``targets`` applies
+    them: Alembic's ``RevisionMap._topological_sort`` (which walks down from
+    the targets, one branch as far as no other still needs it), reversed."""
+    load = {rev: index for index, rev in enumerate(graph.revisions)}
+
+    def own_dependencies(rev: str) -> list[str]:
+        """What ``rev`` depends on that no revision below it depends on
+        already (Alembic's ``_normalized_resolved_dependencies``)."""
+        if not graph.dependencies[rev]:
+            return []
+        below = _reach(rev, graph.parents) - {rev}
+        inherited = {dep for other in below for dep in graph.dependencies[other]}
+        return [dep for dep in graph.dependencies[rev] if dep not in inherited]
+
+    todo = set(revisions)
+    heads = sorted({rev for rev in targets if rev in todo}, key=load.__getitem__)
+    needed = [lineage(graph, [head]) for head in heads]
+    output: list[str] = []
+    index = 0
+    while heads:
+        candidate = heads[index]
+        waiting = next(
+            (i for i, needs in enumerate(needed) if i != index and candidate in needs), None
+        )
+        if waiting is not None:  # another branch needs it: walk that one first
+            index = waiting
+            continue
+        if candidate in todo:
+            output.append(candidate)
+            todo.remove(candidate)
+        extra = own_dependencies(candidate)
+        downs = dict.fromkeys([*graph.parents(candidate), *extra])
+        more = [rev for rev in downs if rev in todo and rev not in heads]
+        if not more:
+            del heads[index], needed[index]
+            index = max(index - 1, 0)
+        elif len(graph.revisions[candidate].down_revision) == 1 and not extra:
+            heads[index] = more[0]
+            needed[index].discard(candidate)
+        else:
+            heads[index] = more[0]
+            heads.extend(more[1:])
+            needed[index] = lineage(graph, more[:1])
+            needed.extend(lineage(graph, [rev]) for rev in more[1:])
+    return output[::-1]
+
+
+def lineage(graph: Graph, revisions: Iterable[str]) -> set[str]:
+    """``revisions`` and all they need, through ``down_revision`` and
+    ``depends_on``: what a database has applied once it has applied them."""
+    seen: set[str] = set()
+    for rev in revisions:
+        if rev in graph.revisions and rev not in seen:
+            seen |= _reach(
+                rev, lambda current: [*graph.parents(current), *graph.dependencies[current]]
+            )
+    return seen

@@ -45,13 +45,15 @@ def selected_files(
     files = [path for env in envs for path in revision_paths(env, tracked) if path.suffix == ".py"]
     if not paths:
         return files
-    wanted = []
+    wanted = set()
     for name in paths:
         path = Path(os.path.normpath(cwd / name))
         if not path.exists():
             raise UsageError(f"{name}: no such file or directory")
-        wanted.append(path)
-    return [file for file in files if any(w == file or w in file.parents for w in wanted)]
+        wanted.add(path)
+    # A set lookup per file and folder above it: pre-commit may pass thousands
+    # of files, and a scan of them for each revision file grew as their product.
+    return [file for file in files if file in wanted or not wanted.isdisjoint(file.parents)]
 
 
 def check_files(files: Sequence[Path], rule: Rule) -> list[Finding]:

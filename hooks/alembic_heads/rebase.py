@@ -23,6 +23,7 @@ from pathlib import Path
 
 from . import git
 from .config import Environment
+from .database_url import add_database_options
 from .files import replace_file
 from .findings import UsageError
 from .graph import Graph, build_graph
@@ -214,6 +215,12 @@ def build_parser() -> argparse.ArgumentParser:
         "being merged or rebased onto, else the upstream)",
     )
     add_environment_options(parser)
+    add_database_options(parser)
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="move migrations even when the database has applied them",
+    )
     return parser
 
 
@@ -222,6 +229,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     cwd = Path.cwd()
     try:
         move = _plan(args, cwd)
+        if not args.force:  # the database must not have applied what moves
+            from .status import rebase_refusal
+
+            refusal = rebase_refusal(args, move.script, move.moving, move.old)
+            if refusal is not None:
+                print(refusal)
+                return 1
         apply(move)
     except UsageError as error:
         print(f"alembic-heads: {error}", file=sys.stderr)

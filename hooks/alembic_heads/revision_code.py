@@ -13,7 +13,7 @@ import tokenize
 from dataclasses import dataclass
 from pathlib import Path
 
-from .revision_file import RevisionFile, read_revision_module
+from .revision_file import ReadError, RevisionFile, parse_revision_module, read_revision_module
 
 IRREVERSIBLE_MARKER = "# alembic-heads: irreversible"
 _IRREVERSIBLE = re.compile(r"#\s*alembic-heads:\s*irreversible\b", re.IGNORECASE)
@@ -117,3 +117,20 @@ def _bound_names(module: ast.Module) -> frozenset[str]:
         elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
             names.add(node.target.id)
     return frozenset(names)
+
+
+def upgrade_does_work(data: bytes, path: str, name: str) -> bool:
+    """Whether running the revision's ``upgrade()`` (or the multi-database
+    template's ``upgrade_<name>()``) would do anything; a file that cannot
+    be read, or has no upgrade, is taken to do work."""
+    try:
+        _, module, _ = parse_revision_module(data, path, name)
+    except ReadError:
+        return True
+    upgrades = [
+        node
+        for node in module.body
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+        and (node.name == "upgrade" or node.name.startswith("upgrade_"))
+    ]
+    return not upgrades or any(_does_work(node.body) for node in upgrades)

@@ -221,20 +221,30 @@ def read_revision_file(path: Path | str, shown_as: str | None = None) -> Revisio
 
     ``shown_as`` is the path that messages and the result carry (default: ``path``).
     """
-    data, shown, name = _read(path, shown_as)
-    if name.endswith((".pyc", ".pyo")):
+    data, shown, name = read_revision_bytes(path, shown_as)
+    return parse_revision_bytes(data, shown, name)
+
+
+def parse_revision_bytes(data: bytes, shown: str, name: str) -> RevisionFile:
+    """What a revision file holding ``data`` says; ``name`` is the file name
+    Alembic judges it by (compiled or source)."""
+    if is_compiled(name):
         return parse_compiled(data, shown, name)
     return parse_revision_source(data, shown, name)
+
+
+def is_compiled(name: str) -> bool:
+    return name.endswith((".pyc", ".pyo"))
 
 
 def read_revision_module(path: Path | str) -> tuple[RevisionFile, ast.Module, str]:
     """A source revision file's identifiers, syntax tree and text, for the
     commands that look past the identifiers (the file is parsed once)."""
-    data, shown, name = _read(path, None)
+    data, shown, name = read_revision_bytes(path, None)
     return parse_revision_module(data, shown, name)
 
 
-def _read(path: Path | str, shown_as: str | None) -> tuple[bytes, str, str]:
+def read_revision_bytes(path: Path | str, shown_as: str | None) -> tuple[bytes, str, str]:
     """The file's bytes, the path to show, and the name Alembic judges it by
     (a link's target's)."""
     path = os.fspath(path)
