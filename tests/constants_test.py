@@ -191,3 +191,20 @@ def test_what_is_read_and_what_is_not(
     tmp_path: Path, source: str, modules: dict[str, str], expected: object
 ) -> None:
     assert resolved(tmp_path, source, modules) == expected
+
+
+def test_a_value_over_several_lines_keeps_the_lines_after_it(tmp_path: Path) -> None:
+    root = expand_contract(tmp_path, "module")
+    (root / "versions" / "E2.py").write_text(
+        "from labelled.db.migration import cli\n\n"
+        "revision = 'E2'\n"
+        "branch_labels = (\n    cli.EXPAND_BRANCH,  # é\n)\n"
+        "down_revision = make()\n"
+    )
+
+    result = run_cli(["check"], root)
+
+    assert result.out.startswith(
+        "versions/E2.py:7: down_revision is not a literal (make()); alembic-heads reads "
+        "revision files without running them\n"
+    )

@@ -15,7 +15,8 @@ import ast
 import os
 
 from .paths import display
-from .record import Record
+from .record import Record, replace
+from .revision_file import ReadError, RevisionFile, parse_revision_source
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -37,6 +38,70 @@ class Resolved(Record):
 
 class _Unknown(Exception):
     """The value cannot be read exactly without running code."""
+
+
+def labels_read_elsewhere(error: ReadError, text: str, path: str, name: str) -> RevisionFile:
+    """The revision file (``text``, at ``path``) whose reading stopped at
+    ``error``, when that is a ``branch_labels`` that is not a literal: its
+    value read from the module it names, and where. Else ``error`` again;
+    and when the value cannot be read, ``error`` carrying the rest of the
+    file with the labels unknown (``without_labels``, for ``--max-heads``).
+
+    The file is read again with the value written in as a literal, on the
+    same lines, so that the reader's every other rule still applies.
+    """
+    if error.code != "not-literal" or not error.message.startswith("branch_labels is not"):
+        raise error
+    module = ast.parse(text)
+    value = next(
+        (
+            node.value
+            for node in module.body
+            if isinstance(node, (ast.Assign, ast.AnnAssign))
+            and node.lineno == error.line
+            and node.value is not None
+            and [getattr(target, "id", None) for target in _targets(node)] == ["branch_labels"]
+        ),
+        None,
+    )
+    if value is None:  # pragma: no cover (the reader names the assignment's line)
+        raise error
+    resolved = resolve(module, value, path)
+    written = _written_in(text, value, "None" if resolved is None else repr(resolved.value))
+    script = parse_revision_source(written.encode("utf-8"), path, name)
+    if resolved is None:
+        hint = (
+            f"{error.hint}, or a constant of a module of this repository (read without "
+            "running it); or pass --max-heads N to count heads, labels aside"
+        )
+        unknown = ReadError(error.path, error.line, error.code, error.message, hint)
+        unknown.without_labels = script
+        raise unknown
+    return replace(script, read_from={"branch_labels": resolved.origin})
+
+
+def _targets(node: ast.Assign | ast.AnnAssign) -> list[ast.expr]:
+    return node.targets if isinstance(node, ast.Assign) else [node.target]
+
+
+def _written_in(text: str, node: ast.expr, literal: str) -> str:
+    """``text`` with ``node``'s source replaced by ``literal``, every line
+    where it was (ast's columns count UTF-8 bytes)."""
+    assert node.end_lineno is not None and node.end_col_offset is not None
+    lines = text.splitlines(keepends=True)
+    first = lines[node.lineno - 1].encode("utf-8")
+    last = lines[node.end_lineno - 1].encode("utf-8")
+    before = first[: node.col_offset].decode("utf-8")
+    after = last[node.end_col_offset :].decode("utf-8")
+    spanned = node.end_lineno - node.lineno
+    middle = f"({literal}" + "\n" * spanned + ")" if spanned else literal
+    return (
+        "".join(lines[: node.lineno - 1])
+        + before
+        + middle
+        + after
+        + "".join(lines[node.end_lineno :])
+    )
 
 
 def resolve(module: ast.Module, value: ast.expr, path: str) -> Resolved | None:

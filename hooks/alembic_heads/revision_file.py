@@ -200,20 +200,13 @@ class ReadError(Exception):
 
 
 class _Parsed(Record):
-    __slots__ = ("values", "lines", "doc", "read_from")
+    __slots__ = ("values", "lines", "doc")
     __hash__ = None  # type: ignore[assignment]  # it holds dicts
 
-    def __init__(
-        self,
-        values: dict[str, object],
-        lines: dict[str, int],
-        doc: str | None,
-        read_from: dict[str, str] | None = None,
-    ) -> None:
+    def __init__(self, values: dict[str, object], lines: dict[str, int], doc: str | None) -> None:
         self.values = values
         self.lines = lines
         self.doc = doc
-        self.read_from = {} if read_from is None else read_from
 
 
 def read_revision_file(path: Path | str, shown_as: str | None = None) -> RevisionFile:
@@ -276,9 +269,10 @@ def parse_revision_source(data: bytes, path: str, name: str) -> RevisionFile:
     if parsed is None:
         try:
             parsed = _parse_ast(text, path)
-        except _LabelsUnknown as error:
-            error.without_labels = _to_revision_file(error.parsed, path, name)
-            raise
+        except ReadError as error:  # branch_labels may name a constant of the project
+            from .constants import labels_read_elsewhere
+
+            return labels_read_elsewhere(error, text, path, name)
     else:
         _check_syntax(text, path)  # Alembic could not import a file that does not compile
     return _to_revision_file(parsed, path, name)
@@ -471,8 +465,6 @@ def _read_module(module: ast.Module, text: str, path: str) -> _Parsed:
 
     values: dict[str, object] = {}
     lines: dict[str, int] = {}
-    read_from: dict[str, str] = {}
-    unknown_labels = None
     for node in module.body:
         for name, value in _assignments(node):
             lines[name] = node.lineno
@@ -480,16 +472,7 @@ def _read_module(module: ast.Module, text: str, path: str) -> _Parsed:
                 values[name] = ast.literal_eval(value)
             except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
                 source = ast.get_source_segment(text, value)
-                if name != "branch_labels":
-                    raise _not_literal(path, node.lineno, name, source) from None
-                from .constants import resolve
-
-                resolved = resolve(module, value, path)
-                if resolved is None:
-                    unknown_labels = _not_literal(path, node.lineno, name, source)
-                    values[name] = None
-                else:
-                    values[name], read_from[name] = resolved.value, resolved.origin
+                raise _not_literal(path, node.lineno, name, source) from None
     for nested in _nested_assignments(module):
         name, lineno = nested
         raise ReadError(
@@ -501,22 +484,7 @@ def _read_module(module: ast.Module, text: str, path: str) -> _Parsed:
             "module-level assignment",
         )
     doc = ast.get_docstring(module, clean=False)
-    if unknown_labels is not None:
-        raise _LabelsUnknown(unknown_labels, _Parsed(values, lines, doc))
-    return _Parsed(values, lines, doc, read_from)
-
-
-class _LabelsUnknown(ReadError):
-    """``branch_labels`` is not a literal nor a constant read elsewhere; the
-    other identifiers were read (``parsed``)."""
-
-    def __init__(self, error: ReadError, parsed: _Parsed) -> None:
-        hint = (
-            f"{error.hint}, or a constant of a module of this repository (read without "
-            "running it); or pass --max-heads N to count heads, labels aside"
-        )
-        super().__init__(error.path, error.line, error.code, error.message, hint)
-        self.parsed = parsed
+    return _Parsed(values, lines, doc)
 
 
 def _assignments(node: ast.stmt) -> list[tuple[str, ast.expr]]:
@@ -688,7 +656,6 @@ def _to_revision_file(parsed: _Parsed, path: str, name: str) -> RevisionFile:
         doc=doc.split("\n\n", 1)[0],
         lines=lines,
         has_down_revision="down_revision" in values,
-        read_from=parsed.read_from,
     )
 
 
