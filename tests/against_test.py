@@ -314,12 +314,11 @@ def test_reading_ref_costs_a_few_git_processes_whatever_its_size(
 
     assert (result.code, result.out, result.err) == (0, "", "")
     assert cold == result
-    # The check of the working tree has cached every blob master has too; the
-    # branch has a file master lacks: where did they fork, and what did each
-    # side delete since (merge_deletions)?
-    deletions = ["merge-base", "rev-parse", "diff", "diff"]
-    assert cached == [*alone, "ls-tree", *deletions]
-    assert log.read_text().split() == [*alone, "ls-tree", "cat-file", *deletions]
+    # The check of the working tree has cached every blob master has too: list
+    # master, commit what is staged (objects only), let git merge, list the result.
+    merge = ["write-tree", "commit-tree", "merge-tree", "ls-tree"]
+    assert cached == [*alone, "ls-tree", *merge]
+    assert log.read_text().split() == [*alone, "ls-tree", *merge, "cat-file"]
 
 
 def test_a_shallow_ci_clone_with_the_fetched_base(tmp_path: Path) -> None:
@@ -362,7 +361,8 @@ def test_at_pre_push_the_pushed_commit_is_checked(
     assert "versions/F_add_f.py:13: head F: add f\n" in pushed_alone.out
 
 
-def test_every_location_is_read_and_symlinks_are_not(tmp_path: Path) -> None:
+def test_every_location_is_read_and_a_symlink_as_alembic_loads_it(tmp_path: Path) -> None:
+    """A link is loaded where Alembic reaches it first, the file it leads to once."""
     root = init_repo(tmp_path)
     write_project(root, SEED, ini_extra="version_locations = %(here)s/versions:%(here)s/more\n")
     (root / "more").mkdir()
@@ -374,7 +374,68 @@ def test_every_location_is_read_and_symlinks_are_not(tmp_path: Path) -> None:
 
     heads = heads_against_with_d_staged(root, "side")
 
-    assert heads == ["versions/D_d.py:13: head D: d", "side:more/E_e.py:13: head E: e"]
+    assert heads == ["versions/D_d.py:13: head D: d", "side:versions/link.py:13: head E: e"]
+    git(root, "commit", "-q", "-m", "D")
+    git(root, "merge", "-q", "--no-edit", "side")
+    assert alembic_answer(root)["heads"] == ["D", "E"]
+    assert run_cli(["check"], root).out.splitlines()[1:3] == [h.replace("side:", "") for h in heads]
+
+
+def test_a_symlinked_revision_file_at_ref_is_loaded(tmp_path: Path) -> None:
+    """REF's link leads out of the versions folder (issue 12): Alembic loads
+    what it leads to after the merge, so the check does too."""
+    root = committed_project(tmp_path, SEED, "A, B, C")
+    git(root, "checkout", "-q", "-b", "side")
+    write_revision(root / "shared", Rev("E", "C", "e"))
+    (root / "versions" / "E_link.py").symlink_to("../shared/E_e.py")
+    (root / "versions" / "dangling.py").symlink_to("../shared/gone.py")
+    commit_all(root, "E through a symlink, and a link to nothing")
+    git(root, "rm", "-q", "versions/dangling.py")
+    git(root, "commit", "-q", "-m", "no dangling link")
+    git(root, "checkout", "-q", "master")
+
+    heads = heads_against_with_d_staged(root, "side")
+
+    assert heads == ["versions/D_d.py:13: head D: d", "side:versions/E_link.py:13: head E: e"]
+    git(root, "commit", "-q", "-m", "D")
+    git(root, "merge", "-q", "--no-edit", "side")
+    assert alembic_answer(root)["heads"] == ["D", "E"]
+
+
+def test_a_symlink_at_ref_out_of_the_repository_reads_the_file_there(tmp_path: Path) -> None:
+    root = committed_project(tmp_path / "repo", SEED, "A, B, C")
+    write_revision(tmp_path / "elsewhere", Rev("E", "C", "e"))
+    git(root, "checkout", "-q", "-b", "side")
+    (root / "versions" / "E_link.py").symlink_to(tmp_path / "elsewhere" / "E_e.py")
+    commit_all(root, "E, from outside the repository")
+    git(root, "checkout", "-q", "master")
+
+    heads = heads_against_with_d_staged(root, "side")
+
+    assert heads == ["versions/D_d.py:13: head D: d", "side:versions/E_link.py:13: head E: e"]
+    git(root, "commit", "-q", "-m", "D")
+    git(root, "merge", "-q", "--no-edit", "side")
+    assert alembic_answer(root)["heads"] == ["D", "E"]
+
+
+def test_a_dangling_symlink_at_ref_cannot_be_read(tmp_path: Path) -> None:
+    root = committed_project(tmp_path, SEED, "A, B, C")
+    git(root, "checkout", "-q", "-b", "side")
+    (root / "versions" / "gone.py").symlink_to("../shared/gone.py")
+    commit_all(root, "a link to nothing")
+    git(root, "checkout", "-q", "master")
+
+    result = run_cli(["check", "--against", "side"], root)
+
+    assert (result.code, result.out) == (
+        1,
+        "side:versions/gone.py:1: cannot read: No such file or directory "
+        "(a link to shared/gone.py)\n",
+    )
+    git(root, "merge", "-q", "--no-edit", "side")
+    assert run_cli(["check"], root).out == (
+        "versions/gone.py:1: cannot read: No such file or directory\n"
+    )
 
 
 def test_a_ref_without_revision_files(tmp_path: Path) -> None:

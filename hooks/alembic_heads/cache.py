@@ -138,8 +138,9 @@ class RevisionCache:
 
     def remember(self, blob: str, script: RevisionFile) -> None:
         # The file name matters only to a file that does not declare
-        # ``revision`` (Alembic then takes it from the name): not kept.
-        if "revision" in script.lines:
+        # ``revision`` (Alembic then takes it from the name), and another
+        # file to one whose value was read there: neither is kept.
+        if "revision" in script.lines and not script.read_from:
             self.used[blob] = (
                 script.revision,
                 script.down_revision,

@@ -139,8 +139,19 @@ def _read_scripts(
     return scripts
 
 
-def graph_of(scripts: Sequence[Loaded]) -> tuple[Graph | None, list[Finding]]:
-    """Build one graph from the files read; ``None`` when one could not be read."""
+def graph_of(
+    scripts: Sequence[Loaded], max_heads: int | None = None
+) -> tuple[Graph | None, list[Finding]]:
+    """Build one graph from the files read; ``None`` when one could not be
+    read. With ``max_heads`` (which counts heads, labels aside), a file whose
+    ``branch_labels`` could not be read counts, its labels unknown."""
+    if max_heads is not None:
+        scripts = [
+            item.without_labels
+            if isinstance(item, ReadError) and item.without_labels is not None
+            else item
+            for item in scripts
+        ]
     errors = [item.finding() for item in scripts if isinstance(item, ReadError)]
     if errors:
         return None, errors
@@ -160,27 +171,27 @@ def check_environments(
     has staged), or of commit ``at``; with ``against``, as it will be once
     merged with that ref."""
     cache = RevisionCache([loc for env in envs for loc in env.version_locations])
+    unstaged: list[str] = []  # files git tracks that may differ from what it has staged
     if at is None:
-        ours = _read_working_tree(envs, cwd, cache, git_index)
+        ours, unstaged = _read_working_tree(envs, cwd, cache, git_index)
     else:
         from .snapshot import scripts_at
 
         ours = scripts_at(envs, at, cwd, cache)
-    theirs: list[list[Loaded]] = []
-    deleted: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
+    merged = None
     if against is not None:
-        from .merged import merge_deletions, merge_scripts
-        from .snapshot import scripts_at
+        from .merged import merge_with
 
-        theirs = scripts_at(envs, against, cwd, cache)
-        deleted = merge_deletions(envs, ours, theirs, at, against, cwd)
+        merged = merge_with(envs, ours, at, against, cwd, cache, unstaged)
     results = []
     for index, env in enumerate(envs):
         scripts, own = ours[index], None
-        if against is not None:
-            merged = merge_scripts(env, scripts, theirs[index], against, cwd, deleted)
-            scripts, own = merged.scripts, merged.own
-        graph, findings = graph_of(scripts)
+        if merged is not None:
+            scripts, own = merged[index].scripts, merged[index].own
+            if merged[index].conflicts:
+                results.append(GraphCheck(env, None, merged[index].conflicts, [], against, own))
+                continue
+        graph, findings = graph_of(scripts, max_heads)
         problems = too_many_heads(graph, max_heads) if graph is not None and not findings else []
         results.append(GraphCheck(env, graph, findings, problems, against, own))
     cache.save()
@@ -189,12 +200,17 @@ def check_environments(
 
 def _read_working_tree(
     envs: Sequence[Environment], cwd: str | Path, cache: RevisionCache, git_index: bool
-) -> list[list[Loaded]]:
+) -> tuple[list[list[Loaded]], list[str]]:
     """Each environment's files as they are on disk; with ``git_index`` (the
     check of a commit to be) only those git has staged, recalled by the blob
-    git vouches they hold where it does."""
-    blobs = git.index_blobs(cwd, version_folders(envs)) if git_index else None
-    return [_read_scripts(env, blobs, cache, blobs) for env in envs]
+    git vouches they hold where it does. And the files git tracks that may
+    differ from what it has staged."""
+    if not git_index:
+        folders = [folder for folder in version_folders(envs) if os.path.isdir(folder)]
+        return [_read_scripts(env, None, cache, None) for env in envs], folders
+    blobs = git.index_blobs(cwd, version_folders(envs))
+    unstaged = [path for path, blob in (blobs or {}).items() if blob is None]
+    return [_read_scripts(env, blobs, cache, blobs) for env in envs], unstaged
 
 
 def format_check(result: GraphCheck, cwd: str | Path, color: bool = False) -> str:

@@ -140,7 +140,15 @@ def _listed(
 def _git_output(
     cwd: StrPath, args: Sequence[str], env: Mapping[str, str] | None = None
 ) -> bytes | None:
-    """What ``git ARGS`` prints in ``cwd``, or ``None`` when it fails.
+    """What ``git ARGS`` prints in ``cwd``, or ``None`` when it fails."""
+    status, output = _git_status(cwd, args, env)
+    return output if status == 0 else None
+
+
+def _git_status(
+    cwd: StrPath, args: Sequence[str], env: Mapping[str, str] | None = None
+) -> tuple[int, bytes]:
+    """``git ARGS``'s exit status and what it printed (status -1: no git).
 
     Started with ``posix_spawn`` where there is one: the subprocess module
     alone takes longer to import than git takes to answer.
@@ -155,8 +163,8 @@ def _git_output(
                 ["git", *args], cwd=cwd, env=env, capture_output=True, check=False
             )
         except OSError:
-            return None
-        return process.stdout if process.returncode == 0 else None
+            return -1, b""
+        return process.returncode, process.stdout
     read, write = os.pipe()
     try:
         pid = os.posix_spawnp(
@@ -170,13 +178,13 @@ def _git_output(
         )
     except (OSError, ValueError):  # ValueError: a NUL byte in an argument
         os.close(read)
-        return None
+        return -1, b""
     finally:
         os.close(write)
     with open(read, "rb") as pipe:
         output = pipe.read()
     _, status = os.waitpid(pid, 0)
-    return output if os.waitstatus_to_exitcode(status) == 0 else None
+    return os.waitstatus_to_exitcode(status), output
 
 
 def absolute(name: str, prefix: str) -> str:
@@ -230,9 +238,33 @@ class GitError(Exception):
     """git could not answer; the message is git's own first line."""
 
 
+# Modes of the tree entries a revision file can be: a file, an executable
+# file, a symbolic link (its blob holds the target).
+FILE_MODES = ("100644", "100755")
+SYMLINK_MODE = "120000"
+
+
+class MissingObject(GitError):
+    """An object git's store does not have; the message is its id."""
+
+
 def blobs_at(cwd: StrPath, ref: str, folders: Sequence[StrPath]) -> list[tuple[str, str]]:
     """``(path, blob id)`` of each regular file below ``folders`` in commit
-    ``ref`` (one ``git ls-tree``). Paths are relative to ``cwd``. Raises
+    ``ref``. Paths are relative to ``cwd``. Raises :class:`GitError` when
+    ``ref`` cannot be read."""
+    return [
+        (path, object_id)
+        for path, mode, object_id in entries_at(cwd, ref, folders)
+        if mode in FILE_MODES
+    ]
+
+
+def entries_at(
+    cwd: StrPath, ref: str, folders: Sequence[StrPath], commit: bool = True
+) -> list[tuple[str, str, str]]:
+    """``(path, mode, blob id)`` of each file and symbolic link below
+    ``folders`` in commit ``ref`` (or, without ``commit``, tree ``ref``), from
+    one ``git ls-tree``. Paths are relative to ``cwd``. Raises
     :class:`GitError` when ``ref`` cannot be read.
 
     A folder in a submodule (or a submodule inside a folder) is listed from
@@ -250,15 +282,16 @@ def blobs_at(cwd: StrPath, ref: str, folders: Sequence[StrPath]) -> list[tuple[s
             inner.append((root, path))
         else:
             plain.append(os.path.relpath(path, cwd))
-    commit = f"{ref}^{{commit}}"  # a tree or blob named as REF is an error, not an empty graph
+    # a tree or blob named as REF is an error, not an empty graph
+    treeish = f"{ref}^{{commit}}" if commit else ref
     try:
-        entries = _tree_blobs(cwd, cwd, commit, plain, _environment(cwd)) if plain else []
+        entries = _tree_entries(cwd, cwd, treeish, plain, _environment(cwd)) if plain else []
         for root, path in inner:
-            recorded = _recorded_commit(cwd, commit, root)
+            recorded = _recorded_commit(cwd, treeish, root)
             if recorded is not None:  # else the commit has no submodule there: no files
-                entries += _tree_blobs(cwd, root, recorded, [os.path.relpath(path, root)])
+                entries += _tree_entries(cwd, root, recorded, [os.path.relpath(path, root)])
     except GitError as error:
-        raise GitError(str(error).replace(commit, ref)) from None
+        raise GitError(str(error).replace(treeish, ref)) from None
     return entries
 
 
@@ -266,34 +299,36 @@ def blobs_at(cwd: StrPath, ref: str, folders: Sequence[StrPath]) -> list[tuple[s
 _submodule_objects: dict[str, str] = {}
 
 
-def _tree_blobs(
+def _tree_entries(
     cwd: StrPath,
     repository: StrPath,
-    commit: str,
+    treeish: str,
     pathspecs: Sequence[str],
     env: Mapping[str, str] | None = None,
-) -> list[tuple[str, str]]:
-    """:func:`blobs_at` in one repository (``repository``: its work tree),
-    paths relative to ``cwd``."""
-    own = env is None
+) -> list[tuple[str, str, str]]:
+    """:func:`entries_at` in one repository (``repository``: its work tree;
+    without ``env``, a submodule's), paths relative to ``cwd``."""
+    submodule = env is None
     listing = _git(
-        repository, ["ls-tree", "-r", "-z", commit, "--", *pathspecs], env=env or _own_environment()
+        repository,
+        ["ls-tree", "-r", "-z", treeish, "--", *pathspecs],
+        env=env or _own_environment(),
     )
-    objects = _objects_folder(repository) if own else None
+    objects = _objects_folder(repository) if submodule else None
     entries = []
     for entry in os.fsdecode(listing).split("\0"):
         if not entry:
             continue
         meta, path = entry.split("\t", 1)
         mode, kind, object_id = meta.split(" ")
-        if own:
+        if submodule:
             path = os.path.relpath(os.path.join(repository, path), cwd)
-        if kind == "blob" and mode in ("100644", "100755"):  # not symlinks
-            entries.append((path, object_id))
+        if kind == "blob" and (mode in FILE_MODES or mode == SYMLINK_MODE):
+            entries.append((path, mode, object_id))
             if objects is not None:
                 _submodule_objects[object_id] = objects
         elif kind == "commit" and os.path.lexists(os.path.join(cwd, path, ".git")):
-            entries += _tree_blobs(cwd, os.path.join(cwd, path), object_id, ["."])
+            entries += _tree_entries(cwd, os.path.join(cwd, path), object_id, ["."])
     return entries
 
 
@@ -332,7 +367,10 @@ def _batch_contents(output: bytes) -> list[bytes]:
     position = 0
     while position < len(output):
         header_end = output.index(b"\n", position)
-        size = int(output[position:header_end].rsplit(b" ", 1)[1])
+        header = output[position:header_end]
+        if header.endswith(b" missing"):  # a partial clone, or a damaged repository
+            raise MissingObject(os.fsdecode(header.split()[0]))
+        size = int(header.rsplit(b" ", 1)[1])
         start = header_end + 1
         contents.append(output[start : start + size])
         position = start + size + 1
@@ -428,6 +466,102 @@ def commit_of(cwd: StrPath, ref: str) -> str | None:
 def upstream(cwd: StrPath) -> str | None:
     """The name of the current branch's upstream (``origin/main``), if it has one."""
     return _answer(cwd, ["rev-parse", "--abbrev-ref", "--symbolic-full-name", "@{upstream}"])
+
+
+class MergeTree:
+    """What ``git merge-tree --write-tree`` made: the merged tree, and the
+    paths it left conflicted (from the repository's top) with git's messages
+    about each."""
+
+    __slots__ = ("tree", "conflicts")
+
+    def __init__(self, tree: str, conflicts: dict[str, list[str]]) -> None:
+        self.tree = tree
+        self.conflicts = conflicts
+
+
+def merge_tree(cwd: StrPath, ours: str, theirs: str) -> MergeTree | None:
+    """The tree ``git merge`` of commits ``ours`` and ``theirs`` would make,
+    by git's own merge (one ``git merge-tree``, git 2.38 and newer); ``None``
+    when git cannot make it that way (an older git, no common history)."""
+    args = ["merge-tree", "--write-tree", "--name-only", "--messages", "-z", ours, theirs]
+    status, output = _git_status(cwd, args)
+    if status not in (0, 1):
+        return None
+    fields = os.fsdecode(output).split("\0")
+    tree, position = fields[0], 1
+    conflicts: dict[str, list[str]] = {}
+    while position < len(fields) and fields[position]:  # the conflicted paths
+        conflicts[fields[position]] = []
+        position += 1
+    _add_messages(conflicts, fields[position + 1 :])
+    return MergeTree(tree, conflicts)
+
+
+def _add_messages(conflicts: dict[str, list[str]], fields: Sequence[str]) -> None:
+    """git's CONFLICT messages about each conflicted path. Each message is:
+    how many paths, the paths, its kind, its text (git 2.39 and newer; an
+    older layout leaves the paths without messages)."""
+    position = 0
+    try:
+        while position < len(fields) and fields[position]:
+            count = int(fields[position])
+            message = fields[position + 2 + count].strip()
+            for path in fields[position + 1 : position + 1 + count]:
+                if path in conflicts and message.startswith("CONFLICT"):
+                    conflicts[path].append(message)
+            position += 3 + count
+    except (ValueError, IndexError):  # pragma: no cover (git 2.38's layout)
+        return
+
+
+def work_tree_commit(cwd: StrPath, unstaged: Sequence[StrPath] = ()) -> str | None:
+    """A commit, on top of ``HEAD``, of what git has staged, with the
+    tracked files ``unstaged`` as they are on disk: what this branch would
+    commit. Objects only (``git write-tree``, ``git commit-tree``): no
+    branch, ref or index changes, and ``git gc`` removes them. ``None``
+    without a ``HEAD``, or while the index holds a conflict."""
+    tree = _tree_with_work(cwd, unstaged) if unstaged else _answer(cwd, ["write-tree"])
+    if tree is None:
+        return None
+    # a commit needs a name, which a CI machine may not have configured
+    name, email = "alembic-heads", "alembic-heads@localhost"
+    identity = {"GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email}
+    identity.update(GIT_COMMITTER_NAME=name, GIT_COMMITTER_EMAIL=email)
+    args = ["commit-tree", "--no-gpg-sign", tree, "-p", "HEAD", "-m", "staged"]
+    status, output = _git_status(cwd, args, {**_environment(cwd), **identity})
+    return os.fsdecode(output).strip() if status == 0 else None
+
+
+def _tree_with_work(cwd: StrPath, paths: Sequence[StrPath]) -> str | None:
+    """The staged tree with the tracked ``paths`` as they are on disk: ``git
+    add -u`` into a copy of the index (the index stays as it is)."""
+    import contextlib
+    import shutil
+    import tempfile
+
+    index = _answer(cwd, ["rev-parse", "--path-format=absolute", "--git-path", "index"])
+    if index is None:  # pragma: no cover (git has just listed the index)
+        return None
+    with tempfile.TemporaryDirectory() as folder:
+        copy = os.path.join(folder, "index")
+        with contextlib.suppress(OSError):  # no index yet: nothing staged
+            shutil.copyfile(index, copy)
+        environment = {**_environment(cwd), "GIT_INDEX_FILE": copy, "GIT_LITERAL_PATHSPECS": "1"}
+        pathspecs = [os.fspath(path) for path in paths]
+        if _git_status(cwd, ["add", "-u", "--", *pathspecs], environment)[0] != 0:
+            return None  # pragma: no cover (each path is one git has just listed)
+        status, output = _git_status(cwd, ["write-tree"], environment)
+    return os.fsdecode(output).strip() if status == 0 else None
+
+
+def renames(cwd: StrPath, old: str, new: str) -> list[tuple[str, str]]:
+    """The files git's rename detection finds moved from tree-ish ``old`` to
+    ``new``, as (old path, new path) from the repository's top."""
+    args = ["diff-tree", "-r", "-z", "--find-renames", "--diff-filter=R", "--name-status"]
+    output = _git_output(cwd, [*args, old, new])
+    fields = [] if output is None else os.fsdecode(output).split("\0")
+    return [(fields[index + 1], fields[index + 2]) for index in range(0, len(fields) - 2, 3)]
 
 
 def current_branch(cwd: StrPath) -> str | None:

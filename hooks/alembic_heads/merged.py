@@ -1,11 +1,18 @@
 """The revision files there will be once this branch and REF meet.
 
-Git merges revision files like any others, and two branches almost never touch
-the same one, so the merged graph is the union of both sides: a revision id
-(or a file) on both sides is one revision, and this branch's copy is the one
-read; a file this branch deleted that REF still has as it was where the
-branch started is deleted by the merge too. What is only here is *this
-branch's own* work: not on REF, so not deployed from it, and free to move.
+Where git can (2.38 and newer), git says: ``git merge-tree --write-tree``
+makes the very tree ``git merge`` would, merge bases, line merges and rename
+detection included, and its revision files are read by blob id. A conflict in
+a versions folder is reported as one: the merge stops there.
+
+Older git, or two sides without a commit in common (a shallow clone), get an
+estimate: the union of both sides, where a revision id (or a file) on both
+sides is one revision and this branch's copy is the one read, and a file this
+branch deleted that REF still has as it was where the branch started is
+deleted by the merge too.
+
+What is only here is *this branch's own* work: not on REF, so not deployed
+from it, and free to move.
 """
 
 from __future__ import annotations
@@ -14,31 +21,193 @@ import os
 
 from . import git
 from .config import Environment, version_folders
+from .findings import Finding
 from .paths import displayer
 from .record import Record, replace
 from .revision_file import ReadError, RevisionFile
-from .snapshot import LoadOrder
+from .snapshot import Listing, LoadOrder, listing, read_trees
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Collection, Sequence
+    from collections.abc import Collection, Iterable, Sequence
 
+    from .cache import RevisionCache
     from .paths import StrPath
     from .snapshot import Loaded
 
 
 class Merged(Record):
-    """The merged side's files, in load order, and the ids only this branch has.
+    """The merged side's files, in load order, the ids only this branch has,
+    and the conflicts git's merge leaves in the versions folders.
 
-    Files only REF has keep a ``REF:path`` name, the way ``git show`` names them.
+    A file not as this branch has it (only REF has it, or the merge changes
+    it) is named ``REF:path``, the way ``git show`` names REF's files.
     """
 
-    __slots__ = ("scripts", "own")
+    __slots__ = ("scripts", "own", "conflicts")
     __hash__ = None  # type: ignore[assignment]  # it holds a list
 
-    def __init__(self, scripts: list[Loaded], own: frozenset[str]) -> None:
+    def __init__(
+        self, scripts: list[Loaded], own: frozenset[str], conflicts: list[Finding] | None = None
+    ) -> None:
         self.scripts = scripts
         self.own = own
+        self.conflicts = [] if conflicts is None else conflicts
+
+
+def merge_with(
+    envs: Sequence[Environment],
+    ours: Sequence[Sequence[Loaded]],
+    at: str | None,
+    ref: str,
+    cwd: StrPath,
+    cache: RevisionCache | None = None,
+    unstaged: Sequence[str] = (),
+) -> list[Merged]:
+    """Each environment's files once this branch (commit ``at``, or the files
+    git tracks, as on disk) and ``ref`` are merged; ``unstaged``: the tracked
+    files that may differ from what git has staged. Raises
+    :class:`~alembic_heads.findings.UsageError` when git cannot read ``ref``.
+
+    git processes: ``ls-tree`` of REF; ``write-tree`` and ``commit-tree``
+    (this side as a commit, unless ``at``; with ``unstaged``, ``rev-parse``
+    and ``add`` to a copy of the index first); ``merge-tree``; ``ls-tree`` of
+    its tree; one ``cat-file`` for blobs the cache does not know. When REF
+    moved a versions folder: ``rev-parse``, ``diff-tree`` and one more ``ls-tree``.
+    """
+    theirs_listing = listing(envs, ref, cwd)
+    ours_commit = git.work_tree_commit(cwd, unstaged) if at is None else at
+    made = None if ours_commit is None else git.merge_tree(cwd, ours_commit, ref)
+    if ours_commit is None or made is None:
+        [theirs] = read_trees([(envs, theirs_listing)], cwd, cache)
+        deleted = merge_deletions(envs, ours, theirs, at, ref, cwd)
+        return [
+            merge_scripts(env, ours[index], theirs[index], ref, cwd, deleted)
+            for index, env in enumerate(envs)
+        ]
+    merged_listing = listing(envs, made.tree, cwd, commit=False)
+    merged_envs = _moved(envs, ours, merged_listing, ours_commit, made.tree, cwd)
+    if merged_envs is not envs:
+        merged_listing = listing(merged_envs, made.tree, cwd, commit=False)
+    theirs, merged = read_trees([(envs, theirs_listing), (merged_envs, merged_listing)], cwd, cache)
+    conflicts = _conflicts(merged_envs, made.conflicts, ref, cwd)
+    return [
+        _named(ours[index], theirs[index], merged[index], ref, conflicts[index])
+        for index in range(len(envs))
+    ]
+
+
+def _moved(
+    envs: Sequence[Environment],
+    ours: Sequence[Sequence[Loaded]],
+    merged: Listing,
+    ours_commit: str,
+    tree: str,
+    cwd: StrPath,
+) -> Sequence[Environment]:
+    """``envs`` with each version location that the merge empties, though
+    this side has revisions there, moved to where git's rename detection
+    says its files went (REF moved the folder); ``envs`` itself when none moved."""
+    cwd = os.path.normpath(os.path.abspath(cwd))
+    vanished = [
+        location
+        for env, scripts in zip(envs, ours, strict=False)
+        for location in env.version_locations
+        if _holds(location, (os.path.join(cwd, item.path) for item in scripts))
+        and not _holds(location, merged.entries)
+    ]
+    if not vanished:
+        return envs
+    top = git.top_level(cwd)
+    if top is None:  # pragma: no cover (git has just merged here)
+        return envs
+    renames = [
+        (os.path.join(top, old), os.path.join(top, new))
+        for old, new in git.renames(cwd, ours_commit, tree)
+    ]
+    moved = {
+        location: destination
+        for location in vanished
+        if (destination := _destination(location, renames)) is not None
+    }
+    if not moved:
+        return envs
+    return [
+        replace(env, version_locations=tuple(moved.get(loc, loc) for loc in env.version_locations))
+        for env in envs
+    ]
+
+
+def _holds(location: str, paths: Iterable[str]) -> bool:
+    prefix = os.path.join(location, "")
+    return any(path.startswith(prefix) for path in paths)
+
+
+def _destination(location: str, renames: Sequence[tuple[str, str]]) -> str | None:
+    """Where most of the files renamed out of ``location`` went, as the
+    folder that holds them as ``location`` did."""
+    prefix = os.path.join(location, "")
+    counted: dict[str, int] = {}
+    for old, new in renames:
+        if old.startswith(prefix):
+            inside = old[len(prefix) :]
+            if new.endswith(os.sep + inside):
+                folder = new[: -len(inside) - 1]
+                counted[folder] = counted.get(folder, 0) + 1
+    return max(counted, key=lambda folder: counted[folder]) if counted else None
+
+
+def _named(
+    ours: Sequence[Loaded],
+    theirs: Sequence[Loaded],
+    merged: Sequence[Loaded],
+    ref: str,
+    conflicts: list[Finding],
+) -> Merged:
+    mine = {item.path: item for item in ours}
+    scripts = [
+        item if _same(mine.get(item.path), item) else _renamed(item, f"{ref}:{item.path}")
+        for item in merged
+    ]
+    return Merged(scripts, _ids(ours) - _ids(theirs), conflicts)
+
+
+def _same(mine: Loaded | None, merged: Loaded) -> bool:
+    if isinstance(mine, ReadError) and isinstance(merged, ReadError):
+        return (mine.line, mine.code, mine.message) == (merged.line, merged.code, merged.message)
+    return mine == merged
+
+
+def _ids(scripts: Sequence[Loaded]) -> frozenset[str]:
+    return frozenset(item.revision for item in scripts if isinstance(item, RevisionFile))
+
+
+def _conflicts(
+    envs: Sequence[Environment], conflicted: dict[str, list[str]], ref: str, cwd: StrPath
+) -> list[list[Finding]]:
+    """Each environment's files git's merge leaves conflicted, as findings."""
+    found: list[list[Finding]] = [[] for _ in envs]
+    top = git.top_level(cwd) if conflicted else None
+    if top is None:
+        return found
+    orders = [LoadOrder(env) for env in envs]
+    shown_as = displayer(cwd)
+    for name, messages in sorted(conflicted.items()):
+        path = os.path.normpath(os.path.join(top, name))
+        for index, order in enumerate(orders):
+            if order(path) is not None:
+                why = "; ".join(messages) or "CONFLICT"
+                found[index].append(
+                    Finding(
+                        shown_as(path),
+                        1,
+                        "merge-conflict",
+                        f"git's merge with {ref} stops here: {why}",
+                        "resolve it (merge or rebase onto "
+                        f"{ref} and fix the file), then check again",
+                    )
+                )
+    return found
 
 
 def merge_scripts(

@@ -85,6 +85,10 @@ def heads_report(
     """``own``: the revisions only this branch has, when the graph is this
     branch merged with another (``check --against``)."""
     lines = [headline(env, problem)]
+    if problem.branch is not None and problem.branch in graph.labels:
+        origin = graph.revisions[graph.labels[problem.branch]].read_from.get("branch_labels")
+        if origin:
+            lines.append(f"    (branch label '{problem.branch}' read from {origin})")
     for head in problem.heads:
         script = graph.revisions[head]
         lines.append(

@@ -149,6 +149,7 @@ class RevisionFile(Record):
         "doc",
         "lines",
         "has_down_revision",
+        "read_from",
     )
 
     def __init__(
@@ -161,6 +162,7 @@ class RevisionFile(Record):
         doc: str = "",
         lines: dict[str, int] | None = None,
         has_down_revision: bool = True,
+        read_from: dict[str, str] | None = None,
     ) -> None:
         self.path = path
         self.revision = revision
@@ -170,6 +172,8 @@ class RevisionFile(Record):
         self.doc = doc
         self.lines = {} if lines is None else lines
         self.has_down_revision = has_down_revision
+        # identifier: where its value was read, when not in this file (constants.py)
+        self.read_from = {} if read_from is None else read_from
 
     def _compared(self) -> tuple[object, ...]:
         return (
@@ -193,6 +197,9 @@ class RevisionFile(Record):
 
 class ReadError(Exception):
     """The file cannot be read statically; ``line`` says where."""
+
+    # branch_labels not read: the rest, for ``--max-heads`` (labels unknown)
+    without_labels: RevisionFile | None = None
 
     def __init__(self, path: str, line: int, code: str, message: str, hint: str = ""):
         super().__init__(message)
@@ -305,7 +312,12 @@ def parse_revision_source(data: bytes, path: str, name: str) -> RevisionFile:
     text = _source_text(data, path)
     parsed = _parse_fast(text)
     if parsed is None:
-        parsed = _parse_ast(data, path, text)
+        try:
+            parsed = _parse_ast(data, path, text)
+        except ReadError as error:  # branch_labels may name a constant of the project
+            from .constants import labels_read_elsewhere
+
+            return labels_read_elsewhere(error, text, path, name)
     else:
         _check_syntax(data, path)  # Alembic could not import a file that does not compile
     return _to_revision_file(parsed, path, name)

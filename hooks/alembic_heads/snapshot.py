@@ -15,10 +15,18 @@ from . import git
 from .config import Environment, version_folders
 from .findings import UsageError
 from .paths import displayer
-from .revision_file import ReadError, RevisionFile, is_revision_file_name, parse_revision_source
+from .record import Record
+from .revision_file import (
+    ReadError,
+    RevisionFile,
+    is_revision_file_name,
+    parse_revision_source,
+    read_revision_file,
+)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import TypeAlias
 
     from .cache import RevisionCache
@@ -35,51 +43,228 @@ def scripts_at(
     order Alembic would load them, named as the user sees them; from the
     ``cache`` when it knows a blob. Raises :class:`UsageError` when ``ref``
     is not a commit git can read here."""
-    folders = version_folders(envs)
+    [scripts] = read_trees([(envs, listing(envs, ref, cwd))], cwd, cache)
+    return scripts
+
+
+class Listing:
+    """The files and symbolic links a commit or tree (``ref``) holds below
+    the version folders: absolute path: (mode, blob id)."""
+
+    __slots__ = ("ref", "entries", "commit")
+
+    def __init__(self, ref: str, entries: dict[str, tuple[str, str]], commit: bool) -> None:
+        self.ref = ref
+        self.entries = entries
+        self.commit = commit
+
+
+def listing(envs: Sequence[Environment], ref: str, cwd: StrPath, commit: bool = True) -> Listing:
+    """What commit (or, without ``commit``, tree) ``ref`` holds in the
+    environments' folders, from one ``git ls-tree``. Raises
+    :class:`UsageError` when git cannot read ``ref``."""
     try:
-        listing = git.blobs_at(cwd, ref, folders)
-        prefix = os.path.join(os.path.normpath(cwd), "")
-        blobs = {git.absolute(path, prefix): oid for path, oid in listing}
-        chosen = [_chosen(env, blobs) for env in envs]
-        wanted = {
-            blobs[path]
-            for paths in chosen
-            for path in paths
-            if cache is None or not cache.knows(blobs[path])
-        }
-        contents = dict(zip(wanted, git.read_blobs(cwd, list(wanted)), strict=False))
+        found = git.entries_at(cwd, ref, version_folders(envs), commit)
     except git.GitError as error:
         raise UsageError(_unreadable(ref, str(error))) from None
-    return [_read(paths, blobs, contents, cwd, cache) for paths in chosen]
+    prefix = os.path.join(os.path.normpath(cwd), "")
+    return Listing(
+        ref, {git.absolute(path, prefix): (mode, oid) for path, mode, oid in found}, commit
+    )
 
 
-def _chosen(env: Environment, blobs: dict[str, str]) -> list[str]:
-    """The paths ``env`` loads, in Alembic's order."""
+def read_trees(
+    trees: Sequence[tuple[Sequence[Environment], Listing]],
+    cwd: StrPath,
+    cache: RevisionCache | None = None,
+) -> list[list[list[Loaded]]]:
+    """For each listing, each of its environments' revision files (as
+    :func:`scripts_at`). What the cache does not know comes from one ``git
+    cat-file --batch`` for all of them (and, when a listing holds symbolic
+    links, one more to read where they point)."""
+    listings = [tree for _, tree in trees]
+    links = [_Links(tree, cwd) for tree in listings]
+    chosen = [
+        [_chosen(env, tree, link) for env in envs]
+        for (envs, tree), link in zip(trees, links, strict=False)
+    ]
+    wanted = {
+        blob
+        for per_env in chosen
+        for paths in per_env
+        for item in paths
+        if (blob := item.blob) is not None and (cache is None or not cache.knows(blob))
+    }
+    contents = _contents(cwd, sorted(wanted), listings, chosen)
+    return [[_read(paths, contents, cwd, cache) for paths in per_env] for per_env in chosen]
+
+
+def _contents(
+    cwd: StrPath,
+    blobs: list[str],
+    listings: Sequence[Listing],
+    chosen: Sequence[Sequence[Sequence[_Chosen]]],
+) -> dict[str, bytes]:
+    try:
+        return dict(zip(blobs, git.read_blobs(cwd, blobs), strict=False))
+    except git.MissingObject as error:
+        oid = str(error)
+        ref, path = next(
+            (tree.ref, item.path)
+            for tree, per_env in zip(listings, chosen, strict=False)
+            for paths in per_env
+            for item in paths
+            if item.blob == oid
+        )
+        raise UsageError(_missing(ref, displayer(cwd)(path), oid)) from None
+    except git.GitError as error:  # pragma: no cover (git has just listed these blobs)
+        raise UsageError(_unreadable(listings[0].ref, str(error))) from None
+
+
+class _Links:
+    """Where the symbolic links of a listing lead: a path of the same tree
+    (its blob), or a file outside the repository (read from disk, as Alembic
+    would after the merge), or nowhere."""
+
+    def __init__(self, tree: Listing, cwd: StrPath) -> None:
+        self.real: dict[str, str] = {}  # link: the path it leads to
+        self.on_disk: set[str] = set()  # where links lead out of the repository
+        self.entries = tree.entries  # and more of the tree, found through links
+        if not any(mode == git.SYMLINK_MODE for mode, _ in tree.entries.values()):
+            return
+        self.entries = dict(tree.entries)
+        targets: dict[str, str] = {}  # a link's blob: where it points
+        asked: set[str] = set()
+        top = None
+        for _ in range(8):  # links into folders outside the listing, and on
+            unread = sorted(
+                {oid for mode, oid in self.entries.values() if mode == git.SYMLINK_MODE}
+                - targets.keys()
+            )
+            try:
+                targets.update(
+                    zip(unread, map(os.fsdecode, git.read_blobs(cwd, unread)), strict=False)
+                )
+            except git.GitError as error:  # pragma: no cover (as a file's blob: _contents)
+                raise UsageError(_unreadable(tree.ref, str(error))) from None
+            self.real = {
+                path: self._follow(path, targets)
+                for path, (mode, _) in tree.entries.items()
+                if mode == git.SYMLINK_MODE
+            }
+            elsewhere = {real for real in self.real.values() if real not in self.entries}
+            if elsewhere and top is None:
+                top = git.top_level(cwd) or os.sep
+            self.on_disk = {real for real in elsewhere if top and not _within(real, top)}
+            wanted = sorted(elsewhere - self.on_disk - asked)
+            if not wanted:
+                return
+            asked.update(wanted)
+            self.entries.update(_listing_of_paths(tree, wanted, cwd))
+
+    def _follow(self, path: str, targets: dict[str, str]) -> str:
+        for _ in range(40):  # as the system's limit on links followed
+            entry = self.entries.get(path)
+            if entry is None or entry[0] != git.SYMLINK_MODE or entry[1] not in targets:
+                return path
+            path = os.path.normpath(os.path.join(os.path.dirname(path), targets[entry[1]]))
+        return path  # a loop: a link still, which leads to no file
+
+    def blob(self, path: str) -> tuple[str, str | None]:
+        """The path ``path`` leads to, and its blob (``None``: none there)."""
+        real = self.real.get(path, path)
+        entry = self.entries.get(real)
+        return real, None if entry is None or entry[0] == git.SYMLINK_MODE else entry[1]
+
+
+def _listing_of_paths(
+    tree: Listing, paths: Sequence[str], cwd: StrPath
+) -> dict[str, tuple[str, str]]:
+    prefix = os.path.join(os.path.normpath(cwd), "")
+    try:
+        found = git.entries_at(cwd, tree.ref, paths, tree.commit)
+    except git.GitError:  # pragma: no cover (the tree has just been listed)
+        return {}
+    return {git.absolute(path, prefix): (mode, oid) for path, mode, oid in found}
+
+
+def _within(path: str, folder: str) -> bool:
+    return path.startswith(os.path.join(os.path.normpath(folder), ""))
+
+
+class _Chosen(Record):
+    """A path an environment loads: where it leads (itself, unless a link),
+    the blob there (``None``: not in the tree), and whether that is a file
+    outside the repository, which Alembic would read from disk."""
+
+    __slots__ = ("path", "real", "blob", "on_disk")
+
+    def __init__(self, path: str, real: str, blob: str | None, on_disk: bool) -> None:
+        self.path = path
+        self.real = real
+        self.blob = blob
+        self.on_disk = on_disk
+
+
+def _chosen(env: Environment, tree: Listing, links: _Links) -> list[_Chosen]:
+    """The paths ``env`` loads, in Alembic's order; a file reached twice is
+    loaded once, as Alembic does."""
     order = LoadOrder(env)
-    keyed = [(key, path) for path in blobs if (key := order(path)) is not None]
-    return [path for _, path in sorted(keyed)]
+    keyed = []
+    for path in tree.entries:  # the listing's own: not what links led to
+        real, blob = links.blob(path)
+        key = order(path, real)
+        if key is not None:
+            keyed.append((key, _Chosen(path, real, blob, real in links.on_disk)))
+    keyed.sort(key=lambda pair: pair[0])
+    seen: set[str] = set()
+    chosen = []
+    for _, item in keyed:
+        if item.real not in seen:
+            seen.add(item.real)
+            chosen.append(item)
+    return chosen
 
 
 def _read(
-    paths: Sequence[str],
-    blobs: dict[str, str],
+    chosen: Sequence[_Chosen],
     contents: dict[str, bytes],
     cwd: StrPath,
     cache: RevisionCache | None,
 ) -> list[Loaded]:
     shown_as = displayer(cwd)
     scripts: list[Loaded] = []
-    for path in paths:
-        shown, blob = shown_as(path), blobs[path]
-
-        def parse(blob: str = blob, shown: str = shown, path: str = path) -> RevisionFile:
-            return parse_revision_source(contents[blob], shown, os.path.basename(path))
-
+    for item in chosen:
+        shown = shown_as(item.path)
         try:
-            scripts.append(parse() if cache is None else cache.recalled_or(blob, shown, parse))
+            scripts.append(_read_one(item, shown, contents, cache, shown_as))
         except ReadError as error:
             scripts.append(error)
     return scripts
+
+
+def _read_one(
+    item: _Chosen,
+    shown: str,
+    contents: dict[str, bytes],
+    cache: RevisionCache | None,
+    shown_as: Callable[[str], str],
+) -> RevisionFile:
+    if item.on_disk:  # a link out of the repository: the file there
+        return read_revision_file(item.real, shown)
+    blob = item.blob
+    if blob is None:
+        raise ReadError(
+            shown,
+            1,
+            "unreadable",
+            f"cannot read: No such file or directory (a link to {shown_as(item.real)})",
+        )
+
+    def parse() -> RevisionFile:
+        return parse_revision_source(contents[blob], shown, os.path.basename(item.real))
+
+    return parse() if cache is None else cache.recalled_or(blob, shown, parse)
 
 
 class LoadOrder:
@@ -97,7 +282,10 @@ class LoadOrder:
             for location in env.version_locations
         ]
 
-    def __call__(self, path: str) -> tuple[int, tuple[str, ...], str] | None:
+    def __call__(
+        self, path: str, real: str | None = None
+    ) -> tuple[int, tuple[str, ...], str] | None:
+        """``real``: where ``path``, a link, leads; Alembic judges a file by that name."""
         for index, prefix in enumerate(self.prefixes):
             if not path.startswith(prefix) or len(path) == len(prefix):
                 continue
@@ -105,7 +293,8 @@ class LoadOrder:
             folders, name = parts[:-1], parts[-1]
             if folders and not self.recursive:
                 continue
-            if "__pycache__" in folders or not is_revision_file_name(name):
+            judged = name if real is None or real == path else os.path.basename(real)
+            if "__pycache__" in folders or not is_revision_file_name(judged):
                 continue
             return (index, folders, name)
         return None
@@ -125,4 +314,11 @@ def _unreadable(ref: str, reason: str) -> str:
     return (
         f"cannot read {ref} from git ({reason}): name a branch, tag or commit this "
         f"clone has (a shallow CI clone must fetch it first: {fetch})"
+    )
+
+
+def _missing(ref: str, path: str, oid: str) -> str:
+    return (
+        f"cannot read {ref}:{path} from git (its blob {oid} is missing from the object "
+        "store): fetch what is missing (git fetch origin), or repair the clone (git fsck)"
     )
