@@ -82,8 +82,18 @@ def _temporary(path: Path, data: bytes, durable: bool, mode: int | None = None) 
     """A new file beside ``path`` holding ``data`` (with ``mode``'s permissions,
     else a new file's), removed when the block ends: by then a link or a
     rename has given the content its name, or something went wrong."""
-    temporary, handle = _create_temporary(path)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    temporary = None
     try:
+        # Named before it is made, inside the ``try``: a Ctrl-C that lands just
+        # after ``os.open`` returns still finds the name to remove.
+        while True:
+            temporary = os.path.join(path.parent, f".{path.name}.{os.urandom(4).hex()}.tmp")
+            try:
+                handle = os.open(temporary, flags, 0o666)  # less the umask, as any new file
+                break
+            except FileExistsError:  # pragma: no cover - 32 random bits taken: not ours
+                temporary = None
         if mode is not None:
             os.chmod(temporary, stat.S_IMODE(mode))
         try:
@@ -96,18 +106,9 @@ def _temporary(path: Path, data: bytes, durable: bool, mode: int | None = None) 
             os.close(handle)
         yield temporary
     finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-
-
-def _create_temporary(path: Path) -> tuple[str, int]:
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
-    while True:
-        temporary = os.path.join(path.parent, f".{path.name}.{os.urandom(4).hex()}.tmp")
-        try:
-            return temporary, os.open(temporary, flags, 0o666)  # less the umask, as any new file
-        except FileExistsError:  # pragma: no cover - 32 random bits taken
-            continue
+        if temporary is not None:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temporary)
 
 
 def _sync_folder(folder: Path) -> None:
