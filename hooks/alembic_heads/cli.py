@@ -35,6 +35,10 @@ COMMANDS: dict[str, tuple[Callable[[Sequence[str] | None], int], str]] = {
     "graph": (_lazy("graph_command"), "draw a revision graph (text, Mermaid or Graphviz DOT)"),
     "merge": (_lazy("merge"), "write the merge revision `alembic merge` would write"),
     "rebase": (_lazy("rebase"), "move this branch's new migrations onto the other head"),
+    "roundtrip": (
+        _lazy("roundtrip"),
+        "upgrade, downgrade, upgrade every revision on a scratch database",
+    ),
 }
 
 USAGE = f"usage: alembic-heads {{{','.join(COMMANDS)}}} [options] [paths ...]"

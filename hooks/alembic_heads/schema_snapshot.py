@@ -1,0 +1,192 @@
+"""A database's schema as comparable facts, and what differs between two of them.
+
+A snapshot maps each thing the schema holds ("column orders.total", "index
+ix_orders_date on orders", ...) to its properties (type, nullability, default,
+columns, ...), as SQLAlchemy's inspector reports them, plus PostgreSQL's enums,
+sequences and views from its catalog. Only what a database reports differently
+for the same thing is normalised (whitespace in SQL text, the order it lists
+things in); a real difference is never hidden. Imported only by ``roundtrip``:
+it needs SQLAlchemy.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+Schema = dict[str, dict[str, str]]
+
+SYSTEM_SCHEMAS = ("information_schema",)
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One thing two snapshots disagree on: ``was`` or ``now`` is None when it is
+    missing from that side; otherwise the properties that changed."""
+
+    thing: str
+    was: dict[str, str] | None
+    now: dict[str, str] | None
+
+    def changes(self) -> str:
+        """``type VARCHAR(20) (was VARCHAR(10)), nullable true (was false)``."""
+        assert self.was is not None and self.now is not None
+        keys = sorted(set(self.was) | set(self.now))
+        return ", ".join(
+            f"{key} {self.now.get(key, '(none)')} (was {self.was.get(key, '(none)')})"
+            for key in keys
+            if self.was.get(key) != self.now.get(key)
+        )
+
+
+def compare(expected: Schema, actual: Schema) -> list[Difference]:
+    """What ``actual`` has that ``expected`` has not, and the other way, by thing."""
+    return [
+        Difference(thing, expected.get(thing), actual.get(thing))
+        for thing in sorted(set(expected) | set(actual))
+        if expected.get(thing) != actual.get(thing)
+    ]
+
+
+def take_snapshot(connection: Any, skip_tables: set[tuple[str | None, str]]) -> Schema:
+    """The schema ``connection`` sees, but the tables in ``skip_tables``
+    (``(schema, name)``: Alembic's version table)."""
+    import sqlalchemy
+
+    inspector = sqlalchemy.inspect(connection)
+    dialect = connection.dialect
+    facts: Schema = {}
+    default_schema = inspector.default_schema_name
+    for schema in _schemas(inspector, dialect.name):
+        owner = None if schema == default_schema else schema
+        if owner is not None:
+            facts[f"schema {schema}"] = {}
+        tables = [
+            name
+            for name in inspector.get_table_names(schema=owner)
+            if (owner, name) not in skip_tables
+        ]
+        for table in tables:
+            _table_facts(facts, inspector, dialect, owner, table)
+        for view in inspector.get_view_names(schema=owner):
+            definition = inspector.get_view_definition(view, schema=owner) or ""
+            facts[f"view {_qualified(owner, view)}"] = {"definition": _sql(definition)}
+    if dialect.name == "postgresql":
+        facts.update(_postgresql_facts(connection, default_schema))
+    return facts
+
+
+def _schemas(inspector: Any, dialect_name: str) -> list[str]:
+    if dialect_name == "sqlite":
+        return [inspector.default_schema_name]  # attached databases are not ours
+    return [
+        name
+        for name in inspector.get_schema_names()
+        if name not in SYSTEM_SCHEMAS and not name.startswith("pg_")
+    ]
+
+
+def _qualified(schema: str | None, name: str) -> str:
+    return f"{schema}.{name}" if schema else name
+
+
+def _table_facts(
+    facts: Schema, inspector: Any, dialect: Any, schema: str | None, table: str
+) -> None:
+    where = _qualified(schema, table)
+    facts[f"table {where}"] = {}
+    for column in inspector.get_columns(table, schema=schema):
+        facts[f"column {where}.{column['name']}"] = {
+            "type": _type(column["type"], dialect),
+            "nullable": str(bool(column["nullable"])).lower(),
+            "default": _sql(str(column.get("default") or "")) or "(none)",
+        }
+    primary = inspector.get_pk_constraint(table, schema=schema)
+    if primary.get("constrained_columns"):
+        facts[f"primary key of {where}"] = {
+            "name": primary.get("name") or "(unnamed)",
+            "columns": ", ".join(primary["constrained_columns"]),
+        }
+    for key in inspector.get_foreign_keys(table, schema=schema):
+        columns = ", ".join(key["constrained_columns"])
+        target = _qualified(key.get("referred_schema"), key["referred_table"])
+        referred = ", ".join(key["referred_columns"])
+        name = key.get("name") or f"({columns}) -> {target}({referred})"
+        options = key.get("options") or {}
+        facts[f"foreign key {name} on {where}"] = {
+            "columns": columns,
+            "references": f"{target}({referred})",
+            **{option: str(value) for option, value in sorted(options.items()) if value},
+        }
+    for index in inspector.get_indexes(table, schema=schema):
+        columns = ", ".join(
+            str(column) if column is not None else _sql(str(expression))
+            for column, expression in zip(
+                index["column_names"],
+                index.get("expressions") or [None] * len(index["column_names"]),
+            )
+        )
+        facts[f"index {index['name']} on {where}"] = {
+            "columns": columns,
+            "unique": str(bool(index["unique"])).lower(),
+        }
+    for unique in inspector.get_unique_constraints(table, schema=schema):
+        columns = ", ".join(unique["column_names"])
+        name = unique.get("name") or f"({columns})"
+        facts[f"unique constraint {name} on {where}"] = {"columns": columns}
+    for check in inspector.get_check_constraints(table, schema=schema):
+        text = _sql(check["sqltext"])
+        name = check.get("name") or f"({text})"
+        facts[f"check constraint {name} on {where}"] = {"condition": text}
+
+
+def _type(type_: Any, dialect: Any) -> str:
+    try:
+        return str(type_.compile(dialect=dialect))
+    except Exception:  # a type the dialect cannot render (NullType): its repr says as much
+        return repr(type_)
+
+
+_SPACE = re.compile(r"\s+")
+
+
+def _sql(text: str) -> str:
+    """SQL text as a database stores it, whitespace folded: SQLite keeps what was
+    typed, and the same constraint re-created by a batch operation reads differently."""
+    return _SPACE.sub(" ", text).strip()
+
+
+def _postgresql_facts(connection: Any, default_schema: str) -> Schema:
+    facts: Schema = {}
+
+    def _owner(schema: str) -> str | None:
+        return None if schema == default_schema else schema
+
+    enums = connection.exec_driver_sql(
+        "SELECT n.nspname, t.typname, string_agg(e.enumlabel, ', ' ORDER BY e.enumsortorder)"
+        " FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid"
+        " JOIN pg_namespace n ON n.oid = t.typnamespace GROUP BY n.nspname, t.typname"
+    )
+    for schema, name, labels in enums:
+        facts[f"enum {_qualified(_owner(schema), name)}"] = {"values": labels}
+    sequences = connection.exec_driver_sql(
+        "SELECT schemaname, sequencename, data_type::text, start_value, increment_by,"
+        " min_value, max_value, cycle FROM pg_sequences"
+    )
+    for schema, name, data_type, start, step, low, high, cycle in sequences:
+        facts[f"sequence {_qualified(_owner(schema), name)}"] = {
+            "type": data_type,
+            "start": str(start),
+            "increment": str(step),
+            "range": f"{low}..{high}",
+            "cycle": str(cycle).lower(),
+        }
+    views = connection.exec_driver_sql(
+        "SELECT schemaname, matviewname, definition FROM pg_matviews"
+    )
+    for schema, name, definition in views:
+        facts[f"materialized view {_qualified(_owner(schema), name)}"] = {
+            "definition": _sql(definition)
+        }
+    return facts
