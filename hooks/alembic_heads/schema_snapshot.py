@@ -18,6 +18,7 @@ from typing import Any
 Schema = dict[str, dict[str, str]]
 
 SYSTEM_SCHEMAS = ("information_schema",)
+OWNER = "table"  # the property that says which table a column, key or index belongs to
 
 
 @dataclass(frozen=True)
@@ -41,12 +42,25 @@ class Difference:
 
 
 def compare(expected: Schema, actual: Schema) -> list[Difference]:
-    """What ``actual`` has that ``expected`` has not, and the other way, by thing."""
-    return [
-        Difference(thing, expected.get(thing), actual.get(thing))
-        for thing in sorted(set(expected) | set(actual))
-        if expected.get(thing) != actual.get(thing)
-    ]
+    """What ``actual`` has that ``expected`` has not, and the other way, by
+    thing; a table only one side has stands for its columns, keys and indexes."""
+    whole = {
+        thing.split(" ", 1)[1]
+        for thing in set(expected) ^ set(actual)
+        if thing.startswith("table ")
+    }
+    differences = []
+    for thing in sorted(set(expected) | set(actual)):
+        was, now = expected.get(thing), actual.get(thing)
+        if was != now and (was or now or {}).get(OWNER) not in whole:
+            differences.append(Difference(thing, _shown(was), _shown(now)))
+    return differences
+
+
+def _shown(properties: dict[str, str] | None) -> dict[str, str] | None:
+    if properties is None:
+        return None
+    return {key: value for key, value in properties.items() if key != OWNER}
 
 
 def take_snapshot(connection: Any, skip_tables: set[tuple[str | None, str]]) -> Schema:
@@ -101,12 +115,14 @@ def _table_facts(
             "type": _type(column["type"], dialect),
             "nullable": str(bool(column["nullable"])).lower(),
             "default": _sql(str(column.get("default") or "")) or "(none)",
+            OWNER: where,
         }
     primary = inspector.get_pk_constraint(table, schema=schema)
     if primary.get("constrained_columns"):
         facts[f"primary key of {where}"] = {
             "name": primary.get("name") or "(unnamed)",
             "columns": ", ".join(primary["constrained_columns"]),
+            OWNER: where,
         }
     for key in inspector.get_foreign_keys(table, schema=schema):
         columns = ", ".join(key["constrained_columns"])
@@ -117,6 +133,7 @@ def _table_facts(
         facts[f"foreign key {name} on {where}"] = {
             "columns": columns,
             "references": f"{target}({referred})",
+            OWNER: where,
             **{option: str(value) for option, value in sorted(options.items()) if value},
         }
     for index in inspector.get_indexes(table, schema=schema):
@@ -130,15 +147,16 @@ def _table_facts(
         facts[f"index {index['name']} on {where}"] = {
             "columns": columns,
             "unique": str(bool(index["unique"])).lower(),
+            OWNER: where,
         }
     for unique in inspector.get_unique_constraints(table, schema=schema):
         columns = ", ".join(unique["column_names"])
         name = unique.get("name") or f"({columns})"
-        facts[f"unique constraint {name} on {where}"] = {"columns": columns}
+        facts[f"unique constraint {name} on {where}"] = {"columns": columns, OWNER: where}
     for check in inspector.get_check_constraints(table, schema=schema):
         text = _sql(check["sqltext"])
         name = check.get("name") or f"({text})"
-        facts[f"check constraint {name} on {where}"] = {"condition": text}
+        facts[f"check constraint {name} on {where}"] = {"condition": text, OWNER: where}
 
 
 def _type(type_: Any, dialect: Any) -> str:
@@ -170,17 +188,26 @@ def _postgresql_facts(connection: Any, default_schema: str) -> Schema:
     )
     for schema, name, labels in enums:
         facts[f"enum {_qualified(_owner(schema), name)}"] = {"values": labels}
+    # A serial column's sequence belongs to its table (pg_depend 'a'; identity: 'i').
     sequences = connection.exec_driver_sql(
-        "SELECT schemaname, sequencename, data_type::text, start_value, increment_by,"
-        " min_value, max_value, cycle FROM pg_sequences"
+        "SELECT s.schemaname, s.sequencename, s.data_type::text, s.start_value, s.increment_by,"
+        " s.min_value, s.max_value, s.cycle, tn.nspname, t.relname"
+        " FROM pg_sequences s"
+        " JOIN pg_namespace n ON n.nspname = s.schemaname"
+        " JOIN pg_class c ON c.relname = s.sequencename AND c.relnamespace = n.oid"
+        " LEFT JOIN pg_depend d ON d.objid = c.oid AND d.classid = 'pg_class'::regclass"
+        "  AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i')"
+        " LEFT JOIN pg_class t ON t.oid = d.refobjid"
+        " LEFT JOIN pg_namespace tn ON tn.oid = t.relnamespace"
     )
-    for schema, name, data_type, start, step, low, high, cycle in sequences:
+    for schema, name, data_type, start, step, low, high, cycle, table_schema, table in sequences:
         facts[f"sequence {_qualified(_owner(schema), name)}"] = {
             "type": data_type,
             "start": str(start),
             "increment": str(step),
             "range": f"{low}..{high}",
             "cycle": str(cycle).lower(),
+            **({OWNER: _qualified(_owner(table_schema), table)} if table else {}),
         }
     views = connection.exec_driver_sql(
         "SELECT schemaname, matviewname, definition FROM pg_matviews"

@@ -1,0 +1,377 @@
+"""``alembic-heads roundtrip``: planted defects, each caught with its exact message,
+on a real SQLite file and a real PostgreSQL server."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+from helpers import Rev, Run, run_cli, write_project
+from postgres_server import PostgresServer
+
+# The env.py of Alembic's cookbook ("sharing a connection"): the connection it is
+# handed, else an engine from sqlalchemy.url.
+ENV_PY = """\
+from alembic import context
+from sqlalchemy import engine_from_config, pool
+
+config = context.config
+
+
+def run(connection):
+    context.configure(connection=connection)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+connectable = config.attributes.get("connection", None)
+if connectable is None:
+    engine = engine_from_config(
+        config.get_section(config.config_ini_section), prefix="sqlalchemy.", poolclass=pool.NullPool
+    )
+    with engine.connect() as connection:
+        run(connection)
+else:
+    run(connectable)
+"""
+
+CREATE_ORDERS = (
+    'op.create_table("orders", sa.Column("id", sa.Integer, primary_key=True),'
+    ' sa.Column("total", sa.Integer), sa.Column("placed", sa.Integer))'
+)
+DROP_ORDERS = 'op.drop_table("orders")'
+
+
+def body(upgrade: str, downgrade: str) -> str:
+    def indented(code: str) -> str:
+        return textwrap.indent(textwrap.dedent(code).strip(), "    ")
+
+    return f"def upgrade():\n{indented(upgrade)}\n\n\ndef downgrade():\n{indented(downgrade)}\n"
+
+
+def project(root: Path, revs: Sequence[Rev], env_py: str = ENV_PY) -> Path:
+    write_project(root, revs)
+    (root / "env.py").write_text(env_py)
+    return root
+
+
+def orders(revision: str = "a1") -> Rev:
+    return Rev(revision, None, "create orders", body=body(CREATE_ORDERS, DROP_ORDERS))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request: pytest.FixtureRequest) -> list[str]:
+    """The options that choose the database: none (a SQLite file), or --url."""
+    if request.param == "sqlite":
+        return []
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    return ["--url", server.url()]
+
+
+def dialect(options: Sequence[str]) -> str:
+    return "postgresql" if options else "sqlite"
+
+
+def roundtrip(root: Path, options: Sequence[str], *more: str) -> Run:
+    return run_cli(["roundtrip", *options, *more], root)
+
+
+def test_a_downgrade_that_leaves_a_column(tmp_path: Path, database: list[str]) -> None:
+    project(
+        tmp_path,
+        [
+            orders(),
+            Rev(
+                "b2",
+                "a1",
+                "add shipping address",
+                body=body(
+                    'op.add_column("orders", sa.Column("shipping_address", sa.String(200)))', "pass"
+                ),
+            ),
+        ],
+    )
+
+    result = roundtrip(tmp_path, database)
+
+    assert (result.code, result.err) == (1, "")
+    assert result.out == (
+        f"versions/b2_add_shipping_address.py:23: downgrade() of b2 does not undo its upgrade() "
+        f"on {dialect(database)}\n"
+        "    downgrade() of b2 leaves column orders.shipping_address in place\n"
+    )
+
+
+def test_a_downgrade_that_drops_the_wrong_index(tmp_path: Path, database: list[str]) -> None:
+    project(
+        tmp_path,
+        [
+            Rev(
+                "a1",
+                None,
+                "create orders",
+                body=body(
+                    f'{CREATE_ORDERS}\nop.create_index("ix_orders_total", "orders", ["total"])',
+                    DROP_ORDERS,
+                ),
+            ),
+            Rev(
+                "b2",
+                "a1",
+                "index placed",
+                body=body(
+                    'op.create_index("ix_orders_placed", "orders", ["placed"])',
+                    'op.drop_index("ix_orders_total", table_name="orders")',
+                ),
+            ),
+        ],
+    )
+
+    result = roundtrip(tmp_path, database)
+
+    assert (result.code, result.err) == (1, "")
+    assert result.out == (
+        f"versions/b2_index_placed.py:23: downgrade() of b2 does not undo its upgrade() "
+        f"on {dialect(database)}\n"
+        "    downgrade() of b2 leaves index ix_orders_placed on orders in place\n"
+        "    downgrade() of b2 removes index ix_orders_total on orders, "
+        "which was there before upgrade()\n"
+    )
+
+
+def test_a_downgrade_that_fails_on_the_database(tmp_path: Path, database: list[str]) -> None:
+    project(
+        tmp_path,
+        [
+            orders(),
+            Rev(
+                "b2",
+                "a1",
+                "index total",
+                body=body(
+                    'op.create_index("ix_orders_total", "orders", ["total"])',
+                    'op.drop_index("ix_orders_totl", table_name="orders")',
+                ),
+            ),
+            Rev(
+                "c3",
+                "b2",
+                "add note",
+                body=body(
+                    'op.add_column("orders", sa.Column("note", sa.Text))',
+                    'op.drop_column("orders", "note")',
+                ),
+            ),
+        ],
+    )
+
+    result = roundtrip(tmp_path, database, "--format", "json")
+
+    error = (
+        'UndefinedObject: index "ix_orders_totl" does not exist'
+        if database
+        else "OperationalError: no such index: ix_orders_totl"
+    )
+    graph = json.loads(result.out)["graphs"][0]
+    assert (result.code, result.err) == (1, "")
+    assert graph["findings"] == [
+        {
+            "id": "downgrade-fails",
+            "revision": "b2",
+            "path": "versions/b2_index_total.py",
+            "line": 23,
+            "message": f"downgrade() of b2 fails on {dialect(database)}",
+            "hint": error,
+        }
+    ]
+    # The walk goes on above it, on a database rebuilt at b2.
+    assert graph["round_tripped"] == ["a1", "c3"]
+
+
+def test_an_upgrade_that_is_not_repeatable(tmp_path: Path, database: list[str]) -> None:
+    """The downgrade leaves no trace in the schema, but a row the upgrade reads."""
+    project(
+        tmp_path,
+        [
+            Rev(
+                "a1",
+                None,
+                "create flags",
+                body=body(
+                    'op.create_table("flags", sa.Column("name", sa.String(20)))',
+                    'op.drop_table("flags")',
+                ),
+            ),
+            Rev(
+                "b2",
+                "a1",
+                "create orders once",
+                body=body(
+                    f"""
+                    {CREATE_ORDERS}
+                    done = op.get_bind().execute(sa.text("SELECT count(*) FROM flags")).scalar()
+                    if not done:
+                        op.create_index("ix_orders_total", "orders", ["total"])
+                    op.execute("INSERT INTO flags VALUES ('orders')")
+                    """,
+                    DROP_ORDERS,
+                ),
+            ),
+        ],
+    )
+
+    result = roundtrip(tmp_path, database)
+
+    assert (result.code, result.err) == (1, "")
+    assert result.out == (
+        "versions/b2_create_orders_once.py:19: upgrade() of b2, run again after its "
+        f"downgrade(), does not repeat itself on {dialect(database)}\n"
+        "    upgrade() of b2, run again, does not create index ix_orders_total on orders\n"
+    )
+
+
+def test_a_broken_merge_revision(tmp_path: Path, database: list[str]) -> None:
+    project(
+        tmp_path,
+        [
+            orders(),
+            Rev(
+                "b2",
+                "a1",
+                "add invoices",
+                body=body(
+                    'op.create_table("invoices", sa.Column("id", sa.Integer, primary_key=True))',
+                    'op.drop_table("invoices")',
+                ),
+            ),
+            Rev(
+                "c3",
+                "a1",
+                "add note",
+                body=body(
+                    'op.add_column("orders", sa.Column("note", sa.Text))',
+                    'op.drop_column("orders", "note")',
+                ),
+            ),
+            Rev("d4", ("b2", "c3"), "merge", body=body("pass", 'op.drop_table("invoices")')),
+        ],
+    )
+
+    result = roundtrip(tmp_path, database)
+
+    assert (result.code, result.err) == (1, "")
+    assert result.out == (
+        f"versions/d4_merge.py:23: downgrade() of d4 does not undo its upgrade() "
+        f"on {dialect(database)}\n"
+        "    downgrade() of d4 removes table invoices, which was there before upgrade()\n"
+    )
+
+
+def labelled_history(second_head_downgrade: str, merged: bool) -> list[Rev]:
+    """Two labelled branches: ``shop`` (with a second head, c3) and ``billing``,
+    which depends on shop's first revision; when ``merged``, a merge of both shop heads."""
+    return [
+        Rev(
+            "a1", None, "create orders", branch_labels="shop", body=body(CREATE_ORDERS, DROP_ORDERS)
+        ),
+        Rev(
+            "b2",
+            "a1",
+            "add note",
+            body=body(
+                'op.add_column("orders", sa.Column("note", sa.Text))',
+                'op.drop_column("orders", "note")',
+            ),
+        ),
+        Rev(
+            "c3",
+            "a1",
+            "index total",
+            body=body(
+                'op.create_index("ix_orders_total", "orders", ["total"])', second_head_downgrade
+            ),
+        ),
+        Rev(
+            "x1",
+            None,
+            "create invoices",
+            branch_labels="billing",
+            depends_on="a1",
+            body=body(
+                'op.create_table("invoices", sa.Column("id", sa.Integer, primary_key=True),'
+                ' sa.Column("order_id", sa.Integer, sa.ForeignKey("orders.id")))',
+                'op.drop_table("invoices")',
+            ),
+        ),
+        Rev(
+            "y2",
+            "x1",
+            "unique invoice order",
+            body=body(
+                'op.create_index("ix_invoices_order", "invoices", ["order_id"], unique=True)',
+                'op.drop_index("ix_invoices_order", table_name="invoices")',
+            ),
+        ),
+        *([Rev("d4", ("b2", "c3"), "merge shop heads")] if merged else []),
+    ]
+
+
+def assert_alembic_upgrades_one_at_a_time(root: Path, order: Sequence[str]) -> None:
+    """The oracle: real `alembic upgrade R`, for each R in ``order``, applies R
+    alone (its ancestors and dependencies came before it)."""
+    from alembic import command
+    from alembic.config import Config
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+    from sqlalchemy import create_engine
+
+    config = Config(str(root / "alembic.ini"))
+    config.set_main_option("sqlalchemy.url", f"sqlite:///{root / 'oracle.db'}")
+    script = ScriptDirectory.from_config(config)
+    engine = create_engine(f"sqlite:///{root / 'oracle.db'}")
+    applied: set[str] = set()
+    for revision in order:
+        command.upgrade(config, revision)
+        with engine.connect() as connection:
+            heads = MigrationContext.configure(connection).get_current_heads()
+        now = {rev.revision for rev in script.revision_map.iterate_revisions(heads, "base")}
+        applied.add(revision)
+        assert now == applied, revision
+    engine.dispose()
+
+
+def test_a_second_head_on_a_labelled_branch(tmp_path: Path, database: list[str]) -> None:
+    """`alembic upgrade shop@head` would fail; the round trip walks the whole graph."""
+    project(tmp_path, labelled_history("pass", merged=False))
+
+    result = roundtrip(tmp_path, database, "--format", "json")
+
+    graph = json.loads(result.out)["graphs"][0]
+    assert result.code == 1
+    assert [(f["revision"], f["hint"]) for f in graph["findings"]] == [
+        ("c3", "downgrade() of c3 leaves index ix_orders_total on orders in place")
+    ]
+    assert sorted(graph["round_tripped"]) == ["a1", "b2", "x1", "y2"]
+    assert_alembic_upgrades_one_at_a_time(tmp_path, [*graph["round_tripped"], "c3"])
+
+
+def test_a_healthy_branchy_history_passes(tmp_path: Path, database: list[str]) -> None:
+    """Branchpoints, a merge, labelled branches and depends_on: every revision
+    round-trips, the version table's heads included (they are compared too)."""
+    project(
+        tmp_path,
+        labelled_history('op.drop_index("ix_orders_total", table_name="orders")', merged=True),
+    )
+
+    result = roundtrip(tmp_path, database)
+    as_json = roundtrip(tmp_path, database, "--format", "json")
+
+    assert (result.code, result.out, result.err) == (0, "", "")
+    graph = json.loads(as_json.out)["graphs"][0]
+    assert sorted(graph["round_tripped"]) == ["a1", "b2", "c3", "d4", "x1", "y2"]
+    assert_alembic_upgrades_one_at_a_time(tmp_path, graph["round_tripped"])
+    assert (graph["ok"], graph["database"], graph["revisions"]) == (True, dialect(database), 6)
