@@ -4,6 +4,7 @@ on a real SQLite file and a real PostgreSQL server."""
 from __future__ import annotations
 
 import json
+import os
 import textwrap
 from collections.abc import Sequence
 from pathlib import Path
@@ -375,3 +376,262 @@ def test_a_healthy_branchy_history_passes(tmp_path: Path, database: list[str]) -
     assert sorted(graph["round_tripped"]) == ["a1", "b2", "c3", "d4", "x1", "y2"]
     assert_alembic_upgrades_one_at_a_time(tmp_path, graph["round_tripped"])
     assert (graph["ok"], graph["database"], graph["revisions"]) == (True, dialect(database), 6)
+
+
+def irreversible(marked: bool) -> list[Rev]:
+    marker = "# alembic-heads: irreversible\n" if marked else ""
+    return [
+        orders(),
+        Rev(
+            "b2",
+            "a1",
+            "drop total",
+            body=body(
+                'op.drop_column("orders", "total")',
+                f'{marker}raise NotImplementedError("the totals are gone")',
+            ),
+        ),
+        Rev(
+            "c3",
+            "b2",
+            "add note",
+            body=body(
+                'op.add_column("orders", sa.Column("note", sa.Text))',
+                'op.drop_column("orders", "note")',
+            ),
+        ),
+    ]
+
+
+def test_an_irreversible_revision_marked_is_upgraded_and_reported(
+    tmp_path: Path, database: list[str]
+) -> None:
+    project(tmp_path, irreversible(marked=True))
+
+    result = roundtrip(tmp_path, database)
+    as_json = roundtrip(tmp_path, database, "--format", "json")
+
+    assert (result.code, result.err) == (0, "")
+    assert result.out == (
+        "versions/b2_drop_total.py:23: downgrade() of b2 is marked irreversible: "
+        "upgraded, not round-tripped\n"
+    )
+    assert json.loads(as_json.out)["graphs"][0]["round_tripped"] == ["a1", "c3"]
+
+
+def test_an_irreversible_revision_not_marked_is_a_finding(
+    tmp_path: Path, database: list[str]
+) -> None:
+    project(tmp_path, irreversible(marked=False))
+
+    result = roundtrip(tmp_path, database)
+
+    assert (result.code, result.err) == (1, "")
+    assert result.out == (
+        f"versions/b2_drop_total.py:23: downgrade() of b2 fails on {dialect(database)}\n"
+        "    NotImplementedError: the totals are gone\n"
+        "    if it cannot be undone, put the comment '# alembic-heads: irreversible' "
+        "in downgrade()\n"
+    )
+
+
+def test_an_upgrade_that_fails_stops_what_is_above_it(tmp_path: Path, database: list[str]) -> None:
+    project(
+        tmp_path,
+        [
+            orders(),
+            Rev(
+                "b2",
+                "a1",
+                "index missing",
+                body=body(
+                    'op.create_index("ix_orders_missing", "orders", ["missing"])',
+                    'op.drop_index("ix_orders_missing", table_name="orders")',
+                ),
+            ),
+            Rev("c3", "b2", "after it"),
+            Rev(
+                "x1",
+                "a1",
+                "add note",
+                body=body(
+                    'op.add_column("orders", sa.Column("note", sa.Text))',
+                    'op.drop_column("orders", "note")',
+                ),
+            ),
+        ],
+    )
+
+    result = roundtrip(tmp_path, database)
+
+    error = (
+        'UndefinedColumn: column "missing" does not exist'
+        if database
+        else "OperationalError: no such column: missing"
+    )
+    assert (result.code, result.err) == (1, "")
+    assert result.out == (
+        f"versions/b2_index_missing.py:19: upgrade() of b2 fails on {dialect(database)}\n"
+        f"    {error}\n"
+        "alembic.ini: not reached (a revision below failed to upgrade): c3\n"
+    )
+
+
+def test_the_postgresql_database_is_dropped_also_after_a_failure(
+    tmp_path: Path, postgres_server: PostgresServer
+) -> None:
+    before = postgres_server.databases()
+    project(tmp_path / "good", labelled_history("pass", merged=False))
+    project(tmp_path / "bad", irreversible(marked=False))
+
+    results = [
+        roundtrip(tmp_path / name, ["--url", postgres_server.url()]).code
+        for name in ("good", "bad")
+    ]
+
+    assert results == [1, 1]
+    assert postgres_server.databases() == before
+
+
+HARD_CODED_ENV_PY = """\
+from alembic import context
+from sqlalchemy import create_engine
+
+engine = create_engine("sqlite:///{path}")
+with engine.connect() as connection:
+    context.configure(connection=connection)
+    with context.begin_transaction():
+        context.run_migrations()
+"""
+
+
+def test_an_env_py_that_connects_elsewhere_is_stopped_before_any_statement(
+    tmp_path: Path, database: list[str]
+) -> None:
+    import sqlite3
+
+    precious = tmp_path / "development.db"
+    with sqlite3.connect(precious) as connection:
+        connection.execute("CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT)")
+        connection.execute("INSERT INTO customers VALUES (1, 'Ada')")
+    connection.close()
+    contents = precious.read_bytes()
+    project(tmp_path / "app", [orders()], HARD_CODED_ENV_PY.format(path=precious))
+
+    result = roundtrip(tmp_path / "app", database)
+
+    assert (result.code, result.out) == (2, "")
+    assert result.err == (
+        f"alembic-heads: env.py connected to another database (sqlite {precious}); "
+        "roundtrip only touches the one it creates: make env.py use "
+        "config.attributes['connection'] when it is set, or the sqlalchemy.url of its Config "
+        "(or name its environment variable with --url-env)\n"
+    )
+    assert precious.read_bytes() == contents
+
+
+URL_ENV_PY = """\
+import os
+
+from alembic import context
+from sqlalchemy import create_engine
+
+engine = create_engine(os.environ["APP_DATABASE_URL"])
+with engine.connect() as connection:
+    context.configure(connection=connection)
+    with context.begin_transaction():
+        context.run_migrations()
+"""
+
+
+def test_url_env_hands_the_database_to_an_env_py_that_reads_a_variable(
+    tmp_path: Path, database: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("APP_DATABASE_URL", f"sqlite:///{tmp_path / 'development.db'}")
+    project(
+        tmp_path,
+        [
+            orders(),
+            Rev(
+                "b2",
+                "a1",
+                "note",
+                body=body('op.add_column("orders", sa.Column("note", sa.Text))', "pass"),
+            ),
+        ],
+        URL_ENV_PY,
+    )
+
+    result = roundtrip(tmp_path, database, "--url-env", "APP_DATABASE_URL")
+
+    assert (result.code, result.err) == (1, "")
+    assert result.out.splitlines()[1] == "    downgrade() of b2 leaves column orders.note in place"
+    assert not (tmp_path / "development.db").exists()
+    assert os.environ["APP_DATABASE_URL"] == f"sqlite:///{tmp_path / 'development.db'}"
+
+
+OFFLINE_ENV_PY = """\
+from alembic import context
+
+context.configure(url="sqlite://")
+with context.begin_transaction():
+    context.run_migrations()
+"""
+
+
+def test_an_env_py_that_runs_offline_is_bad_input(tmp_path: Path) -> None:
+    project(tmp_path, [orders()], OFFLINE_ENV_PY)
+
+    result = roundtrip(tmp_path, [])
+
+    assert (result.code, result.out) == (2, "")
+    assert result.err == (
+        "alembic-heads: env.py: configured Alembic without a connection (offline mode): "
+        "make env.py use config.attributes['connection'] when it is set, or the sqlalchemy.url "
+        "of its Config (or name its environment variable with --url-env)\n"
+    )
+
+
+def test_an_env_py_that_fails_is_bad_input(tmp_path: Path) -> None:
+    project(tmp_path, [orders()], "import no_such_application\n")
+
+    result = roundtrip(tmp_path, [])
+
+    assert (result.code, result.out) == (2, "")
+    assert result.err == (
+        "alembic-heads: env.py failed: ModuleNotFoundError: No module named 'no_such_application'\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("url", "error"),
+    [
+        (
+            "mysql://root@localhost/db",
+            "--url: roundtrip creates its database on a PostgreSQL server, not mysql "
+            "(without --url it uses a SQLite file of its own)",
+        ),
+        ("not a url", "--url: not a database URL: 'not a url'"),
+    ],
+)
+def test_a_url_that_is_not_a_postgresql_server_is_bad_input(
+    tmp_path: Path, url: str, error: str
+) -> None:
+    project(tmp_path, [orders()])
+
+    result = roundtrip(tmp_path, ["--url", url])
+
+    assert (result.code, result.out, result.err) == (2, "", f"alembic-heads: {error}\n")
+
+
+def test_since_round_trips_only_that_revision_and_above(tmp_path: Path) -> None:
+    project(tmp_path, labelled_history("pass", merged=True))
+
+    result = roundtrip(tmp_path, [], "--since", "c3", "--format", "json")
+    unknown = roundtrip(tmp_path, [], "--since", "zz")
+
+    graph = json.loads(result.out)["graphs"][0]
+    assert [f["revision"] for f in graph["findings"]] == ["c3"]
+    assert graph["round_tripped"] == ["d4"]
+    assert (unknown.code, unknown.out) == (2, "")
+    assert unknown.err == "alembic-heads: --since: Can't locate revision identified by 'zz'\n"

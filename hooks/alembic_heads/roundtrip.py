@@ -70,10 +70,6 @@ class GraphRoundtrip:
         return not self.findings
 
 
-class _EnvFailed(Exception):
-    """env.py itself failed (not a migration): bad input."""
-
-
 class _StepFailed(Exception):
     def __init__(self, step: Any, error: BaseException) -> None:
         super().__init__(one_line(error))
@@ -286,24 +282,23 @@ class _Walk:
             step.migration_fn = _watched(step, step.migration_fn, failures)
 
         def migrations(heads: Any, context: Any) -> list[Any]:
-            if context.connection is None:
-                raise _EnvFailed(
-                    "env.py configured Alembic without a connection (offline mode): "
-                    + HONOUR_CONNECTION
-                )
             self.version_table = (context.version_table_schema, context.version_table)
             return steps
 
         last = steps[-1]
         target = last.revision.revision if last.is_upgrade else "base"
+        environment = EnvironmentContext(
+            self.config, self.script, fn=migrations, as_sql=False, destination_rev=target
+        )
         try:
-            with EnvironmentContext(
-                self.config, self.script, fn=migrations, as_sql=False, destination_rev=target
-            ):
+            with environment:
                 self.script.run_env()
-        except _EnvFailed as error:
-            raise UsageError(f"{self._env_py()}: {error}") from None
         except Exception as error:
+            if _offline(environment):
+                raise UsageError(
+                    f"{self._env_py()}: configured Alembic without a connection "
+                    f"(offline mode): {HONOUR_CONNECTION}"
+                ) from None
             foreign = _in_chain(error, ForeignDatabase)
             if foreign is not None:
                 assert isinstance(foreign, ForeignDatabase)
@@ -457,6 +452,12 @@ def _watched(
             raise
 
     return run
+
+
+def _offline(environment: Any) -> bool:
+    """Whether env.py configured Alembic with a URL alone (nothing to run on)."""
+    context = environment._migration_context
+    return context is not None and context.connection is None
 
 
 def _in_chain(error: BaseException, kind: type[BaseException]) -> BaseException | None:
