@@ -11,7 +11,18 @@ from pathlib import Path
 
 import pytest
 
-from helpers import Rev, Run, run_cli, write_project
+from helpers import (
+    PYTHON,
+    Rev,
+    Run,
+    commit_all,
+    committed_project,
+    git,
+    run,
+    run_cli,
+    write_project,
+    write_revision,
+)
 from postgres_server import PostgresServer
 
 # The env.py of Alembic's cookbook ("sharing a connection"): the connection it is
@@ -635,3 +646,88 @@ def test_since_round_trips_only_that_revision_and_above(tmp_path: Path) -> None:
     assert graph["round_tripped"] == ["d4"]
     assert (unknown.code, unknown.out) == (2, "")
     assert unknown.err == "alembic-heads: --since: Can't locate revision identified by 'zz'\n"
+
+
+def test_against_round_trips_only_what_this_branch_adds(tmp_path: Path) -> None:
+    leaky = body('op.add_column("orders", sa.Column("legacy", sa.Text))', "pass")
+    committed_project(tmp_path, [orders(), Rev("b2", "a1", "legacy", body=leaky)])
+    (tmp_path / "env.py").write_text(ENV_PY)
+    commit_all(tmp_path, "env.py online")
+    git(tmp_path, "checkout", "-q", "-b", "dev")
+    write_revision(
+        tmp_path / "versions", Rev("c3", "b2", "note", body=leaky.replace("legacy", "note"))
+    )
+    write_revision(tmp_path / "versions", Rev("d4", "c3", "nothing"))
+    commit_all(tmp_path, "c3 d4")
+
+    result = roundtrip(tmp_path, [], "--against", "master", "--format", "json")
+
+    graph = json.loads(result.out)["graphs"][0]
+    assert [f["revision"] for f in graph["findings"]] == ["c3"]
+    assert graph["round_tripped"] == ["d4"]
+
+
+LEAKY = [
+    orders(),
+    Rev(
+        "b2",
+        "a1",
+        "add note",
+        body=body('op.add_column("orders", sa.Column("note", sa.Text))', "pass"),
+    ),
+]
+
+
+def test_the_api_gives_the_commands_report(tmp_path: Path, database: list[str]) -> None:
+    from alembic_heads import RoundtripFailed, UsageError, assert_roundtrip, check_roundtrip
+
+    project(tmp_path / "leaky", LEAKY)
+    project(tmp_path / "sound", [orders()])
+    url = database[1] if database else None
+
+    result = check_roundtrip(tmp_path / "leaky", url=url)
+    with pytest.raises(RoundtripFailed) as raised:
+        assert_roundtrip(tmp_path / "leaky" / "alembic.ini", url=url)
+    sound = assert_roundtrip(tmp_path / "sound", url=url)
+
+    assert not result.ok
+    assert result.report + "\n" == roundtrip(tmp_path / "leaky", database).out
+    assert str(raised.value) == result.report
+    assert (sound.ok, sound.report, sound.graphs[0].round_tripped) == (True, "", ["a1"])
+    with pytest.raises(UsageError, match="no such file or directory"):
+        check_roundtrip(tmp_path / "absent")
+
+
+ONE_LINE_TEST = "from alembic_heads.testing import test_roundtrip  # noqa: F401\n"
+
+
+def test_the_one_line_test_fails_with_the_report(tmp_path: Path) -> None:
+    backend = project(tmp_path / "backend", LEAKY)
+    (tmp_path / "test_migrations.py").write_text(ONE_LINE_TEST)
+    (tmp_path / "pytest.ini").write_text("[pytest]\nalembic_heads_path = backend\n")
+
+    process = run([PYTHON, "-m", "pytest", "-p", "no:cacheprovider", "-q"], tmp_path)
+
+    assert process.returncode == 1, process.stdout
+    assert "FAILED test_migrations.py::test_roundtrip" in process.stdout
+    assert f"\n{roundtrip(backend, []).out}" in process.stdout
+
+
+def test_the_one_line_test_takes_its_server_from_the_ini_file(
+    tmp_path: Path, postgres_server: PostgresServer
+) -> None:
+    project(tmp_path / "backend", [orders()])
+    (tmp_path / "test_migrations.py").write_text(ONE_LINE_TEST)
+    (tmp_path / "pytest.ini").write_text(
+        "[pytest]\nalembic_heads_path = backend\n"
+        f"alembic_heads_roundtrip_url = {postgres_server.url()}\n"
+        "alembic_heads_roundtrip_url_env = APP_DATABASE_URL\n"
+    )
+    (tmp_path / "backend" / "env.py").write_text(URL_ENV_PY)
+    before = postgres_server.databases()
+
+    process = run([PYTHON, "-m", "pytest", "-p", "no:cacheprovider", "-q"], tmp_path)
+
+    assert process.returncode == 0, process.stdout
+    assert "1 passed" in process.stdout
+    assert postgres_server.databases() == before
