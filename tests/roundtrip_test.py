@@ -3,9 +3,15 @@ on a real SQLite file and a real PostgreSQL server."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import pty
+import re
+import signal
+import subprocess
 import textwrap
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -731,3 +737,272 @@ def test_the_one_line_test_takes_its_server_from_the_ini_file(
     assert process.returncode == 0, process.stdout
     assert "1 passed" in process.stdout
     assert postgres_server.databases() == before
+
+
+def test_an_upgrade_that_fails_the_second_time(tmp_path: Path, database: list[str]) -> None:
+    """A data migration whose downgrade() keeps the rows it added."""
+    project(
+        tmp_path,
+        [
+            Rev(
+                "a1",
+                None,
+                "create flags",
+                body=body(
+                    'op.create_table("flags", sa.Column("name", sa.String(20), primary_key=True))',
+                    'op.drop_table("flags")',
+                ),
+            ),
+            Rev(
+                "b2",
+                "a1",
+                "seed",
+                body=body("op.execute(\"INSERT INTO flags VALUES ('on')\")", "pass"),
+            ),
+        ],
+    )
+
+    result = roundtrip(tmp_path, database)
+
+    error = (
+        'UniqueViolation: duplicate key value violates unique constraint "flags_pkey"'
+        if database
+        else "IntegrityError: UNIQUE constraint failed: flags.name"
+    )
+    assert (result.code, result.err) == (1, "")
+    assert result.out == (
+        "versions/b2_seed.py:19: upgrade() of b2 fails when run again after its downgrade() "
+        f"on {dialect(database)}\n"
+        f"    {error}\n"
+    )
+
+
+def test_a_downgrade_that_leaves_a_column_changed(tmp_path: Path, database: list[str]) -> None:
+    project(
+        tmp_path,
+        [
+            orders(),
+            Rev(
+                "b2",
+                "a1",
+                "total required",
+                body=body(
+                    """
+                    with op.batch_alter_table("orders") as batch:
+                        batch.alter_column("total", existing_type=sa.Integer, nullable=False)
+                    """,
+                    "pass",
+                ),
+            ),
+        ],
+    )
+
+    result = roundtrip(tmp_path, database)
+
+    assert (result.code, result.err) == (1, "")
+    assert result.out.splitlines()[1:] == [
+        "    downgrade() of b2 leaves column orders.total changed: nullable false (was true)"
+    ]
+
+
+def test_failures_below_the_scope_are_reported_and_stop_what_is_above(tmp_path: Path) -> None:
+    failing = body('op.create_index("ix_orders_missing", "orders", ["missing"])', "pass")
+    project(
+        tmp_path,
+        [
+            orders(),
+            Rev("b2", "a1", "index missing", body=failing),
+            Rev("c3", "b2", "above it"),
+            Rev("x1", "a1", "beside it"),
+        ],
+    )
+
+    result = roundtrip(tmp_path, [], "--since", "c3", "--format", "json")
+    beside = roundtrip(tmp_path, [], "--since", "x1", "--format", "json")
+
+    for run_ in (result, beside):
+        assert [f["id"] for f in json.loads(run_.out)["graphs"][0]["findings"]] == ["upgrade-fails"]
+    assert json.loads(result.out)["graphs"][0]["not_reached"] == ["c3"]
+    assert json.loads(beside.out)["graphs"][0]["round_tripped"] == ["x1"]
+
+
+def enum_history(drop_enum: bool) -> list[Rev]:
+    """An enum, a view, a check, a unique constraint and a foreign key; on
+    PostgreSQL also a schema, a sequence and a materialized view."""
+    is_postgresql = 'op.get_bind().dialect.name == "postgresql"'
+    return [
+        orders(),
+        Rev(
+            "b2",
+            "a1",
+            "shipments",
+            body=body(
+                f"""
+                op.create_table(
+                    "shipments",
+                    sa.Column("id", sa.Integer, primary_key=True),
+                    sa.Column(
+                        "order_id", sa.Integer, sa.ForeignKey("orders.id", ondelete="CASCADE")
+                    ),
+                    sa.Column("status", sa.Enum("new", "sent", name="shipment_status")),
+                    sa.Column("weight", sa.Integer, server_default="0"),
+                    sa.CheckConstraint("weight >= 0", name="ck_shipments_weight"),
+                    sa.UniqueConstraint("order_id", name="uq_shipments_order"),
+                )
+                op.execute("CREATE VIEW heavy AS SELECT id FROM shipments WHERE weight > 10")
+                if {is_postgresql}:
+                    op.execute("CREATE SCHEMA archive")
+                    op.execute("CREATE SEQUENCE archive.labels START 100")
+                    op.execute("CREATE MATERIALIZED VIEW light AS SELECT id FROM shipments")
+                """,
+                f"""
+                if {is_postgresql}:
+                    op.execute("DROP MATERIALIZED VIEW light")
+                    op.execute("DROP SCHEMA archive CASCADE")
+                op.execute("DROP VIEW heavy")
+                op.drop_table("shipments")
+                if {is_postgresql} and {drop_enum}:
+                    op.execute("DROP TYPE shipment_status")
+                """,
+            ),
+        ),
+    ]
+
+
+def test_a_rich_schema_round_trips(tmp_path: Path, database: list[str]) -> None:
+    project(tmp_path, enum_history(drop_enum=True))
+
+    result = roundtrip(tmp_path, database)
+
+    assert (result.code, result.out, result.err) == (0, "", "")
+
+
+def test_a_downgrade_that_leaves_an_enum_type(
+    tmp_path: Path, postgres_server: PostgresServer
+) -> None:
+    """The classic PostgreSQL leftover: dropping the table keeps its enum type."""
+    project(tmp_path, enum_history(drop_enum=False))
+
+    result = roundtrip(tmp_path, ["--url", postgres_server.url()])
+
+    assert (result.code, result.err) == (1, "")
+    assert result.out.splitlines()[1:] == [
+        "    downgrade() of b2 leaves enum shipment_status in place"
+    ]
+
+
+def test_a_history_found_by_its_folder(tmp_path: Path) -> None:
+    write_project(tmp_path, LEAKY, ini=False)
+    (tmp_path / "env.py").write_text(ENV_PY)
+
+    result = roundtrip(tmp_path, [])
+
+    assert (result.code, result.err) == (1, "")
+    assert result.out.startswith("versions/b2_add_note.py:23: downgrade() of b2")
+
+
+def test_revisions_alembic_cannot_load_are_bad_input(tmp_path: Path) -> None:
+    project(tmp_path, [orders(), Rev("b2", "a1", "broken", body="def upgrade(:\n    pass\n")])
+
+    result = roundtrip(tmp_path, [])
+
+    assert (result.code, result.out) == (2, "")
+    assert result.err.startswith(
+        "alembic-heads: alembic.ini: Alembic cannot load the revisions: SyntaxError: "
+    )
+
+
+def test_hints_name_each_kind_of_difference() -> None:
+    from alembic_heads.roundtrip import _downgrade_hint, _upgrade_hint
+    from alembic_heads.schema_snapshot import Difference
+
+    changed = Difference(
+        "column t.c",
+        {"type": "INTEGER", "nullable": "true"},
+        {"type": "BIGINT", "nullable": "true"},
+    )
+    added = Difference("index ix on t", None, {"columns": "c"})
+
+    assert _upgrade_hint("r", changed) == (
+        "upgrade() of r, run again, makes column t.c different: type BIGINT (was INTEGER)"
+    )
+    assert _upgrade_hint("r", added) == (
+        "upgrade() of r, run again, creates index ix on t the first run did not"
+    )
+    assert _downgrade_hint("r", changed) == (
+        "downgrade() of r leaves column t.c changed: type BIGINT (was INTEGER)"
+    )
+
+
+def slow_history(marker: Path) -> list[Rev]:
+    return [
+        orders(),
+        Rev(
+            "b2",
+            "a1",
+            "slow",
+            body=body(
+                f"""
+                import pathlib, time
+                op.add_column("orders", sa.Column("note", sa.Text))
+                pathlib.Path({str(marker)!r}).write_text("started")
+                time.sleep(60)
+                """,
+                'op.drop_column("orders", "note")',
+            ),
+        ),
+    ]
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_an_interrupted_run_drops_its_database(
+    tmp_path: Path, postgres_server: PostgresServer, stop: signal.Signals
+) -> None:
+    before = postgres_server.databases()
+    marker = tmp_path / "started"
+    project(tmp_path / "app", slow_history(marker))
+    process = subprocess.Popen(
+        [PYTHON, "-m", "alembic_heads", "roundtrip", "--url", postgres_server.url()],
+        cwd=tmp_path / "app",
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while not marker.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    created = postgres_server.databases() - before
+
+    process.send_signal(stop)
+    out, err = process.communicate(timeout=60)
+
+    assert [name[:24] for name in created] == ["alembic_heads_roundtrip_"]
+    assert (process.returncode, out) == (130, "")
+    assert err == "alembic-heads: interrupted; the round trip's database is removed\n"
+    assert postgres_server.databases() == before
+
+
+def test_on_a_terminal_a_progress_line_shows_on_stderr(tmp_path: Path) -> None:
+    project(tmp_path, [orders(), Rev("b2", "a1", "nothing")])
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(
+        [PYTHON, "-m", "alembic_heads", "roundtrip"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=follower,
+    )
+    os.close(follower)
+    shown = b""
+    with contextlib.suppress(OSError):  # EIO: the process closed the terminal
+        while chunk := os.read(leader, 1024):
+            shown += chunk
+    os.close(leader)
+
+    assert process.wait(timeout=60) == 0
+    lines = re.sub(rb"\d+\.\d s", b"T s", shown).split(b"\r")
+    assert lines == [
+        b"",
+        b"roundtrip: revision 1 of 2, T s\x1b[K",
+        b"roundtrip: revision 2 of 2, T s\x1b[K",
+        b"\x1b[K",
+    ]

@@ -529,9 +529,9 @@ def _alembic_config(env: Environment) -> Any:
     from alembic.config import Config
 
     if env.ini is None and env.toml is None:
-        config = Config()
-        assert env.script_dir is not None
-        config.set_main_option("script_location", env.script_dir)
+        config = Config()  # a versions/ folder found beside its env.py
+        script_dir = env.script_dir or os.path.dirname(env.version_locations[0])
+        config.set_main_option("script_location", script_dir)
         config.set_main_option("path_separator", "os")
         config.set_main_option("version_locations", os.pathsep.join(env.version_locations))
         return config
