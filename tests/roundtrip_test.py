@@ -1006,3 +1006,25 @@ def test_on_a_terminal_a_progress_line_shows_on_stderr(tmp_path: Path) -> None:
         b"roundtrip: revision 2 of 2, T s\x1b[K",
         b"\x1b[K",
     ]
+
+
+def test_the_readmes_local_hook_runs_in_real_pre_commit(
+    tmp_path: Path, pre_commit_home: Path
+) -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    config = "-   repo: local\n" + readme.split("```yaml\n-   repo: local\n", 1)[1].split("```")[0]
+    committed_project(tmp_path, LEAKY)
+    (tmp_path / "env.py").write_text(ENV_PY)
+    (tmp_path / ".pre-commit-config.yaml").write_text("repos:\n" + config)
+    commit_all(tmp_path, "env.py and the hook")
+
+    process = run(
+        [PYTHON, "-m", "pre_commit", "run", "alembic-roundtrip", "--hook-stage", "manual", "-a"],
+        tmp_path,
+        PRE_COMMIT_HOME=str(pre_commit_home),
+        PATH=f"{Path(PYTHON).parent}{os.pathsep}{os.environ['PATH']}",
+    )
+
+    assert process.returncode == 1, process.stdout
+    assert "- hook id: alembic-roundtrip" in process.stdout
+    assert "\n    downgrade() of b2 leaves column orders.note in place\n" in process.stdout
