@@ -81,8 +81,15 @@ def take_snapshot(connection: Any, skip_tables: set[tuple[str | None, str]]) -> 
             for name in inspector.get_table_names(schema=owner)
             if (owner, name) not in skip_tables
         ]
+        reflected = _reflect(inspector, owner, tables)
         for table in tables:
-            _table_facts(facts, inspector, dialect, owner, table)
+            _table_facts(
+                facts,
+                {kind: found[table] for kind, found in reflected.items()},
+                dialect,
+                owner,
+                table,
+            )
         for view in inspector.get_view_names(schema=owner):
             definition = inspector.get_view_definition(view, schema=owner) or ""
             facts[f"view {_qualified(owner, view)}"] = {"definition": _sql(definition)}
@@ -105,26 +112,53 @@ def _qualified(schema: str | None, name: str) -> str:
     return f"{schema}.{name}" if schema else name
 
 
+# What the inspector reports of a table: its get_<kind>() for each kind.
+KINDS = (
+    "columns",
+    "pk_constraint",
+    "foreign_keys",
+    "indexes",
+    "unique_constraints",
+    "check_constraints",
+)
+
+
+def _reflect(inspector: Any, schema: str | None, tables: list[str]) -> dict[str, dict[str, Any]]:
+    """Each kind for every table of ``schema``: with SQLAlchemy 2's
+    ``get_multi_*`` one catalog query per kind, not one per table."""
+    found: dict[str, dict[str, Any]] = {}
+    for kind in KINDS:
+        if not tables:
+            found[kind] = {}
+        elif hasattr(inspector, f"get_multi_{kind}"):
+            multi = getattr(inspector, f"get_multi_{kind}")(schema=schema, filter_names=tables)
+            found[kind] = {table: value for (_, table), value in multi.items()}
+        else:  # SQLAlchemy 1.4
+            single = getattr(inspector, f"get_{kind}")
+            found[kind] = {table: single(table, schema=schema) for table in tables}
+    return found
+
+
 def _table_facts(
-    facts: Schema, inspector: Any, dialect: Any, schema: str | None, table: str
+    facts: Schema, reflected: dict[str, Any], dialect: Any, schema: str | None, table: str
 ) -> None:
     where = _qualified(schema, table)
     facts[f"table {where}"] = {}
-    for column in inspector.get_columns(table, schema=schema):
+    for column in reflected["columns"]:
         facts[f"column {where}.{column['name']}"] = {
             "type": _type(column["type"], dialect),
             "nullable": str(bool(column["nullable"])).lower(),
             "default": _sql(str(column.get("default") or "")) or "(none)",
             OWNER: where,
         }
-    primary = inspector.get_pk_constraint(table, schema=schema)
+    primary = reflected["pk_constraint"]
     if primary.get("constrained_columns"):
         facts[f"primary key of {where}"] = {
             "name": primary.get("name") or "(unnamed)",
             "columns": ", ".join(primary["constrained_columns"]),
             OWNER: where,
         }
-    for key in inspector.get_foreign_keys(table, schema=schema):
+    for key in reflected["foreign_keys"]:
         columns = ", ".join(key["constrained_columns"])
         target = _qualified(key.get("referred_schema"), key["referred_table"])
         referred = ", ".join(key["referred_columns"])
@@ -136,7 +170,7 @@ def _table_facts(
             OWNER: where,
             **{option: str(value) for option, value in sorted(options.items()) if value},
         }
-    for index in inspector.get_indexes(table, schema=schema):
+    for index in reflected["indexes"]:
         columns = ", ".join(
             str(column) if column is not None else _sql(str(expression))
             for column, expression in zip(
@@ -149,11 +183,11 @@ def _table_facts(
             "unique": str(bool(index["unique"])).lower(),
             OWNER: where,
         }
-    for unique in inspector.get_unique_constraints(table, schema=schema):
+    for unique in reflected["unique_constraints"]:
         columns = ", ".join(unique["column_names"])
         name = unique.get("name") or f"({columns})"
         facts[f"unique constraint {name} on {where}"] = {"columns": columns, OWNER: where}
-    for check in inspector.get_check_constraints(table, schema=schema):
+    for check in reflected["check_constraints"]:
         text = _sql(check["sqltext"])
         name = check.get("name") or f"({text})"
         facts[f"check constraint {name} on {where}"] = {"condition": text, OWNER: where}
