@@ -31,7 +31,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -162,7 +161,8 @@ def main() -> int:
         print("| database | revisions | roundtrip, all | roundtrip --against (2 new) | share |")
         print("| --- | ---: | ---: | ---: | ---: |")
         for dialect in ["sqlite"] + (["postgresql"] if server is not None else []):
-            full, against = _against(Path(folder, f"against-{dialect}"), largest, dialect, server, args.runs)
+            where = Path(folder, f"against-{dialect}")
+            full, against = _against(where, largest, dialect, server, args.runs)
             print(
                 f"| {dialect} | {largest} | {full:.2f} s | {against:.2f} s "
                 f"| {100 * against / full:.0f}% |"
@@ -205,9 +205,10 @@ def _against(
         write_revision(root / "versions", rev)
     commit_all(root, "two new revisions")
     command = [str(BIN / "alembic-heads"), "roundtrip", *_url_options(dialect, server)]
-    measure: Callable[[list[str]], float] = lambda extra: statistics.median(
-        timed(command + extra, root) for _ in range(runs)
-    )
+
+    def measure(extra: list[str]) -> float:
+        return statistics.median(timed(command + extra, root) for _ in range(runs))
+
     return measure([]), measure(["--against", "master"])
 
 
