@@ -1028,3 +1028,84 @@ def test_the_readmes_local_hook_runs_in_real_pre_commit(
     assert process.returncode == 1, process.stdout
     assert "- hook id: alembic-roundtrip" in process.stdout
     assert "\n    downgrade() of b2 leaves column orders.note in place\n" in process.stdout
+
+
+MODELS = """\
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+users = sa.Table("users", metadata, sa.Column("id", sa.Integer, primary_key=True))
+
+
+class Base:
+    metadata = metadata
+"""
+
+
+def created_by_the_application(root: Path) -> Path:
+    """A history whose first revision alters a table the application creates."""
+    write_project(
+        root,
+        [
+            Rev(
+                "a1",
+                None,
+                "add email",
+                body=body(
+                    'op.add_column("users", sa.Column("email", sa.String(100)))',
+                    'op.drop_column("users", "email")',
+                ),
+            ),
+            Rev("b2", "a1", "nothing"),
+        ],
+        ini_extra="prepend_sys_path = .\n",
+    )
+    (root / "env.py").write_text(ENV_PY)
+    (root / "shop").mkdir()
+    (root / "shop" / "__init__.py").write_text("")
+    (root / "shop" / "models.py").write_text(MODELS)
+    return root
+
+
+def test_initial_creates_the_applications_tables_before_the_first_revision(
+    tmp_path: Path, database: list[str]
+) -> None:
+    created_by_the_application(tmp_path)
+
+    without = roundtrip(tmp_path, database)
+    result = roundtrip(tmp_path, database, "--initial", "shop.models:Base")
+    as_json = roundtrip(tmp_path, database, "--initial", "shop.models:metadata", "--format", "json")
+
+    assert without.code == 1
+    assert without.out.splitlines()[-1] == (
+        "alembic.ini: not reached (a revision below failed to upgrade): b2"
+    )
+    assert (result.code, result.err) == (0, "")
+    assert result.out == (
+        "alembic.ini: started from the tables of shop.models:Base (--initial), "
+        "created before the first revision\n"
+    )
+    assert json.loads(as_json.out)["graphs"][0]["round_tripped"] == ["a1", "b2"]
+
+
+@pytest.mark.parametrize(
+    ("spec", "error"),
+    [
+        ("shop.models", "--initial: expected module:attribute, got 'shop.models'"),
+        (
+            "shop.absent:Base",
+            "--initial: cannot import shop.absent:Base: "
+            "ModuleNotFoundError: No module named 'shop.absent'",
+        ),
+        (
+            "shop.models:sa",
+            "--initial: shop.models:sa is neither a MetaData nor has one (.metadata)",
+        ),
+    ],
+)
+def test_initial_must_name_a_metadata(tmp_path: Path, spec: str, error: str) -> None:
+    created_by_the_application(tmp_path)
+
+    result = roundtrip(tmp_path, [], "--initial", spec)
+
+    assert (result.code, result.out, result.err) == (2, "", f"alembic-heads: {error}\n")

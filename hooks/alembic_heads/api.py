@@ -153,6 +153,7 @@ def check_roundtrip(
     url_env: str | None = None,
     since: str | None = None,
     against: str | None = None,
+    initial: str | None = None,
     section: str | None = None,
 ) -> RoundtripResult:
     """Upgrade, downgrade and upgrade again every revision of the project at
@@ -161,8 +162,8 @@ def check_roundtrip(
 
     It runs the project's env.py and revision files (in this process, from
     the project's folder), so the application must be importable. The options
-    are the command's ``--url``, ``--url-env``, ``--since``, ``--against`` and
-    ``-n``. Raises :class:`~alembic_heads.findings.UsageError` on bad input.
+    are the command's ``--url``, ``--url-env``, ``--since``, ``--against``,
+    ``--initial`` and ``-n``. Raises :class:`~alembic_heads.findings.UsageError` on bad input.
     """
     from .roundtrip import Options, format_text, roundtrip_environments
 
@@ -171,7 +172,7 @@ def check_roundtrip(
         raise UsageError(f"{target}: no such file or directory")
     cwd, config = (target.parent, [target.name]) if target.is_file() else (target, [])
     envs = find_environments([], config, section, cwd)
-    results = roundtrip_environments(envs, cwd, Options(url, url_env, since, against))
+    results = roundtrip_environments(envs, cwd, Options(url, url_env, since, against, initial))
     return RoundtripResult(tuple(results), format_text(results))
 
 
@@ -182,11 +183,18 @@ def assert_roundtrip(
     url_env: str | None = None,
     since: str | None = None,
     against: str | None = None,
+    initial: str | None = None,
     section: str | None = None,
 ) -> RoundtripResult:
     """:func:`check_roundtrip`, raising :class:`RoundtripFailed` when it finds something."""
     result = check_roundtrip(
-        path, url=url, url_env=url_env, since=since, against=against, section=section
+        path,
+        url=url,
+        url_env=url_env,
+        since=since,
+        against=against,
+        initial=initial,
+        section=section,
     )
     if not result.ok:
         raise RoundtripFailed(result)

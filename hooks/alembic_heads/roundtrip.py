@@ -50,6 +50,7 @@ class Options:
     url_env: str | None = None
     since: str | None = None
     against: str | None = None
+    initial: str | None = None  # module:attr, a MetaData created before the first revision
 
 
 @dataclass
@@ -64,6 +65,7 @@ class GraphRoundtrip:
     finding_revisions: list[str] = field(default_factory=list)
     irreversible: list[Finding] = field(default_factory=list)
     not_reached: list[str] = field(default_factory=list)
+    start: str = ""  # how the database was prepared before the first revision, when it was
 
     @property
     def ok(self) -> bool:
@@ -115,10 +117,16 @@ def _roundtrip_environment(
         script = _script_directory(config, env, cwd)
         order = _topological(script)
         checked = _scope(script, order, options, own)
+        initial = _metadata(options.initial, "--initial") if options.initial else None
         database = ScratchDatabase(options.url)
         try:
             with only_this_database(database), _url_variable(options.url_env, database):
-                walk = _Walk(env, cwd, config, script, database)
+                walk = _Walk(env, cwd, config, script, database, initial)
+                if initial is not None:
+                    walk.result.start = (
+                        f"{env.name}: started from the tables of {options.initial} "
+                        "(--initial), created before the first revision"
+                    )
                 try:
                     walk.run(order, checked, progress)
                 finally:
@@ -132,14 +140,21 @@ class _Walk:
     """The round trip of one graph on one database."""
 
     def __init__(
-        self, env: Environment, cwd: Path, config: Any, script: Any, database: ScratchDatabase
+        self,
+        env: Environment,
+        cwd: Path,
+        config: Any,
+        script: Any,
+        database: ScratchDatabase,
+        initial: Any = None,
     ) -> None:
         self.cwd = cwd
         self.config = config
         self.script = script
         self.database = database
+        self.initial = initial
         self.result = GraphRoundtrip(env, database.dialect)
-        self.connection = database.connect()
+        self.connection = self._fresh_connection()
         self.applied: list[Any] = []  # revisions in the database, in the order applied
         self.blocked: set[str] = set()  # revisions whose upgrade failed, and those above them
         self.version_table: tuple[str | None, str] = (None, "alembic_version")
@@ -148,6 +163,14 @@ class _Walk:
 
     def close(self) -> None:
         self.connection.close()
+
+    def _fresh_connection(self) -> Any:
+        """A connection to the (empty) database, holding the ``--initial`` tables."""
+        connection = self.database.connect()
+        if self.initial is not None:
+            self.initial.create_all(connection)
+            connection.commit()
+        return connection
 
     def run(self, order: Sequence[Any], checked: set[str], progress: Progress) -> None:
         self.result.revisions = len(order)
@@ -252,7 +275,7 @@ class _Walk:
         untidy step the old one is in no state anyone can name."""
         self.connection.close()
         self.database.recreate()
-        self.connection = self.database.connect()
+        self.connection = self._fresh_connection()
         self.config.attributes["connection"] = self.connection
         if self.applied:
             try:
@@ -525,6 +548,27 @@ def _scope(
     return everything
 
 
+def _metadata(spec: str, option: str) -> Any:
+    """The ``MetaData`` ``module:attr`` names (or the ``.metadata`` of a declarative base)."""
+    import importlib
+
+    import sqlalchemy
+
+    module_name, _, attribute = spec.partition(":")
+    if not module_name or not attribute:
+        raise UsageError(f"{option}: expected module:attribute, got {spec!r}")
+    try:
+        found: Any = importlib.import_module(module_name)
+        for name in attribute.split("."):
+            found = getattr(found, name)
+    except Exception as error:
+        raise UsageError(f"{option}: cannot import {spec}: {one_line(error)}") from None
+    metadata = found if isinstance(found, sqlalchemy.MetaData) else getattr(found, "metadata", None)
+    if not isinstance(metadata, sqlalchemy.MetaData):
+        raise UsageError(f"{option}: {spec} is neither a MetaData nor has one (.metadata)")
+    return metadata
+
+
 def _alembic_config(env: Environment) -> Any:
     from alembic.config import Config
 
@@ -674,6 +718,12 @@ def build_parser() -> Any:
         metavar="REF",
         help="round-trip only the revisions this branch adds to REF (e.g. origin/main)",
     )
+    parser.add_argument(
+        "--initial",
+        metavar="MODULE:ATTR",
+        help="for a history whose first revision assumes tables the application creates: "
+        "create the tables of this MetaData (or declarative base) before the first revision",
+    )
     parser.add_argument("--format", choices=("text", "json"), default="text")
     return parser
 
@@ -681,6 +731,8 @@ def build_parser() -> Any:
 def format_text(results: Sequence[GraphRoundtrip]) -> str:
     lines = []
     for result in results:
+        if result.start:
+            lines.append(result.start)
         for finding in result.findings:
             lines.append(finding.format())
         for note in result.irreversible:
@@ -704,6 +756,7 @@ def json_document(results: Sequence[GraphRoundtrip]) -> dict[str, Any]:
             {
                 "name": result.env.name,
                 "database": result.dialect,
+                "start": result.start or None,
                 "ok": result.ok,
                 "revisions": result.revisions,
                 "round_tripped": result.round_tripped,
@@ -731,7 +784,7 @@ def json_document(results: Sequence[GraphRoundtrip]) -> dict[str, Any]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    options = Options(args.url, args.url_env, args.since, args.against)
+    options = Options(args.url, args.url_env, args.since, args.against, args.initial)
     cwd = Path.cwd()
     progress = _ProgressLine(sys.stderr) if sys.stderr.isatty() else None
     try:
