@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -137,7 +138,12 @@ def timed(command: list[str], cwd: Path, **env: str) -> float:
     return elapsed
 
 
+def _interrupt(number: int, frame: object) -> None:
+    raise KeyboardInterrupt  # through every finally: the server is stopped
+
+
 def main() -> int:
+    signal.signal(signal.SIGTERM, _interrupt)
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="50,200,500")
     parser.add_argument("--runs", type=int, default=3)

@@ -158,6 +158,7 @@ class _Walk:
         self.applied: list[Any] = []  # revisions in the database, in the order applied
         self.blocked: set[str] = set()  # revisions whose upgrade failed, and those above them
         self.version_table: tuple[str | None, str] = (None, "alembic_version")
+        self.reflected: dict[str, Any] = {}  # see take_snapshot
         config.set_main_option("sqlalchemy.url", database.url_text.replace("%", "%%"))
         config.attributes["connection"] = self.connection
 
@@ -345,7 +346,7 @@ class _Walk:
 
         schema, table = self.version_table
         try:
-            facts = take_snapshot(self.connection, {(schema, table)})
+            facts = take_snapshot(self.connection, {(schema, table)}, self.reflected)
             facts["version table"] = {"heads": ", ".join(self._version_heads())}
         finally:
             self.connection.rollback()

@@ -63,15 +63,26 @@ def _shown(properties: dict[str, str] | None) -> dict[str, str] | None:
     return {key: value for key, value in properties.items() if key != OWNER}
 
 
-def take_snapshot(connection: Any, skip_tables: set[tuple[str | None, str]]) -> Schema:
+def take_snapshot(
+    connection: Any,
+    skip_tables: set[tuple[str | None, str]],
+    remembered: dict[str, tuple[Any, dict[str, Any]]] | None = None,
+) -> Schema:
     """The schema ``connection`` sees, but the tables in ``skip_tables``
-    (``(schema, name)``: Alembic's version table)."""
+    (``(schema, name)``: Alembic's version table).
+
+    ``remembered`` (kept by the caller between snapshots) saves reflecting a
+    SQLite table again while its SQL text and its indexes' are unchanged:
+    SQLite's reflection reads nothing else, so the answer would be the same.
+    """
     import sqlalchemy
 
     inspector = sqlalchemy.inspect(connection)
     dialect = connection.dialect
     facts: Schema = {}
     default_schema = inspector.default_schema_name
+    signatures = _sqlite_signatures(connection) if dialect.name == "sqlite" else {}
+    memory = remembered if remembered is not None and signatures else {}
     for schema in _schemas(inspector, dialect.name):
         owner = None if schema == default_schema else schema
         if owner is not None:
@@ -81,21 +92,30 @@ def take_snapshot(connection: Any, skip_tables: set[tuple[str | None, str]]) -> 
             for name in inspector.get_table_names(schema=owner)
             if (owner, name) not in skip_tables
         ]
-        reflected = _reflect(inspector, owner, tables)
+        changed = [t for t in tables if t not in memory or memory[t][0] != signatures.get(t)]
+        reflected = _reflect(inspector, owner, changed)
+        for table in changed:
+            found = {kind: by_table[table] for kind, by_table in reflected.items()}
+            memory[table] = (signatures.get(table), found)
         for table in tables:
-            _table_facts(
-                facts,
-                {kind: found[table] for kind, found in reflected.items()},
-                dialect,
-                owner,
-                table,
-            )
+            _table_facts(facts, memory[table][1], dialect, owner, table)
         for view in inspector.get_view_names(schema=owner):
             definition = inspector.get_view_definition(view, schema=owner) or ""
             facts[f"view {_qualified(owner, view)}"] = {"definition": _sql(definition)}
     if dialect.name == "postgresql":
         facts.update(_postgresql_facts(connection, default_schema))
     return facts
+
+
+def _sqlite_signatures(connection: Any) -> dict[str, Any]:
+    """Each table's SQL and its indexes' and triggers', as SQLite keeps them."""
+    rows = connection.exec_driver_sql(
+        "SELECT tbl_name, type, name, sql FROM sqlite_master ORDER BY tbl_name, type, name"
+    )
+    signatures: dict[str, list[tuple[str, str, str]]] = {}
+    for table, kind, name, sql in rows:
+        signatures.setdefault(table, []).append((kind, name, sql or ""))
+    return {table: tuple(parts) for table, parts in signatures.items()}
 
 
 def _schemas(inspector: Any, dialect_name: str) -> list[str]:
