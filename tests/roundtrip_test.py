@@ -4,12 +4,14 @@ on a real SQLite file and a real PostgreSQL server."""
 from __future__ import annotations
 
 import contextlib
+import importlib
 import json
 import os
 import pty
 import re
 import signal
 import subprocess
+import sys
 import textwrap
 import time
 from collections.abc import Sequence
@@ -1061,6 +1063,10 @@ def created_by_the_application(root: Path) -> Path:
         ini_extra="prepend_sys_path = .\n",
     )
     (root / "env.py").write_text(ENV_PY)
+    # Each test's application is a new one: forget the last test's (runs are in-process).
+    for name in [name for name in sys.modules if name.split(".")[0] == "shop"]:
+        del sys.modules[name]
+    importlib.invalidate_caches()
     (root / "shop").mkdir()
     (root / "shop" / "__init__.py").write_text("")
     (root / "shop" / "models.py").write_text(MODELS)
@@ -1109,3 +1115,117 @@ def test_initial_must_name_a_metadata(tmp_path: Path, spec: str, error: str) -> 
     result = roundtrip(tmp_path, [], "--initial", spec)
 
     assert (result.code, result.out, result.err) == (2, "", f"alembic-heads: {error}\n")
+
+
+HEAD_MODELS = """\
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("email", sa.String(100)),
+)
+"""
+
+
+def built_at_head(root: Path, b2_downgrade: str = 'op.drop_column("users", "phone")') -> Path:
+    """:func:`created_by_the_application`, with models at head, and b2 adding a column."""
+    created_by_the_application(root)
+    (root / "shop" / "models.py").write_text(
+        HEAD_MODELS.replace(
+            "sa.String(100)),\n", 'sa.String(100)),\n    sa.Column("phone", sa.String(20)),\n'
+        )
+    )
+    write_revision(
+        root / "versions",
+        Rev(
+            "b2",
+            "a1",
+            "nothing",
+            body=body('op.add_column("users", sa.Column("phone", sa.String(20)))', b2_downgrade),
+        ),
+    )
+    return root
+
+
+def test_metadata_builds_at_head_and_walks_downwards(tmp_path: Path, database: list[str]) -> None:
+    built_at_head(tmp_path)
+
+    result = roundtrip(tmp_path, database, "--metadata", "shop.models:metadata")
+    as_json = roundtrip(
+        tmp_path, database, "--metadata", "shop.models:metadata", "--format", "json"
+    )
+
+    assert (result.code, result.err) == (0, "")
+    assert result.out == (
+        "alembic.ini: started at head from the tables of shop.models:metadata (--metadata), "
+        "stamped; the walk goes downwards\n"
+    )
+    assert json.loads(as_json.out)["graphs"][0]["round_tripped"] == ["b2", "a1"]
+
+
+def test_metadata_mode_catches_a_downgrade_that_leaves_a_column(
+    tmp_path: Path, database: list[str]
+) -> None:
+    built_at_head(tmp_path, b2_downgrade="pass")
+
+    result = roundtrip(tmp_path, database, "--metadata", "shop.models:metadata")
+
+    error = (
+        'DuplicateColumn: column "phone" of relation "users" already exists'
+        if database
+        else "OperationalError: duplicate column name: phone"
+    )
+    assert (result.code, result.err) == (1, "")
+    assert result.out.splitlines()[1:] == [
+        "versions/b2_nothing.py:19: upgrade() of b2 fails when run again after its downgrade() "
+        f"on {dialect(database)}",
+        f"    {error}",
+        "alembic.ini: not reached (the downgrade walk stopped above them): a1",
+    ]
+
+
+def test_metadata_mode_stops_at_an_irreversible_revision(tmp_path: Path) -> None:
+    built_at_head(tmp_path, b2_downgrade="raise NotImplementedError  # alembic-heads: irreversible")
+
+    result = roundtrip(tmp_path, [], "--metadata", "shop.models:metadata")
+
+    assert (result.code, result.err) == (0, "")
+    assert result.out.splitlines()[1:] == [
+        "versions/b2_nothing.py:23: downgrade() of b2 is marked irreversible: "
+        "the downgrade walk ends here",
+        "alembic.ini: not reached (the downgrade walk stopped above them): b2, a1",
+    ]
+
+
+TARGET_METADATA_ENV_PY = ENV_PY.replace(
+    "config = context.config\n",
+    "config = context.config\nfrom shop.models import metadata as target_metadata\n",
+).replace(
+    "context.configure(connection=connection)",
+    "context.configure(connection=connection, target_metadata=target_metadata)",
+)
+
+
+def test_metadata_without_a_value_takes_env_pys_target_metadata(tmp_path: Path) -> None:
+    built_at_head(tmp_path)
+
+    without = roundtrip(tmp_path, [], "--metadata")
+    (tmp_path / "env.py").write_text(TARGET_METADATA_ENV_PY)
+    result = roundtrip(tmp_path, [], "--metadata")
+    both = roundtrip(tmp_path, [], "--metadata", "--initial", "shop.models:metadata")
+
+    assert (without.code, without.out) == (2, "")
+    assert without.err == (
+        "alembic-heads: --metadata: env.py gives Alembic no target_metadata; "
+        "name one: --metadata module:attr\n"
+    )
+    assert (result.code, result.err) == (0, "")
+    assert result.out == (
+        "alembic.ini: started at head from the tables of env.py's target_metadata "
+        "(--metadata), stamped; the walk goes downwards\n"
+    )
+    assert (both.code, both.out) == (2, "")
+    assert both.err == ("alembic-heads: --initial and --metadata are two start modes: choose one\n")

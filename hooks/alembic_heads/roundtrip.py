@@ -38,6 +38,7 @@ from .revision_code import IRREVERSIBLE_MARKER, read_revision_code
 from .revision_file import ReadError
 from .scratch_database import ForeignDatabase, ScratchDatabase, one_line, only_this_database
 
+ENV_METADATA = "env.py"  # --metadata without a value: the target_metadata env.py gives Alembic
 HONOUR_CONNECTION = (
     "make env.py use config.attributes['connection'] when it is set, or the "
     "sqlalchemy.url of its Config (or name its environment variable with --url-env)"
@@ -51,6 +52,7 @@ class Options:
     since: str | None = None
     against: str | None = None
     initial: str | None = None  # module:attr, a MetaData created before the first revision
+    metadata: str | None = None  # module:attr (or ENV_METADATA): build at head, walk downwards
 
 
 @dataclass
@@ -66,6 +68,7 @@ class GraphRoundtrip:
     irreversible: list[Finding] = field(default_factory=list)
     not_reached: list[str] = field(default_factory=list)
     start: str = ""  # how the database was prepared before the first revision, when it was
+    not_reached_because: str = "a revision below failed to upgrade"
 
     @property
     def ok(self) -> bool:
@@ -122,6 +125,12 @@ def _roundtrip_environment(
         try:
             with only_this_database(database), _url_variable(options.url_env, database):
                 walk = _Walk(env, cwd, config, script, database, initial)
+                if options.metadata is not None:
+                    try:
+                        walk.run_down(order, checked, progress, options.metadata)
+                    finally:
+                        walk.close()
+                    return walk.result
                 if initial is not None:
                     walk.result.start = (
                         f"{env.name}: started from the tables of {options.initial} "
@@ -159,6 +168,7 @@ class _Walk:
         self.blocked: set[str] = set()  # revisions whose upgrade failed, and those above them
         self.version_table: tuple[str | None, str] = (None, "alembic_version")
         self.reflected: dict[str, Any] = {}  # see take_snapshot
+        self.target_metadata: Any = None  # what env.py gives autogenerate
         config.set_main_option("sqlalchemy.url", database.url_text.replace("%", "%%"))
         config.attributes["connection"] = self.connection
 
@@ -197,6 +207,100 @@ class _Walk:
             current = self._roundtrip(revision, current)
         if pending:
             self._apply(pending)
+
+    def run_down(
+        self, order: Sequence[Any], checked: set[str], progress: Progress, spec: str
+    ) -> None:
+        """The other start mode: the database built at head from a metadata,
+        stamped, then each revision, newest first, downgraded, upgraded again
+        and downgraded again, until the walk has passed every one in scope."""
+        from .schema_snapshot import compare
+
+        self.result.revisions = len(order)
+        self._build_at_head(spec)
+        self.result.not_reached_because = "the downgrade walk stopped above them"
+        todo = set(checked)
+        current: dict[str, dict[str, str]] | None = None
+        downward = list(reversed(order))
+        for number, revision in enumerate(downward, 1):
+            if not todo:
+                break
+            progress(number, len(order))
+            rev = revision.revision
+            below = [r.revision for r in downward[number:] if r.revision in todo - {rev}]
+            if self._marked_irreversible(revision, "the downgrade walk ends here"):
+                self.result.not_reached.extend([rev, *below] if rev in todo else below)
+                return
+            if rev not in todo:  # only passed through
+                try:
+                    self._run([self._step(revision, upgrade=False)])
+                except _StepFailed as failed:
+                    self._finding(revision, "downgrade", "downgrade-fails", "fails", failed)
+                    self.result.not_reached.extend(below)
+                    return
+                current = None
+                continue
+            todo.discard(rev)
+            after = current if current is not None else self._snapshot()
+            try:
+                self._run([self._step(revision, upgrade=False)])
+                before = self._snapshot()
+                self._run([self._step(revision, upgrade=True)])
+            except _StepFailed as failed:
+                function = "upgrade" if failed.step.is_upgrade else "downgrade"
+                code, what = (
+                    ("upgrade-fails-again", "fails when run again after its downgrade()")
+                    if failed.step.is_upgrade
+                    else ("downgrade-fails", "fails")
+                )
+                self._finding(revision, function, code, what, failed)
+                self.result.not_reached.extend(below)
+                return
+            differences = compare(after, self._snapshot())
+            if differences:
+                self._difference(revision, "upgrade", differences)
+            try:
+                self._run([self._step(revision, upgrade=False)])
+            except _StepFailed as failed:
+                self._finding(revision, "downgrade", "downgrade-fails", "fails", failed)
+                self.result.not_reached.extend(below)
+                return
+            current = self._snapshot()
+            trace = compare(before, current)
+            if trace:
+                self._difference(revision, "downgrade", trace)
+            if not differences and not trace:
+                self.result.round_tripped.append(rev)
+
+    def _build_at_head(self, spec: str) -> None:
+        """create_all of the metadata, and the version table stamped at heads,
+        by Alembic (its ``MigrationContext.stamp``)."""
+        from alembic.runtime.migration import MigrationContext
+
+        self._run([])  # env.py's configuration: its version table, its target_metadata
+        if spec == ENV_METADATA:
+            found = self.target_metadata
+            if not found:
+                raise UsageError(
+                    f"--metadata: {self._env_py()} gives Alembic no target_metadata; "
+                    "name one: --metadata module:attr"
+                )
+            metadatas = list(found) if isinstance(found, (list, tuple)) else [found]
+        else:
+            metadatas = [_metadata(spec, "--metadata")]
+        for metadata in metadatas:
+            metadata.create_all(self.connection)
+        schema, table = self.version_table
+        context = MigrationContext.configure(
+            self.connection, opts={"version_table": table, "version_table_schema": schema}
+        )
+        context.stamp(self.script, "heads")
+        self.connection.commit()
+        where = "env.py's target_metadata" if spec == ENV_METADATA else spec
+        self.result.start = (
+            f"{self.result.env.name}: started at head from the tables of {where} (--metadata), "
+            "stamped; the walk goes downwards"
+        )
 
     # -- one revision ------------------------------------------------------
 
@@ -307,10 +411,11 @@ class _Walk:
 
         def migrations(heads: Any, context: Any) -> list[Any]:
             self.version_table = (context.version_table_schema, context.version_table)
+            self.target_metadata = context.opts.get("target_metadata")
             return steps
 
-        last = steps[-1]
-        target = last.revision.revision if last.is_upgrade else "base"
+        last = steps[-1] if steps else None
+        target = "heads" if last is None else last.revision.revision if last.is_upgrade else "base"
         environment = EnvironmentContext(
             self.config, self.script, fn=migrations, as_sql=False, destination_rev=target
         )
@@ -378,7 +483,9 @@ class _Walk:
         line: int = code.functions[function].line
         return line
 
-    def _marked_irreversible(self, revision: Any) -> bool:
+    def _marked_irreversible(
+        self, revision: Any, consequence: str = "upgraded, not round-tripped"
+    ) -> bool:
         code = self._code(revision)
         down = code.functions.get("downgrade") if code is not None else None
         if down is None or not down.marked_irreversible:
@@ -388,8 +495,7 @@ class _Walk:
                 self._path(revision),
                 down.line,
                 "irreversible",
-                f"downgrade() of {revision.revision} is marked irreversible: "
-                "upgraded, not round-tripped",
+                f"downgrade() of {revision.revision} is marked irreversible: {consequence}",
             )
         )
         return True
@@ -725,6 +831,15 @@ def build_parser() -> Any:
         help="for a history whose first revision assumes tables the application creates: "
         "create the tables of this MetaData (or declarative base) before the first revision",
     )
+    parser.add_argument(
+        "--metadata",
+        metavar="MODULE:ATTR",
+        nargs="?",
+        const=ENV_METADATA,
+        help="for a history that cannot run from an empty database: build the database at "
+        "head from this MetaData (default: the target_metadata env.py gives autogenerate), "
+        "stamp it, and round-trip the revisions newest first, downwards",
+    )
     parser.add_argument("--format", choices=("text", "json"), default="text")
     return parser
 
@@ -740,7 +855,7 @@ def format_text(results: Sequence[GraphRoundtrip]) -> str:
             lines.append(note.format())
         if result.not_reached:
             lines.append(
-                f"{result.env.name}: not reached (a revision below failed to upgrade): "
+                f"{result.env.name}: not reached ({result.not_reached_because}): "
                 + ", ".join(result.not_reached)
             )
     return "\n".join(lines)
@@ -785,7 +900,13 @@ def json_document(results: Sequence[GraphRoundtrip]) -> dict[str, Any]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    options = Options(args.url, args.url_env, args.since, args.against, args.initial)
+    if args.initial and args.metadata:
+        print(
+            "alembic-heads: --initial and --metadata are two start modes: choose one",
+            file=sys.stderr,
+        )
+        return 2
+    options = Options(args.url, args.url_env, args.since, args.against, args.initial, args.metadata)
     cwd = Path.cwd()
     progress = _ProgressLine(sys.stderr) if sys.stderr.isatty() else None
     try:
