@@ -84,6 +84,13 @@ class _StepFailed(Exception):
 
 Progress = Callable[[int, int], None]
 
+# The database at one moment: its fingerprint (None: none taken) and snapshot.
+_Known = tuple[Any, dict[str, dict[str, str]]]
+
+
+def _same(one: Any, other: Any) -> bool:
+    return one is not None and one == other
+
 
 def _no_progress(done: int, total: int) -> None:
     pass
@@ -167,7 +174,7 @@ class _Walk:
         self.applied: list[Any] = []  # revisions in the database, in the order applied
         self.blocked: set[str] = set()  # revisions whose upgrade failed, and those above them
         self.version_table: tuple[str | None, str] = (None, "alembic_version")
-        self.reflected: dict[str, Any] = {}  # see take_snapshot
+        self.reflected: dict[Any, Any] = {}  # see take_snapshot
         self.target_metadata: Any = None  # what env.py gives autogenerate
         config.set_main_option("sqlalchemy.url", database.url_text.replace("%", "%%"))
         config.attributes["connection"] = self.connection
@@ -186,7 +193,7 @@ class _Walk:
     def run(self, order: Sequence[Any], checked: set[str], progress: Progress) -> None:
         self.result.revisions = len(order)
         pending: list[Any] = []
-        current: dict[str, dict[str, str]] | None = None
+        current: _Known | None = None
         for number, revision in enumerate(order, 1):
             progress(number, len(order))
             if self._above_blocked(revision):
@@ -304,13 +311,17 @@ class _Walk:
 
     # -- one revision ------------------------------------------------------
 
-    def _roundtrip(self, revision: Any, before: dict[str, dict[str, str]] | None) -> Any:
-        """Round-trip ``revision``; the schema it leaves (None: unknown)."""
+    def _roundtrip(self, revision: Any, before: _Known | None) -> _Known | None:
+        """Round-trip ``revision``; the schema it leaves (None: unknown).
+
+        A snapshot is compared only where the fingerprints differ: most steps
+        cost one catalog query, not a full reflection."""
         from .schema_snapshot import compare
 
         rev = revision.revision
         if before is None:
-            before = self._snapshot()
+            signatures = self._fingerprint()
+            before = (signatures, self._snapshot(signatures))
         try:
             self._run([self._step(revision, upgrade=True)])
         except _StepFailed as failed:
@@ -318,16 +329,21 @@ class _Walk:
             self.blocked.add(rev)
             self._rebuild()
             return None
-        after = self._snapshot()
+        after_signatures = self._fingerprint()
+        after = self._snapshot(after_signatures)
         try:
             self._run([self._step(revision, upgrade=False)])
         except _StepFailed as failed:
             self._finding(revision, "downgrade", "downgrade-fails", "fails", failed)
-            return self._rebuild_with(revision)
-        differences = compare(before, self._snapshot())
-        if differences:
-            self._difference(revision, "downgrade", differences)
-            return self._rebuild_with(revision)
+            self._rebuild_with(revision)
+            return None
+        signatures = self._fingerprint()
+        if not _same(signatures, before[0]):
+            differences = compare(before[1], self._snapshot(signatures))
+            if differences:
+                self._difference(revision, "downgrade", differences)
+                self._rebuild_with(revision)
+                return None
         try:
             self._run([self._step(revision, upgrade=True)])
         except _StepFailed as failed:
@@ -338,16 +354,18 @@ class _Walk:
                 "fails when run again after its downgrade()",
                 failed,
             )
-            return self._rebuild_with(revision)
-        again = self._snapshot()
-        differences = compare(after, again)
-        self.applied.append(revision)
-        if differences:
-            self._difference(revision, "upgrade", differences)
-            self._rebuild()
+            self._rebuild_with(revision)
             return None
+        signatures = self._fingerprint()
+        self.applied.append(revision)
+        if not _same(signatures, after_signatures):
+            differences = compare(after, self._snapshot(signatures))
+            if differences:
+                self._difference(revision, "upgrade", differences)
+                self._rebuild()
+                return None
         self.result.round_tripped.append(rev)
-        return again
+        return signatures, after
 
     def _apply(self, revisions: Sequence[Any]) -> None:
         """Upgrade through ``revisions`` without round-tripping them."""
@@ -446,16 +464,30 @@ class _Walk:
     def _env_py(self) -> str:
         return display(Path(self.script.dir) / "env.py", self.cwd)
 
-    def _snapshot(self) -> dict[str, dict[str, str]]:
+    def _snapshot(self, signatures: Any = None) -> dict[str, dict[str, str]]:
+        """The schema now; ``signatures``: its :meth:`_fingerprint`, if taken."""
         from .schema_snapshot import take_snapshot
 
         schema, table = self.version_table
         try:
-            facts = take_snapshot(self.connection, {(schema, table)}, self.reflected)
+            facts = take_snapshot(self.connection, {(schema, table)}, self.reflected, signatures)
             facts["version table"] = {"heads": ", ".join(self._version_heads())}
         finally:
             self.connection.rollback()
         return facts
+
+    def _fingerprint(self) -> Any:
+        """What defines the schema now, in one catalog query (None where the
+        database has none): equal fingerprints, equal snapshots."""
+        from .schema_snapshot import fingerprint
+
+        try:
+            found = fingerprint(self.connection)
+            if found is not None:
+                found[("", "version table")] = tuple(self._version_heads())
+        finally:
+            self.connection.rollback()
+        return found
 
     def _version_heads(self) -> list[str]:
         import sqlalchemy

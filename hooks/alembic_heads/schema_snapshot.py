@@ -63,17 +63,34 @@ def _shown(properties: dict[str, str] | None) -> dict[str, str] | None:
     return {key: value for key, value in properties.items() if key != OWNER}
 
 
+Signatures = dict[tuple[str, str], Any]
+
+
+def fingerprint(connection: Any) -> Signatures | None:
+    """What defines each table, as the catalog says it, in one query (None
+    where there is no such query): equal fingerprints mean equal snapshots,
+    so a snapshot is taken only when they differ. The key ``("", "")`` holds
+    everything that belongs to no table (enums, sequences, schemas)."""
+    name = connection.dialect.name
+    if name == "sqlite":
+        return _sqlite_signatures(connection)
+    if name == "postgresql":
+        return _postgresql_signatures(connection)
+    return None
+
+
 def take_snapshot(
     connection: Any,
     skip_tables: set[tuple[str | None, str]],
-    remembered: dict[str, tuple[Any, dict[str, Any]]] | None = None,
+    remembered: dict[tuple[str, str], tuple[Any, dict[str, Any]]] | None = None,
+    signatures: Signatures | None = None,
 ) -> Schema:
     """The schema ``connection`` sees, but the tables in ``skip_tables``
     (``(schema, name)``: Alembic's version table).
 
-    ``remembered`` (kept by the caller between snapshots) saves reflecting a
-    SQLite table again while its SQL text and its indexes' are unchanged:
-    SQLite's reflection reads nothing else, so the answer would be the same.
+    With the database's :func:`fingerprint` as ``signatures``, ``remembered``
+    (kept by the caller between snapshots) saves reflecting a table again
+    while its signature is unchanged: the answer would be the same.
     """
     import sqlalchemy
 
@@ -81,7 +98,7 @@ def take_snapshot(
     dialect = connection.dialect
     facts: Schema = {}
     default_schema = inspector.default_schema_name
-    signatures = _sqlite_signatures(connection) if dialect.name == "sqlite" else {}
+    signatures = signatures or {}
     memory = remembered if remembered is not None and signatures else {}
     for schema in _schemas(inspector, dialect.name):
         owner = None if schema == default_schema else schema
@@ -92,13 +109,18 @@ def take_snapshot(
             for name in inspector.get_table_names(schema=owner)
             if (owner, name) not in skip_tables
         ]
-        changed = [t for t in tables if t not in memory or memory[t][0] != signatures.get(t)]
+        keys = {table: (schema, table) for table in tables}
+        changed = [
+            t
+            for t in tables
+            if keys[t] not in memory or memory[keys[t]][0] != signatures.get(keys[t])
+        ]
         reflected = _reflect(inspector, owner, changed)
         for table in changed:
             found = {kind: by_table[table] for kind, by_table in reflected.items()}
-            memory[table] = (signatures.get(table), found)
+            memory[keys[table]] = (signatures.get(keys[table]), found)
         for table in tables:
-            _table_facts(facts, memory[table][1], dialect, owner, table)
+            _table_facts(facts, memory[keys[table]][1], dialect, owner, table)
         for view in inspector.get_view_names(schema=owner):
             definition = inspector.get_view_definition(view, schema=owner) or ""
             facts[f"view {_qualified(owner, view)}"] = {"definition": _sql(definition)}
@@ -107,15 +129,59 @@ def take_snapshot(
     return facts
 
 
-def _sqlite_signatures(connection: Any) -> dict[str, Any]:
-    """Each table's SQL and its indexes' and triggers', as SQLite keeps them."""
+def _sqlite_signatures(connection: Any) -> Signatures:
+    """Each table's SQL and its indexes' and triggers', as SQLite keeps them:
+    its reflection reads nothing else."""
     rows = connection.exec_driver_sql(
         "SELECT tbl_name, type, name, sql FROM sqlite_master ORDER BY tbl_name, type, name"
     )
-    signatures: dict[str, list[tuple[str, str, str]]] = {}
+    signatures: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
     for table, kind, name, sql in rows:
-        signatures.setdefault(table, []).append((kind, name, sql or ""))
-    return {table: tuple(parts) for table, parts in signatures.items()}
+        signatures.setdefault(("main", table), []).append((kind, name, sql or ""))
+    return {key: tuple(parts) for key, parts in signatures.items()}
+
+
+# Per relation: its columns (type, nullability, default), indexes and
+# constraints as PostgreSQL prints their definitions, a view's query, a
+# sequence's parameters and owner; then the enums and the schemas.
+_POSTGRESQL_SIGNATURES = """
+SELECT n.nspname, c.relname, c.relkind::text,
+  (SELECT string_agg(a.attname || ' ' || format_type(a.atttypid, a.atttypmod) || ' '
+     || a.attnotnull::text || ' ' || coalesce(pg_get_expr(d.adbin, d.adrelid), ''), ', '
+     ORDER BY a.attnum)
+   FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+   WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped),
+  (SELECT string_agg(pg_get_indexdef(i.indexrelid), ', ' ORDER BY 1)
+   FROM pg_index i WHERE i.indrelid = c.oid),
+  (SELECT string_agg(o.conname || ' ' || pg_get_constraintdef(o.oid), ', ' ORDER BY 1)
+   FROM pg_constraint o WHERE o.conrelid = c.oid),
+  CASE WHEN c.relkind IN ('v', 'm') THEN pg_get_viewdef(c.oid) END,
+  (SELECT s.seqtypid::regtype::text || ' ' || s.seqstart || ' ' || s.seqincrement || ' '
+     || s.seqmin || ' ' || s.seqmax || ' ' || s.seqcycle::text
+   FROM pg_sequence s WHERE s.seqrelid = c.oid),
+  (SELECT string_agg(t.relname || ' ' || d.deptype::text, ', ' ORDER BY 1)
+   FROM pg_depend d JOIN pg_class t ON t.oid = d.refobjid
+   WHERE d.objid = c.oid AND d.classid = 'pg_class'::regclass
+     AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i'))
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
+  AND n.nspname <> 'information_schema' AND left(n.nspname, 3) <> 'pg_'
+UNION ALL
+SELECT '', '', 'enums and schemas',
+  (SELECT string_agg(n.nspname || '.' || t.typname || ' ' || e.labels, ', ' ORDER BY 1)
+   FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+   JOIN (SELECT enumtypid, string_agg(enumlabel, ' ' ORDER BY enumsortorder) AS labels
+         FROM pg_enum GROUP BY enumtypid) e ON e.enumtypid = t.oid),
+  (SELECT string_agg(nspname, ', ' ORDER BY 1) FROM pg_namespace),
+  NULL, NULL, NULL, NULL
+"""
+
+
+def _postgresql_signatures(connection: Any) -> Signatures:
+    return {
+        (row[0], row[1]): tuple(row[2:])
+        for row in connection.exec_driver_sql(_POSTGRESQL_SIGNATURES)
+    }
 
 
 def _schemas(inspector: Any, dialect_name: str) -> list[str]:
