@@ -88,3 +88,19 @@ def test_alembic_agrees_that_optunas_v2_4_upgrade_fails_on_a_deployed_postgresql
     command.upgrade(config, "v1.3.0.a")
     with pytest.raises(sqlalchemy.exc.ProgrammingError, match='type "studydirection" already'):
         command.upgrade(config, "head")
+
+
+def test_optuna_built_from_its_models() -> None:
+    """optuna creates a new database from its models and stamps it: the start mode
+    --metadata (env.py's target_metadata) finds the first downgrade fails there."""
+    result = run_cli(["roundtrip", "--metadata"], OPTUNA)
+
+    assert (result.code, result.err) == (1, "")
+    assert result.out == (
+        "alembic.ini: started at head from the tables of env.py's target_metadata "
+        "(--metadata), stamped; the walk goes downwards\n"
+        "alembic/versions/v3.2.0.a_.py:23: downgrade() of v3.2.0.a fails on sqlite\n"
+        "    OperationalError: no such index: trials_study_id_key\n"
+        "alembic.ini: not reached (the downgrade walk stopped above them): v3.0.0.d, "
+        "v3.0.0.c, v3.0.0.b, v3.0.0.a, v2.6.0.a, v2.4.0.a, v1.3.0.a, v1.2.0.a, v0.9.0.a\n"
+    )
