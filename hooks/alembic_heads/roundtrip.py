@@ -84,9 +84,6 @@ class _StepFailed(Exception):
 
 Progress = Callable[[int, int], None]
 
-# The database at one moment: its fingerprint (None: none taken) and snapshot.
-_Known = tuple[Any, dict[str, dict[str, str]]]
-
 
 def _same(one: Any, other: Any) -> bool:
     return one is not None and one == other
@@ -193,7 +190,7 @@ class _Walk:
     def run(self, order: Sequence[Any], checked: set[str], progress: Progress) -> None:
         self.result.revisions = len(order)
         pending: list[Any] = []
-        current: _Known | None = None
+        current: Any = None  # the fingerprint of the schema now, when known
         for number, revision in enumerate(order, 1):
             progress(number, len(order))
             if self._above_blocked(revision):
@@ -311,17 +308,19 @@ class _Walk:
 
     # -- one revision ------------------------------------------------------
 
-    def _roundtrip(self, revision: Any, before: _Known | None) -> _Known | None:
-        """Round-trip ``revision``; the schema it leaves (None: unknown).
+    def _roundtrip(self, revision: Any, before: Any) -> Any:
+        """Round-trip ``revision``; the fingerprint of the schema it leaves
+        (None: unknown).
 
-        A snapshot is compared only where the fingerprints differ: most steps
-        cost one catalog query, not a full reflection."""
+        Steps are compared by fingerprint, one catalog query each. Only where
+        two differ is the schema reflected: the one now, and the one it is
+        compared with, on a database built again to that state (the same
+        migrations from empty give the same schema)."""
         from .schema_snapshot import compare
 
         rev = revision.revision
         if before is None:
-            signatures = self._fingerprint()
-            before = (signatures, self._snapshot(signatures))
+            before = self._fingerprint()
         try:
             self._run([self._step(revision, upgrade=True)])
         except _StepFailed as failed:
@@ -329,8 +328,7 @@ class _Walk:
             self.blocked.add(rev)
             self._rebuild()
             return None
-        after_signatures = self._fingerprint()
-        after = self._snapshot(after_signatures)
+        after = self._fingerprint()
         try:
             self._run([self._step(revision, upgrade=False)])
         except _StepFailed as failed:
@@ -338,8 +336,10 @@ class _Walk:
             self._rebuild_with(revision)
             return None
         signatures = self._fingerprint()
-        if not _same(signatures, before[0]):
-            differences = compare(before[1], self._snapshot(signatures))
+        if not _same(signatures, before):
+            now = self._snapshot(signatures)
+            self._rebuild()  # as before upgrade(), to compare with
+            differences = compare(self._snapshot(), now)
             if differences:
                 self._difference(revision, "downgrade", differences)
                 self._rebuild_with(revision)
@@ -358,14 +358,16 @@ class _Walk:
             return None
         signatures = self._fingerprint()
         self.applied.append(revision)
-        if not _same(signatures, after_signatures):
-            differences = compare(after, self._snapshot(signatures))
+        if not _same(signatures, after):
+            now = self._snapshot(signatures)
+            self._rebuild()  # as after the first upgrade()
+            differences = compare(self._snapshot(), now)
             if differences:
                 self._difference(revision, "upgrade", differences)
-                self._rebuild()
                 return None
+            signatures = self._fingerprint()
         self.result.round_tripped.append(rev)
-        return signatures, after
+        return signatures
 
     def _apply(self, revisions: Sequence[Any]) -> None:
         """Upgrade through ``revisions`` without round-tripping them."""
