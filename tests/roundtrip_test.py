@@ -1229,3 +1229,44 @@ def test_metadata_without_a_value_takes_env_pys_target_metadata(tmp_path: Path) 
     )
     assert (both.code, both.out) == (2, "")
     assert both.err == ("alembic-heads: --initial and --metadata are two start modes: choose one\n")
+
+
+def test_metadata_mode_stops_at_a_downgrade_that_fails(tmp_path: Path) -> None:
+    built_at_head(tmp_path, b2_downgrade='op.drop_column("users", "fax")')
+
+    result = roundtrip(tmp_path, [], "--metadata", "shop.models:metadata")
+
+    assert (result.code, result.err) == (1, "")
+    assert result.out.splitlines()[1:] == [
+        "versions/b2_nothing.py:23: downgrade() of b2 fails on sqlite",
+        '    OperationalError: no such column: "fax"',
+        "alembic.ini: not reached (the downgrade walk stopped above them): a1",
+    ]
+
+
+def test_metadata_mode_passes_through_what_is_out_of_scope(tmp_path: Path) -> None:
+    """b2, on another branch and newer, is only downgraded through on the way to x1."""
+    built_at_head(tmp_path)
+    models = tmp_path / "shop" / "models.py"
+    models.write_text(models.read_text() + 'sa.Index("ix_users_email", users.c.email)\n')
+    write_revision(
+        tmp_path / "versions",
+        Rev(
+            "x1",
+            "a1",
+            "index email",
+            body=body(
+                'op.create_index("ix_users_email", "users", ["email"])',
+                'op.drop_index("ix_users_email", table_name="users")',
+            ),
+        ),
+    )
+
+    result = roundtrip(tmp_path, [], "--metadata", "shop.models:metadata", "--since", "x1")
+    as_json = roundtrip(
+        tmp_path, [], "--metadata", "shop.models:metadata", "--since", "x1", "--format", "json"
+    )
+
+    assert (result.code, result.err) == (0, "")
+    graph = json.loads(as_json.out)["graphs"][0]
+    assert (graph["round_tripped"], graph["not_reached"]) == (["x1"], [])
