@@ -1270,3 +1270,34 @@ def test_metadata_mode_passes_through_what_is_out_of_scope(tmp_path: Path) -> No
     assert (result.code, result.err) == (0, "")
     graph = json.loads(as_json.out)["graphs"][0]
     assert (graph["round_tripped"], graph["not_reached"]) == (["x1"], [])
+
+
+def test_the_revisions_below_the_scope_come_from_a_kept_copy_on_the_second_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite: the database as the revisions below --since left it is kept, by
+    the content of their files; a copy made to differ proves it is used."""
+    import sqlite3
+
+    monkeypatch.setenv("ALEMBIC_HEADS_CACHE_DIR", str(tmp_path / "cache"))
+    creates_marker = body('op.create_table("marker", sa.Column("id", sa.Integer))', "pass")
+    project(tmp_path / "app", [orders(), Rev("b2", "a1", "marker", body=creates_marker)])
+    app = tmp_path / "app"
+
+    first = roundtrip(app, [], "--since", "b2")
+    kept = sorted((tmp_path / "cache" / "roundtrip").glob("*.db"))
+    with contextlib.closing(sqlite3.connect(kept[0])) as connection:
+        connection.execute("CREATE TABLE marker (id INTEGER)")
+        connection.commit()
+    second = roundtrip(app, [], "--since", "b2")
+    (app / "versions" / "a1_create_orders.py").write_text(
+        (app / "versions" / "a1_create_orders.py").read_text() + "# changed\n"
+    )
+    third = roundtrip(app, [], "--since", "b2")
+
+    assert first.out.splitlines()[1:] == [
+        "    downgrade() of b2 leaves table marker in place"
+    ]  # a run that keeps its copy
+    assert len(kept) == 1
+    assert second.out.splitlines()[1] == "    OperationalError: table marker already exists"
+    assert third.out == first.out

@@ -202,7 +202,7 @@ class _Walk:
                 pending.append(revision)
                 continue
             if pending:
-                self._apply(pending)
+                self._apply_from_template(pending)
                 pending, current = [], None
             if self._above_blocked(revision):  # its parent failed just now
                 self.blocked.add(revision.revision)
@@ -368,6 +368,64 @@ class _Walk:
             signatures = self._fingerprint()
         self.result.round_tripped.append(rev)
         return signatures
+
+    def _apply_from_template(self, revisions: Sequence[Any]) -> None:
+        """:meth:`_apply`; on SQLite, the first revisions (those below
+        ``--against``'s fork or ``--since``) from a copy of the database they
+        made last time, kept under the cache folder by the content of their
+        files, env.py's, the configuration's and the versions that ran them."""
+        import json
+
+        key = self._template_key(revisions)
+        if key is None:
+            self._apply(revisions)
+            return
+        from .cache import cache_dir
+
+        path = os.path.join(cache_dir(), "roundtrip", f"{key}.db")
+        if os.path.exists(path) and os.path.exists(f"{path}.json"):
+            with open(f"{path}.json", encoding="utf-8") as file:
+                schema, table = json.load(file)
+            self.connection.close()
+            self.database.load_from(path)
+            self._reconnect()
+            self.version_table = (schema, table)
+            self.applied.extend(revisions)
+            return
+        found = len(self.result.findings)
+        self._apply(revisions)
+        if len(self.result.findings) == found:
+            self.connection.close()
+            self.database.save_to(path)
+            with open(f"{path}.json", "w", encoding="utf-8") as file:
+                json.dump(list(self.version_table), file)
+            self._reconnect()
+
+    def _template_key(self, revisions: Sequence[Any]) -> str | None:
+        if self.database.dialect != "sqlite" or self.applied or self.initial is not None:
+            return None
+        import hashlib
+        import sqlite3
+
+        import alembic
+        import sqlalchemy
+
+        digest = hashlib.sha256(
+            f"roundtrip template 1 {alembic.__version__} {sqlalchemy.__version__} "
+            f"{sqlite3.sqlite_version}".encode()
+        )
+        files = [os.path.join(self.script.dir, "env.py"), self.config.config_file_name]
+        files += [revision.path for revision in revisions]
+        for name in files:
+            digest.update(f"\0{os.path.basename(name or '')}\0".encode())
+            if name and os.path.exists(name):
+                with open(name, "rb") as file:
+                    digest.update(file.read())
+        return digest.hexdigest()[:32]
+
+    def _reconnect(self) -> None:
+        self.connection = self.database.connect()
+        self.config.attributes["connection"] = self.connection
 
     def _apply(self, revisions: Sequence[Any]) -> None:
         """Upgrade through ``revisions`` without round-tripping them."""

@@ -115,6 +115,19 @@ class ScratchDatabase:
         self._drop()
         self._on_server(f'CREATE DATABASE "{self.name}"')
 
+    def save_to(self, path: str) -> None:
+        """A copy of the SQLite file at ``path`` (close every connection first)."""
+        assert self.url.database is not None
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        partial = f"{path}.{uuid.uuid4().hex[:8]}.partial"
+        shutil.copyfile(self.url.database, partial)
+        os.replace(partial, path)
+
+    def load_from(self, path: str) -> None:
+        """The SQLite file becomes a copy of ``path`` (close every connection first)."""
+        assert self.url.database is not None
+        shutil.copyfile(path, self.url.database)
+
     def remove(self) -> None:
         """Drop the database (and its folder): at the end of every run."""
         self._engine.dispose()
