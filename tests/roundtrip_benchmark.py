@@ -15,7 +15,8 @@ times whole processes:
   to head, then downgrade one revision at a time to base; no schema comparison);
 - ``roundtrip --against`` (largest size only): the history committed to git but
   for its last 2 revisions, added on a branch; ``--against master`` round-trips
-  those 2 after upgrading through the rest.
+  those 2 after upgrading through the rest (on SQLite from the copy the first
+  run kept: the median of 3 runs is a later run's).
 
 On SQLite (a file) and, where the server binaries exist, on a PostgreSQL
 server the script starts (tests/postgres_server.py); each pytest-alembic run
