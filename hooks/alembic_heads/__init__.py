@@ -9,19 +9,43 @@ __all__ = [
     "GraphResult",
     "HeadsCheckFailed",
     "HeadsResult",
+    "RoundtripFailed",
+    "RoundtripResult",
     "UsageError",
     "__version__",
+    "assert_roundtrip",
     "assert_single_head",
     "check_heads",
+    "check_roundtrip",
 ]
 
 # The API is imported when first used, not by every hook run (each command
 # imports only what it needs: see cli.py).
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from .api import GraphResult, HeadsCheckFailed, HeadsResult, assert_single_head, check_heads
+    from .api import (
+        GraphResult,
+        HeadsCheckFailed,
+        HeadsResult,
+        RoundtripFailed,
+        RoundtripResult,
+        assert_roundtrip,
+        assert_single_head,
+        check_heads,
+        check_roundtrip,
+    )
 
-_API = ("GraphResult", "HeadsCheckFailed", "HeadsResult", "assert_single_head", "check_heads")
+_API = (
+    "GraphResult",
+    "HeadsCheckFailed",
+    "HeadsResult",
+    "RoundtripFailed",
+    "RoundtripResult",
+    "assert_roundtrip",
+    "assert_single_head",
+    "check_heads",
+    "check_roundtrip",
+)
 
 
 def __getattr__(name: str) -> object:

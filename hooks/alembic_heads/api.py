@@ -23,6 +23,10 @@ from .check import check_environments, format_check
 from .discover import find_environments
 from .findings import Finding, UsageError
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from .roundtrip import GraphRoundtrip
+
 
 @dataclass(frozen=True)
 class GraphResult:
@@ -114,4 +118,84 @@ def assert_single_head(
     result = check_heads(path, section=section, max_heads=max_heads)
     if not result.ok:
         raise HeadsCheckFailed(result)
+    return result
+
+
+@dataclass(frozen=True)
+class RoundtripResult:
+    """The round trip of every graph of a project (see ``alembic-heads roundtrip``).
+
+    ``graphs`` hold, per graph, the revisions round-tripped, the findings, the
+    revisions marked irreversible and those not reached; ``report`` is what the
+    command prints.
+    """
+
+    graphs: tuple[GraphRoundtrip, ...]
+    report: str
+
+    @property
+    def ok(self) -> bool:
+        return all(graph.ok for graph in self.graphs)
+
+
+class RoundtripFailed(AssertionError):
+    """A round trip found a migration that cannot be undone; the message is the report."""
+
+    def __init__(self, result: RoundtripResult) -> None:
+        super().__init__(result.report)
+        self.result = result
+
+
+def check_roundtrip(
+    path: str | os.PathLike[str] = ".",
+    *,
+    url: str | None = None,
+    url_env: str | None = None,
+    since: str | None = None,
+    against: str | None = None,
+    initial: str | None = None,
+    section: str | None = None,
+) -> RoundtripResult:
+    """Upgrade, downgrade and upgrade again every revision of the project at
+    ``path`` (as :func:`check_heads` finds it), on a database of its own: a
+    SQLite file, or a new database on the PostgreSQL server ``url`` names.
+
+    It runs the project's env.py and revision files (in this process, from
+    the project's folder), so the application must be importable. The options
+    are the command's ``--url``, ``--url-env``, ``--since``, ``--against``,
+    ``--initial`` and ``-n``. Raises :class:`~alembic_heads.findings.UsageError` on bad input.
+    """
+    from .roundtrip import Options, format_text, roundtrip_environments
+
+    target = Path(path).resolve()
+    if not target.exists():
+        raise UsageError(f"{target}: no such file or directory")
+    cwd, config = (target.parent, [target.name]) if target.is_file() else (target, [])
+    envs = find_environments([], config, section, cwd)
+    results = roundtrip_environments(envs, cwd, Options(url, url_env, since, against, initial))
+    return RoundtripResult(tuple(results), format_text(results))
+
+
+def assert_roundtrip(
+    path: str | os.PathLike[str] = ".",
+    *,
+    url: str | None = None,
+    url_env: str | None = None,
+    since: str | None = None,
+    against: str | None = None,
+    initial: str | None = None,
+    section: str | None = None,
+) -> RoundtripResult:
+    """:func:`check_roundtrip`, raising :class:`RoundtripFailed` when it finds something."""
+    result = check_roundtrip(
+        path,
+        url=url,
+        url_env=url_env,
+        since=since,
+        against=against,
+        initial=initial,
+        section=section,
+    )
+    if not result.ok:
+        raise RoundtripFailed(result)
     return result

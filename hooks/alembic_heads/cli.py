@@ -45,6 +45,10 @@ COMMANDS: dict[str, tuple[Callable[[Sequence[str] | None], int], str]] = {
     "merge": (_lazy("merge"), "write the merge revision `alembic merge` would write"),
     "rebase": (_lazy("rebase"), "move this branch's new migrations onto the other head"),
     "status": (_lazy("status"), "say where the database stands against this working tree"),
+    "roundtrip": (
+        _lazy("roundtrip"),
+        "upgrade, downgrade, upgrade every revision on a scratch database",
+    ),
 }
 
 USAGE = f"usage: alembic-heads {{{','.join(COMMANDS)}}} [options] [paths ...]"

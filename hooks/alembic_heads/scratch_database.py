@@ -1,0 +1,214 @@
+"""The database a round trip runs on: one it creates, and the only one it touches.
+
+By default a SQLite file in a new temporary folder; given a PostgreSQL server's
+URL, a database with a random name created there. Either is removed at the end,
+also when the run fails or is interrupted (the caller's ``finally``).
+
+:func:`only_this_database` is the promise behind it: while it is active every
+new DBAPI connection SQLAlchemy opens, from any engine (env.py's own included),
+is checked before it is made, and one that would reach another database raises
+:class:`ForeignDatabase` before any statement runs there.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+import uuid
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from .findings import UsageError
+
+SERVER_DIALECTS = ("postgresql",)
+DATABASE_PREFIX = "alembic_heads_roundtrip_"
+
+# Where a connection goes: (dialect name, what identifies the database).
+Target = tuple[str, tuple[str, ...]]
+
+
+class ForeignDatabase(Exception):
+    """env.py (or a migration) tried to connect to a database the round trip did not create."""
+
+    def __init__(self, where: str) -> None:
+        super().__init__(where)
+        self.where = where
+
+
+def one_line(error: BaseException) -> str:
+    """An error as one line: the database's own message where there is one."""
+    cause = getattr(error, "orig", None) or error
+    text = " ".join(str(cause).split("\n")[0].split()) or "(no message)"
+    return f"{type(cause).__name__}: {text}"
+
+
+class ScratchDatabase:
+    """A database made for one run. ``url`` is what env.py is handed."""
+
+    def __init__(self, server_url: str | None) -> None:
+        import sqlalchemy
+        from sqlalchemy.engine import make_url
+
+        self._folder: str | None = None
+        self._server: Any = None
+        self._on_server_now = False
+        if server_url is None:
+            self._folder = tempfile.mkdtemp(prefix="alembic-heads-roundtrip-")
+            self.url = sqlalchemy.URL.create(
+                "sqlite", database=os.path.join(self._folder, "roundtrip.db")
+            )
+            self.name = self.url.database
+            self._engine = _scratch_engine(self.url)
+            return
+        try:
+            server = make_url(server_url)
+        except sqlalchemy.exc.ArgumentError:
+            raise UsageError(f"--url: not a database URL: {server_url!r}") from None
+        if server.get_backend_name() not in SERVER_DIALECTS:
+            raise UsageError(
+                f"--url: roundtrip creates its database on a PostgreSQL server, not "
+                f"{server.get_backend_name()} (without --url it uses a SQLite file of its own)"
+            )
+        self.name = f"{DATABASE_PREFIX}{uuid.uuid4().hex[:12]}"
+        self._server = sqlalchemy.create_engine(
+            server.set(database=server.database or "postgres"),
+            isolation_level="AUTOCOMMIT",
+            poolclass=sqlalchemy.NullPool,
+        )
+        self.url = server.set(database=self.name)
+        self._engine = _scratch_engine(self.url)
+        try:
+            self._on_server(f'CREATE DATABASE "{self.name}"')
+        except sqlalchemy.exc.SQLAlchemyError as error:
+            self._server.dispose()
+            raise UsageError(f"--url: cannot create a database there: {one_line(error)}") from None
+
+    @property
+    def dialect(self) -> str:
+        return str(self.url.get_backend_name())
+
+    @property
+    def url_text(self) -> str:
+        """The URL as env.py reads it (password included)."""
+        return str(self.url.render_as_string(hide_password=False))
+
+    def allows(self, target: Target) -> bool:
+        """Whether a connection to ``target`` reaches this database (or the
+        server's maintenance database, while this object creates or drops it)."""
+        if target == _target_of(self._engine):
+            return True
+        return self._on_server_now and target == _target_of(self._server)
+
+    def connect(self) -> Any:
+        return self._engine.connect()
+
+    def recreate(self) -> None:
+        """Empty again, as if just created (close every connection first)."""
+        if self._server is None:
+            assert self.url.database is not None
+            for suffix in ("", "-journal", "-wal", "-shm"):
+                with contextlib.suppress(FileNotFoundError):
+                    os.remove(self.url.database + suffix)
+            return
+        self._drop()
+        self._on_server(f'CREATE DATABASE "{self.name}"')
+
+    def save_to(self, path: str) -> None:
+        """A copy of the SQLite file at ``path`` (close every connection first)."""
+        assert self.url.database is not None
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        partial = f"{path}.{uuid.uuid4().hex[:8]}.partial"
+        shutil.copyfile(self.url.database, partial)
+        os.replace(partial, path)
+
+    def load_from(self, path: str) -> None:
+        """The SQLite file becomes a copy of ``path`` (close every connection first)."""
+        assert self.url.database is not None
+        shutil.copyfile(path, self.url.database)
+
+    def remove(self) -> None:
+        """Drop the database (and its folder): at the end of every run."""
+        self._engine.dispose()
+        if self._folder is not None:
+            shutil.rmtree(self._folder, ignore_errors=True)
+            return
+        try:
+            self._drop()
+        finally:
+            self._server.dispose()
+
+    def _drop(self) -> None:
+        # FORCE ends the sessions env.py's own engines may still hold.
+        self._on_server(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+
+    def _on_server(self, statement: str) -> None:
+        self._on_server_now = True
+        try:
+            with self._server.connect() as connection:
+                connection.exec_driver_sql(statement)
+        finally:
+            self._on_server_now = False
+
+
+# A scratch database need not survive a power cut: not waiting for the disk
+# makes each step several times faster (SQLite commits fsync twice).
+_UNDURABLE = {
+    "sqlite": ("PRAGMA synchronous = OFF", "PRAGMA journal_mode = MEMORY"),
+    "postgresql": ("SET synchronous_commit TO OFF",),
+}
+
+
+def _scratch_engine(url: Any) -> Any:
+    import sqlalchemy
+
+    engine = sqlalchemy.create_engine(url, poolclass=sqlalchemy.NullPool)
+    statements = _UNDURABLE[engine.dialect.name]
+
+    def undurable(dbapi_connection: Any, record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        for statement in statements:
+            cursor.execute(statement)
+        cursor.close()
+        if engine.dialect.name == "postgresql":
+            dbapi_connection.commit()
+
+    sqlalchemy.event.listen(engine, "connect", undurable)
+    return engine
+
+
+def _target_of(engine: Any) -> Target:
+    cargs, cparams = engine.dialect.create_connect_args(engine.url)
+    return _target(engine.dialect.name, cargs, cparams)
+
+
+def _target(dialect: str, cargs: Sequence[Any], cparams: dict[str, Any]) -> Target:
+    if cargs:  # SQLite: the file
+        name = str(cargs[0])
+        return dialect, (name if name == ":memory:" else os.path.realpath(name),)
+    parts = [cparams.get(key) for key in ("host", "port", "dbname", "database", "dsn")]
+    return dialect, tuple("" if part is None else str(part) for part in parts)
+
+
+def _describe(target: Target) -> str:
+    dialect, parts = target
+    return f"{dialect} {' '.join(part for part in parts if part)}".strip()
+
+
+@contextlib.contextmanager
+def only_this_database(database: ScratchDatabase) -> Iterator[None]:
+    """Refuse every new connection that would not reach ``database``."""
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    def check(dialect: Any, record: Any, cargs: Sequence[Any], cparams: dict[str, Any]) -> None:
+        target = _target(dialect.name, cargs, cparams)
+        if not database.allows(target):
+            raise ForeignDatabase(_describe(target))
+
+    event.listen(Engine, "do_connect", check)
+    try:
+        yield
+    finally:
+        event.remove(Engine, "do_connect", check)
