@@ -990,7 +990,7 @@ def _read_bytecode(code: types.CodeType, path: str) -> _Parsed:
             lines[name] = line or 1
         elif instruction.opname == "DELETE_NAME" and name in IDENTIFIERS:
             raise _rebound(path, line or 1, name, "deleted (del)")
-        elif instruction.opname == "IMPORT_STAR":
+        elif _imports_star(instruction):
             raise _rebound(path, line or 1, _EVERY, _STAR)
         elif instruction.opname == "STORE_NAME" and name == _MODULE_GETATTR:
             missing = [identifier for identifier in IDENTIFIERS if identifier not in values]
@@ -1065,6 +1065,15 @@ def _line_of(instruction: dis.Instruction, previous: int | None) -> int | None:
         starts = instruction.starts_line
         return starts if isinstance(starts, int) and not isinstance(starts, bool) else previous
     return positions.lineno  # type: ignore[no-any-return]
+
+
+def _imports_star(instruction: dis.Instruction) -> bool:
+    """``from x import *``: its own opcode up to Python 3.11, an intrinsic
+    call from 3.12 on."""
+    return instruction.opname == "IMPORT_STAR" or (
+        instruction.opname == "CALL_INTRINSIC_1"
+        and instruction.argrepr == "INTRINSIC_IMPORT_STAR"
+    )
 
 
 def _constant_stored(recent: list[dis.Instruction]) -> object:
