@@ -64,7 +64,7 @@ def test_the_second_run_recalls_files_from_the_cache(tmp_path: Path, cache: Path
     entries = cached_entries(cache)
     blob = git(repo, "rev-parse", ":versions/dddd_fourth.py").stdout.strip()
     entries[blob] = (*entries[blob][:4], "remembered", *entries[blob][5:])
-    path.write_bytes(marshal.dumps((FORMAT, entries)))
+    path.write_bytes(marshal.dumps((FORMAT, entries, {})))
 
     result = run_cli(["check"], repo)
 
@@ -103,12 +103,13 @@ def _entry_of_wrong_types(entries: dict[str, tuple[object, ...]]) -> dict[str, o
     [
         lambda data, entries: data[: len(data) // 2],  # truncated
         lambda data, entries: b"\x00garbage\xff" * 3,
-        lambda data, entries: marshal.dumps((FORMAT, ["not", "a", "dict"])),
-        lambda data, entries: marshal.dumps((FORMAT, {blob: None for blob in entries})),
-        lambda data, entries: marshal.dumps((FORMAT, {b: (1, 2) for b in entries})),
-        lambda data, entries: marshal.dumps((FORMAT, _entry_of_wrong_types(entries))),
+        lambda data, entries: marshal.dumps((FORMAT, ["not", "a", "dict"], {})),
+        lambda data, entries: marshal.dumps((FORMAT, {blob: None for blob in entries}, {})),
+        lambda data, entries: marshal.dumps((FORMAT, {b: (1, 2) for b in entries}, {})),
+        lambda data, entries: marshal.dumps((FORMAT, _entry_of_wrong_types(entries), {})),
+        lambda data, entries: marshal.dumps((FORMAT, entries)),  # an older layout
     ],
-    ids=["truncated", "garbage", "a-list", "none", "short", "wrong-types"],
+    ids=["truncated", "garbage", "a-list", "none", "short", "wrong-types", "two-parts"],
 )
 def test_a_malformed_cache_is_an_empty_one(
     tmp_path: Path, cache: Path, damage: Callable[[bytes, dict[str, tuple[object, ...]]], bytes]
@@ -127,7 +128,7 @@ def test_a_cache_of_another_format_is_not_used(tmp_path: Path, cache: Path) -> N
     repo = committed_project(tmp_path / "repo", HISTORY)
     assert run_cli(["check"], repo).code == 0
     (path,) = cache.glob("revisions-*.marshal")
-    path.write_bytes(marshal.dumps((FORMAT + 1, {})))
+    path.write_bytes(marshal.dumps((FORMAT + 1, {}, {})))
 
     assert run_cli(["check"], repo).code == 0
     assert len(cached_entries(cache)) == 3
@@ -235,7 +236,7 @@ def remembered_as(cache: Path, blob: str, doc: str) -> None:
     (path,) = cache.glob("revisions-*.marshal")
     entries = cached_entries(cache)
     entries[blob] = (*entries[blob][:4], doc, *entries[blob][5:])
-    path.write_bytes(marshal.dumps((FORMAT, entries)))
+    path.write_bytes(marshal.dumps((FORMAT, entries, {})))
 
 
 def hash_object(path: Path) -> str:
@@ -307,3 +308,58 @@ def test_runs_at_once_each_answer_as_a_cold_run(tmp_path: Path, cache: Path) -> 
 
     assert answers == [(cold.code, cold.out, cold.err)] * 4
     assert run_cli(["check"], tmp_path / "plain") == cold
+
+
+@pytest.fixture
+def settled_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files count as settled as soon as they are written (else two seconds on)."""
+    monkeypatch.setattr("alembic_heads.memo.SETTLED_SECONDS", 0.0)
+
+
+def test_outside_git_an_unchanged_file_is_not_even_read(
+    tmp_path: Path, cache: Path, settled_at_once: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    two_heads(tmp_path / "plain")
+    first = run_cli(["check"], tmp_path / "plain")
+
+    def not_read(*args: object) -> None:
+        raise AssertionError(f"read again: {args}")
+
+    monkeypatch.setattr("alembic_heads.cache.read_revision_bytes", not_read)
+
+    assert run_cli(["check"], tmp_path / "plain") == first
+
+
+@pytest.mark.usefixtures("settled_at_once")
+def test_a_settled_file_edited_keeping_size_and_times_is_read_again(
+    tmp_path: Path, cache: Path
+) -> None:
+    test_an_edit_keeping_size_and_times_is_read_again(tmp_path, cache)
+
+
+@pytest.mark.usefixtures("settled_at_once")
+def test_a_settled_file_replaced_between_runs_is_read_again(tmp_path: Path, cache: Path) -> None:
+    test_a_file_replaced_between_runs_is_read_again(tmp_path, cache)
+
+
+def test_a_file_changed_within_two_seconds_is_not_recalled_by_its_times(
+    tmp_path: Path, cache: Path
+) -> None:
+    fourth = two_heads(tmp_path / "plain")
+    run_cli(["check"], tmp_path / "plain")
+
+    (path,) = cache.glob("revisions-*.marshal")
+    assert str(fourth) not in marshal.loads(path.read_bytes())[2]
+
+
+@pytest.mark.usefixtures("settled_at_once")
+def test_damaged_times_are_not_believed(tmp_path: Path, cache: Path) -> None:
+    fourth = two_heads(tmp_path / "plain")
+    first = run_cli(["check"], tmp_path / "plain")
+    (path,) = cache.glob("revisions-*.marshal")
+    version, entries, seen = marshal.loads(path.read_bytes())
+    seen[str(fourth)] = "garbage"
+    seen[str(tmp_path / "plain" / "versions" / HISTORY[0].file_name)] = ((1, 2), "x")
+    path.write_bytes(marshal.dumps((version, entries, seen)))
+
+    assert run_cli(["check"], tmp_path / "plain") == first

@@ -32,9 +32,12 @@ if TYPE_CHECKING:
     from typing import TypeGuard
 
 # Bump when what is stored, or how a file is read, changes.
-FORMAT = 3
+FORMAT = 4
 
 _Entry = tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...], str, dict[str, int], bool]
+# A file's size, modification and change times and inode, and the blob it held then.
+_Stat = tuple[int, int, int, int]
+_Seen = tuple[_Stat, str]
 
 
 def blob_id(data: bytes) -> str:
@@ -77,26 +80,40 @@ class RevisionCache:
             cache_dir(), f"revisions-{file_key(chr(0).join(locations))}.marshal"
         )
         self.used: dict[str, _Entry] = {}
+        self.seen: dict[str, _Seen] = {}  # this run's files that git did not vouch for
         self._entries: dict[str, _Entry] | None = None
+        self._seen_before: dict[str, object] = {}
 
     @property
     def entries(self) -> dict[str, _Entry]:
         """What the last run kept, read when first asked for."""
         if self._entries is None:
-            self._entries = {}
-            try:
-                with open(self.path, "rb") as handle:
-                    stored = marshal.loads(handle.read())  # load(handle) reads in small pieces
-                if (
-                    isinstance(stored, tuple)
-                    and len(stored) == 2
-                    and stored[0] == FORMAT
-                    and isinstance(stored[1], dict)
-                ):
-                    self._entries = stored[1]
-            except (OSError, EOFError, ValueError, TypeError):
-                pass
+            self._load()
+        assert self._entries is not None
         return self._entries
+
+    def _load(self) -> None:
+        self._entries = {}
+        try:
+            with open(self.path, "rb") as handle:
+                stored = marshal.loads(handle.read())  # load(handle) reads in small pieces
+            if (
+                isinstance(stored, tuple)
+                and len(stored) == 3
+                and stored[0] == FORMAT
+                and isinstance(stored[1], dict)
+                and isinstance(stored[2], dict)
+            ):
+                self._entries, self._seen_before = stored[1], stored[2]
+        except (OSError, EOFError, ValueError, TypeError):
+            pass
+
+    def _seen_last_time(self, path: str) -> object:
+        """``(status, blob)`` of ``path`` as the last run saw it (or whatever a
+        damaged file holds: the caller believes only what fits)."""
+        if self._entries is None:
+            self._load()
+        return self._seen_before.get(path)
 
     def read(self, path: str, shown_as: str | None = None, blob: str | None = None) -> RevisionFile:
         """:func:`~alembic_heads.revision_file.read_revision_file`, recalled by
@@ -106,10 +123,20 @@ class RevisionCache:
             return self.recalled_or(
                 blob, shown_as or path, lambda: read_revision_file(path, shown_as)
             )
+        status = _status(path)
+        before = self._seen_last_time(path)
+        if status is not None and type(before) is tuple and before[0] == status:
+            # The same size, times and inode as when it held that blob: git's
+            # own test of a clean file, so the file need not even be read.
+            script = self.recall(before[1], shown_as or path)
+            if script is not None:
+                self.seen[path] = (status, before[1])
+                return script
         data, shown, name = read_revision_bytes(path, shown_as)
-        return self.recalled_or(
-            blob_id(data), shown, lambda: parse_revision_bytes(data, shown, name)
-        )
+        blob = blob_id(data)
+        if status is not None and _settled(status):
+            self.seen[path] = (status, blob)
+        return self.recalled_or(blob, shown, lambda: parse_revision_bytes(data, shown, name))
 
     def recalled_or(
         self, blob: str | None, shown: str, read: Callable[[], RevisionFile]
@@ -154,7 +181,7 @@ class RevisionCache:
     def save(self) -> None:
         """Keep this run's entries for the next run, if it used any and they
         differ from the last."""
-        if not self.used or self.used == self.entries:
+        if not self.used or (self.used == self.entries and self.seen == self._seen_before):
             return
         from pathlib import Path
 
@@ -162,10 +189,33 @@ class RevisionCache:
 
         try:
             os.makedirs(os.path.dirname(self.path), exist_ok=True)
-            write_file(Path(self.path), marshal.dumps((FORMAT, _shared_lines(self.used))))
+            stored = (FORMAT, _shared_lines(self.used), self.seen)
+            write_file(Path(self.path), marshal.dumps(stored))
             _forget_unused(os.path.dirname(self.path))
         except OSError:
             pass
+
+
+def _status(path: str) -> _Stat | None:
+    """What says a regular file changed (``None`` for anything else: reading
+    it says what it is)."""
+    try:
+        status = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    if status.st_mode & 0o170000 != 0o100000:
+        return None
+    return (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
+
+
+def _settled(status: _Stat) -> bool:
+    """Changed long enough ago that a later change would show in its times
+    (:data:`~alembic_heads.memo.SETTLED_SECONDS`, git's "racily clean" rule)."""
+    import time
+
+    from .memo import SETTLED_SECONDS
+
+    return time.time_ns() - max(status[1], status[2]) > SETTLED_SECONDS * 1e9
 
 
 def _well_formed(entry: object) -> TypeGuard[_Entry]:

@@ -1071,8 +1071,7 @@ def _imports_star(instruction: dis.Instruction) -> bool:
     """``from x import *``: its own opcode up to Python 3.11, an intrinsic
     call from 3.12 on."""
     return instruction.opname == "IMPORT_STAR" or (
-        instruction.opname == "CALL_INTRINSIC_1"
-        and instruction.argrepr == "INTRINSIC_IMPORT_STAR"
+        instruction.opname == "CALL_INTRINSIC_1" and instruction.argrepr == "INTRINSIC_IMPORT_STAR"
     )
 
 
