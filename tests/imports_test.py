@@ -67,3 +67,26 @@ def test_a_warm_check_imports_only_the_package(tmp_path: Path) -> None:
     assert code == "0"
     assert {name for name in imported if name.split(".")[0] != "alembic_heads"} <= ALLOWED
     assert sorted(os.listdir(os.environ["ALEMBIC_HEADS_CACHE_DIR"]))
+
+
+API_PROBE = """
+import sys
+before = set(sys.modules)
+from alembic_heads import check_heads
+ok = check_heads(".").ok
+print(ok, *sorted(set(sys.modules) - before))
+"""
+
+
+def test_the_api_on_settled_files_imports_only_the_package(tmp_path: Path) -> None:
+    """A test suite's ``check_heads()`` outside git: what the warm hook imports,
+    and not a file read (each is recalled by its size, times and inode)."""
+    write_project(tmp_path, [Rev("aaaa", None), Rev("bbbb", "aaaa"), Rev("cccc", "bbbb")])
+    written = max(path.stat().st_ctime for path in tmp_path.rglob("*"))
+    time.sleep(max(0.0, written + memo.SETTLED_SECONDS + 0.1 - time.time()))
+    assert run([PYTHON, "-c", API_PROBE], tmp_path).stdout.startswith("True")
+
+    ok, *imported = run([PYTHON, "-c", API_PROBE], tmp_path).stdout.split()
+
+    assert ok == "True"
+    assert {name for name in imported if name.split(".")[0] != "alembic_heads"} <= ALLOWED

@@ -16,20 +16,18 @@ read the files on disk, as Alembic does.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
-from pathlib import Path
 
 from .check import check_environments, format_check
 from .discover import find_environments
 from .findings import Finding, UsageError
+from .record import Record
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from .roundtrip import GraphRoundtrip
 
 
-@dataclass(frozen=True)
-class GraphResult:
+class GraphResult(Record):
     """One revision graph (one Alembic environment) and what was wrong with it.
 
     ``heads`` are Alembic's heads in load order (empty when a file could not
@@ -37,21 +35,28 @@ class GraphResult:
     the text the ``alembic-single-head`` hook prints for this graph.
     """
 
-    name: str
-    heads: tuple[str, ...]
-    findings: tuple[Finding, ...]
-    report: str
+    __slots__ = ("name", "heads", "findings", "report")
+
+    def __init__(
+        self, name: str, heads: tuple[str, ...], findings: tuple[Finding, ...], report: str
+    ) -> None:
+        self.name = name
+        self.heads = heads
+        self.findings = findings
+        self.report = report
 
     @property
     def ok(self) -> bool:
         return not self.report
 
 
-@dataclass(frozen=True)
-class HeadsResult:
+class HeadsResult(Record):
     """Every graph of a project; ``report`` is what the hook prints for it."""
 
-    graphs: tuple[GraphResult, ...]
+    __slots__ = ("graphs",)
+
+    def __init__(self, graphs: tuple[GraphResult, ...]) -> None:
+        self.graphs = graphs
 
     @property
     def ok(self) -> bool:
@@ -89,10 +94,13 @@ def check_heads(
     Paths in the report are relative to that folder. Raises
     :class:`~alembic_heads.findings.UsageError` when there is nothing to check.
     """
-    target = Path(path)
-    if not target.exists():
+    target = os.fspath(path)
+    if not os.path.exists(target):
         raise UsageError(f"{target}: no such file or directory")
-    cwd, config = (target.parent, [target.name]) if target.is_file() else (target, [])
+    if os.path.isfile(target):
+        cwd, config = os.path.dirname(os.path.abspath(target)), [os.path.basename(target)]
+    else:
+        cwd, config = target, []
     envs = find_environments([], config, section, cwd)
     results = check_environments(envs, cwd, max_heads, git_index=False)
     return HeadsResult(
@@ -121,8 +129,7 @@ def assert_single_head(
     return result
 
 
-@dataclass(frozen=True)
-class RoundtripResult:
+class RoundtripResult(Record):
     """The round trip of every graph of a project (see ``alembic-heads roundtrip``).
 
     ``graphs`` hold, per graph, the revisions round-tripped, the findings, the
@@ -130,8 +137,11 @@ class RoundtripResult:
     command prints.
     """
 
-    graphs: tuple[GraphRoundtrip, ...]
-    report: str
+    __slots__ = ("graphs", "report")
+
+    def __init__(self, graphs: tuple[GraphRoundtrip, ...], report: str) -> None:
+        self.graphs = graphs
+        self.report = report
 
     @property
     def ok(self) -> bool:
@@ -165,6 +175,8 @@ def check_roundtrip(
     are the command's ``--url``, ``--url-env``, ``--since``, ``--against``,
     ``--initial`` and ``-n``. Raises :class:`~alembic_heads.findings.UsageError` on bad input.
     """
+    from pathlib import Path
+
     from .roundtrip import Options, format_text, roundtrip_environments
 
     target = Path(path).resolve()
