@@ -364,7 +364,10 @@ def test_at_pre_push_the_pushed_commit_is_checked(
 def test_every_location_is_read_and_a_symlink_as_alembic_loads_it(tmp_path: Path) -> None:
     """A link is loaded where Alembic reaches it first, the file it leads to once."""
     root = init_repo(tmp_path)
-    write_project(root, SEED, ini_extra="version_locations = %(here)s/versions:%(here)s/more\n")
+    # version_path_separator too: Alembic before 1.16 knows no path_separator and
+    # would take both locations for one path (and the oracle would load nothing).
+    locations = "version_path_separator = os\nversion_locations = %(here)s/versions:%(here)s/more\n"
+    write_project(root, SEED, ini_extra=locations)
     (root / "more").mkdir()
     commit_all(root, "A, B, C")
     git(root, "checkout", "-q", "-b", "side")

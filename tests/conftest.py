@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parent.parent / "hooks"))
 
 from helpers import PYTHON, PreCommit, commit_all, git, init_repo, run, write_pre_commit_config
-from postgres_server import INSTALL_HINT, PostgresServer, running_server
+from postgres_server import INSTALL_HINT, PostgresServer, psycopg_dialect_missing, running_server
 
 ROOT = Path(__file__).parent.parent
 
@@ -82,7 +82,11 @@ def _revision_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
 
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[PostgresServer]:
-    """A real PostgreSQL server for the session (skips where no server binaries exist)."""
+    """A real PostgreSQL server for the session (skips where no server binaries
+    exist, or where SQLAlchemy has no psycopg 3 dialect to reach it)."""
+    reason = psycopg_dialect_missing()
+    if reason is not None:
+        pytest.skip(reason)
     with running_server() as server:
         if server is None:
             pytest.skip(INSTALL_HINT)

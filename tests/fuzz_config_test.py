@@ -13,6 +13,7 @@ import tempfile
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -20,7 +21,13 @@ from hypothesis import strategies as st
 from alembic_heads.check import read_graph
 from alembic_heads.discover import find_environments
 from alembic_heads.findings import UsageError
-from helpers import ENV_PY, chdir, run_cli
+from helpers import ENV_PY, alembic_older_than, chdir, run_cli
+
+# Alembic before 1.16 reads no [tool.alembic] and no path_separator, its
+# version_path_separator knows no "newline", and an empty script_location is no
+# folder to it (os.access("")): there the configurations are only what it reads
+# as the newest Alembic does, whose reading is ours.
+BEFORE_1_16 = alembic_older_than("1.16")
 
 # The tree every configuration is tried on: which files form the graph
 # decides how many heads it has (b2 only when recursive; c3 forks from a1;
@@ -44,7 +51,7 @@ SCRIPT_LOCATIONS = [
     "%(here)s",
     "nowhere/../migrations",
     "migrations\n  /x",
-    "",
+    *([] if BEFORE_1_16 else [""]),
 ]
 LOCATIONS = [
     "migrations/versions",
@@ -64,6 +71,7 @@ LOCATIONS = [
     "",
 ]
 SEPARATORS = [" ", ",", ", ", ":", ";", "\n  ", os.pathsep, " ,"]
+SEPARATOR_OPTIONS = ("path_separator", "version_path_separator")
 SEPARATOR_VALUES = ["os", "os", "os", "space", "newline", ":", ";", "bogus", "", "OS"]
 BOOLEANS = ["true", "true", "false", "True", "1", "yes", ""]
 SECTIONS = ["alembic", "alembic", "alembic", "Alembic", "other"]
@@ -124,9 +132,11 @@ def ini_texts(draw: st.DrawFn) -> bytes:
     if draw(st.booleans()) or draw(st.booleans()):
         parts = draw(st.lists(st.sampled_from(LOCATIONS), min_size=1, max_size=3))
         lines.append(f"version_locations = {draw(st.sampled_from(SEPARATORS)).join(parts)}")
-    for option in ("path_separator", "version_path_separator"):
+    options = ("version_path_separator",) if BEFORE_1_16 else SEPARATOR_OPTIONS
+    values = [value for value in SEPARATOR_VALUES if not (BEFORE_1_16 and value == "newline")]
+    for option in options:
         if draw(st.integers(0, 3)) == 0 or (option == "path_separator" and draw(st.booleans())):
-            lines.append(f"{option} = {draw(st.sampled_from(SEPARATOR_VALUES))}")
+            lines.append(f"{option} = {draw(st.sampled_from(values))}")
     if draw(st.booleans()):
         lines.append(f"recursive_version_locations = {draw(st.sampled_from(BOOLEANS))}")
     if draw(st.integers(0, 4)) == 0:
@@ -153,7 +163,7 @@ def toml_texts(draw: st.DrawFn) -> bytes:
 
 @st.composite
 def configurations(draw: st.DrawFn) -> Configuration:
-    kind = draw(st.sampled_from(["ini", "ini", "toml", "both"]))
+    kind = "ini" if BEFORE_1_16 else draw(st.sampled_from(["ini", "ini", "toml", "both"]))
     ini = draw(ini_texts()) if kind in ("ini", "both") else None
     toml = draw(toml_texts()) if kind in ("toml", "both") else None
     return Configuration(ini, toml)
@@ -178,11 +188,9 @@ def alembic_says(root: Path, section: str) -> AlembicSays:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            config = Config(
-                str(ini) if ini.exists() else None,
-                toml_file=str(toml) if toml.exists() else None,
-                ini_section=section,
-            )
+            # toml_file= only where there is one: Alembic before 1.16 has no such argument
+            toml_file: dict[str, Any] = {"toml_file": str(toml)} if toml.exists() else {}
+            config = Config(str(ini) if ini.exists() else None, ini_section=section, **toml_file)
             script = ScriptDirectory.from_config(config)
             files = {os.path.realpath(s.path) for s in script._load_revisions()}
             return AlembicSays(files, len(script.get_heads()))

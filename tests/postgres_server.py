@@ -26,6 +26,17 @@ INSTALL_HINT = (
 )
 
 
+def psycopg_dialect_missing() -> str | None:
+    """Why SQLAlchemy cannot reach the server through psycopg 3, or None: the
+    ``postgresql+psycopg`` dialect came with SQLAlchemy 2.0."""
+    import sqlalchemy
+
+    major = int(sqlalchemy.__version__.split(".")[0])
+    if major < 2:
+        return f"psycopg 3 needs SQLAlchemy 2.0; installed: {sqlalchemy.__version__}"
+    return None
+
+
 def server_binaries() -> Path | None:
     """The folder holding ``initdb`` and ``pg_ctl``: Debian's newest version, else PATH."""
     debian = sorted(

@@ -441,27 +441,22 @@ def test_reads_postgresql_in_a_read_only_transaction(
     assert pg_rows(url) == before
 
 
-def test_one_line_and_exit_2_when_the_database_cannot_say(
-    tmp_path: Path, postgres_server: PostgresServer
-) -> None:
+def test_one_line_and_exit_2_when_the_database_cannot_say(tmp_path: Path) -> None:
     repo = database_project(tmp_path / "repo", [A])
     sqlite3.connect(repo / "empty.db").close()
     with sqlite3.connect(repo / "odd.db") as odd:
         odd.execute("CREATE TABLE alembic_version (revision VARCHAR(32))")
-    gone = postgres_server.url("no_such_database")
-    with_password = gone.replace("postgres@", "postgres:s3cret@")
 
     cases = {
         ("--url", "sqlite:///empty.db"): "sqlite:///empty.db (--url) has no version table "
         "alembic_version: no migration was ever applied to it",
-        ("--url", with_password): (
-            f"cannot connect to {gone.replace('postgres@', 'postgres:***@')} (--url): "
-            'connection failed: connection to server at "127.0.0.1", port '
-            f'{postgres_server.port} failed: FATAL:  database "no_such_database" does not exist'
-        ),
         ("--url", "mysql://user@127.0.0.1/app"): "no database driver for mysql (No module "
         "named 'pymysql'): pip install 'alembic-heads[mysql]' (for the pre-commit hook: "
         "additional_dependencies: ['sqlalchemy>=1.4', 'pymysql'])",
+        ("--url", "postgresql+psycopg2://user@127.0.0.1/app"): "no database driver for "
+        "postgresql+psycopg2 (No module named 'psycopg2'): pip install "
+        "'alembic-heads[postgresql]' (for the pre-commit hook: additional_dependencies: "
+        "['sqlalchemy>=2.0', 'psycopg[binary]'])",
         ("--url", "driver://user:pass@localhost/dbname"): "--url: unknown database dialect "
         "'driver' in driver://user:***@localhost/dbname: pass --url URL or --url-env NAME",
         ("--url-env", "NOT_SET_ANYWHERE"): "--url-env NOT_SET_ANYWHERE: the environment "
@@ -479,6 +474,25 @@ def test_one_line_and_exit_2_when_the_database_cannot_say(
         warned = run_cli(["status", "--warn-only", *argv], repo)
         assert (result.code, result.out, result.err) == (2, "", f"alembic-heads: {message}\n")
         assert (warned.code, warned.out, warned.err) == (0, "", result.err)
+
+
+def test_one_line_and_exit_2_when_the_postgresql_database_does_not_exist(
+    tmp_path: Path, postgres_server: PostgresServer
+) -> None:
+    repo = database_project(tmp_path / "repo", [A])
+    gone = postgres_server.url("no_such_database")
+    with_password = gone.replace("postgres@", "postgres:s3cret@")
+    message = (
+        f"cannot connect to {gone.replace('postgres@', 'postgres:***@')} (--url): "
+        'connection failed: connection to server at "127.0.0.1", port '
+        f'{postgres_server.port} failed: FATAL:  database "no_such_database" does not exist'
+    )
+
+    result = run_cli(["status", "--url", with_password], repo)
+    warned = run_cli(["status", "--warn-only", "--url", with_password], repo)
+
+    assert (result.code, result.out, result.err) == (2, "", f"alembic-heads: {message}\n")
+    assert (warned.code, warned.out, warned.err) == (0, "", result.err)
 
 
 def test_no_url_anywhere(tmp_path: Path) -> None:

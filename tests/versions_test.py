@@ -45,12 +45,18 @@ def test_the_oldest_session_pins_the_declared_alembic_and_sqlalchemy() -> None:
     extras = pyproject()["project"]["optional-dependencies"]
     manifest = (ROOT / ".pre-commit-hooks.yaml").read_text()
     pins = re.findall(r"^(\S+)==(\S+)$", (ROOT / "tests/constraints-oldest.txt").read_text(), re.M)
+    pins_2 = re.findall(
+        r"^(\S+)==(\S+)$", (ROOT / "tests/constraints-oldest-sqlalchemy-2.txt").read_text(), re.M
+    )
 
     assert extras["merge"] == ["alembic>=1.10"] and "alembic>=1.10" in extras["test"]
-    assert all(extras[name][0] == "sqlalchemy>=1.4" for name in ("database", "postgresql", "mysql"))
+    assert all(extras[name][0] == "sqlalchemy>=1.4" for name in ("database", "mysql"))
+    # postgresql+psycopg (psycopg 3) is a dialect of SQLAlchemy 2.0 on
+    assert extras["postgresql"] == ["sqlalchemy>=2.0", "psycopg[binary]>=3.1"]
     assert 'additional_dependencies: ["alembic>=1.10"]' in manifest
     assert 'additional_dependencies: ["sqlalchemy>=1.4"]' in manifest
     assert dict(pins) == {"alembic": "1.10.0", "sqlalchemy": "1.4.46"}
+    assert dict(pins_2) == {"alembic": "1.10.0", "sqlalchemy": "2.0.0"}
 
 
 def test_the_check_depends_on_nothing_it_does_not_import() -> None:

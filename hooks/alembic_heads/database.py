@@ -27,14 +27,15 @@ _FALLBACK_DRIVER = {
     "mysql": "mysql+pymysql",
     "mariadb": "mariadb+pymysql",
 }
-# The extra that installs a dialect's driver, and the package the hook needs.
-_EXTRA = {
-    "postgresql": ("postgresql", "psycopg[binary]"),
-    "mysql": ("mysql", "pymysql"),
-    "mariadb": ("mysql", "pymysql"),
-}
 # The hook's environment has only what the check needs; the database hook adds this.
 SQLALCHEMY = "sqlalchemy>=1.4"
+# The extra that installs a dialect's driver, and what the hook needs for it
+# (psycopg 3's dialect, postgresql+psycopg, came with SQLAlchemy 2.0).
+_EXTRA = {
+    "postgresql": ("postgresql", "sqlalchemy>=2.0", "psycopg[binary]"),
+    "mysql": ("mysql", SQLALCHEMY, "pymysql"),
+    "mariadb": ("mysql", SQLALCHEMY, "pymysql"),
+}
 _READ_ONLY_STATEMENT = {"postgresql", "mysql", "mariadb", "oracle"}
 CONNECT_TIMEOUT_SECONDS = 10
 
@@ -147,10 +148,10 @@ def _engine(database: DatabaseUrl, base: str) -> Any:
     except ImportError as error:
         backend = url.get_backend_name()
         if backend in _EXTRA:
-            extra, package = _EXTRA[backend]
+            extra, sqlalchemy, package = _EXTRA[backend]
             install = (
                 f"pip install 'alembic-heads[{extra}]' (for the pre-commit hook: "
-                f"additional_dependencies: ['{SQLALCHEMY}', '{package}'])"
+                f"additional_dependencies: ['{sqlalchemy}', '{package}'])"
             )
         else:
             install = f"install the driver of {url.drivername} beside alembic-heads"

@@ -100,6 +100,7 @@ def roundtrip_environments(
     progress: Progress = _no_progress,
 ) -> list[GraphRoundtrip]:
     """Round-trip every environment, each on a database of its own."""
+    _require_sqlalchemy_2()
     own: list[frozenset[str] | None] = [None] * len(envs)
     if options.against is not None:
         from .check import check_environments
@@ -110,6 +111,17 @@ def roundtrip_environments(
         _roundtrip_environment(env, cwd, options, own[index], progress)
         for index, env in enumerate(envs)
     ]
+
+
+def _require_sqlalchemy_2() -> None:
+    """The round trip speaks SQLAlchemy 2.0 (``sqlalchemy.URL``, its
+    connection events, psycopg 3's dialect): an older one is one line."""
+    import sqlalchemy
+
+    if int(sqlalchemy.__version__.split(".")[0]) < 2:
+        raise UsageError(
+            f"roundtrip needs SQLAlchemy 2.0 or later; installed: {sqlalchemy.__version__}"
+        )
 
 
 def _roundtrip_environment(
