@@ -557,6 +557,86 @@ def test_an_env_py_that_connects_elsewhere_is_stopped_before_any_statement(
     assert precious.read_bytes() == contents
 
 
+# Ways past a check of the URL alone: an engine with its own creator (as the
+# Cloud SQL connector makes one), and a listener of env.py's that rewrites the
+# arguments after the URL was checked.
+CREATOR_ENV_PY = """\
+import sqlite3
+
+from alembic import context
+from sqlalchemy import create_engine, pool
+
+engine = create_engine(
+    "sqlite://", creator=lambda: sqlite3.connect({path!r}), poolclass=pool.NullPool
+)
+with engine.connect() as connection:
+    context.configure(connection=connection)
+    with context.begin_transaction():
+        context.run_migrations()
+"""
+
+REWRITING_ENV_PY = """\
+from alembic import context
+from sqlalchemy import engine_from_config, event, pool
+
+config = context.config
+engine = engine_from_config(
+    config.get_section(config.config_ini_section), prefix="sqlalchemy.", poolclass=pool.NullPool
+)
+
+
+@event.listens_for(engine, "do_connect")
+def from_a_secrets_store(dialect, record, cargs, cparams):
+    cargs[0] = {path!r}
+
+
+with engine.connect() as connection:
+    context.configure(connection=connection)
+    with context.begin_transaction():
+        context.run_migrations()
+"""
+
+
+@pytest.mark.parametrize("env_py", [CREATOR_ENV_PY, REWRITING_ENV_PY], ids=["creator", "rewrite"])
+def test_where_a_connection_really_is_is_asked_of_the_database(tmp_path: Path, env_py: str) -> None:
+    import sqlite3
+
+    precious = tmp_path / "development.db"
+    with sqlite3.connect(precious) as connection:
+        connection.execute("CREATE TABLE customers (id INTEGER PRIMARY KEY)")
+    connection.close()
+    contents = precious.read_bytes()
+    project(tmp_path / "app", [orders()], env_py.format(path=str(precious)))
+
+    result = roundtrip(tmp_path / "app", [])
+
+    assert (result.code, result.out) == (2, "")
+    assert result.err.startswith(
+        f"alembic-heads: env.py connected to another database (sqlite {precious}); "
+    )
+    assert precious.read_bytes() == contents
+
+
+ATTACHING_ENV_PY = ENV_PY.replace(
+    "def run(connection):\n",
+    "def run(connection):\n"
+    "    connection.exec_driver_sql(\"ATTACH DATABASE 'audit.db' AS audit\")\n",
+)
+
+
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="sqlite3 can limit ATTACH from 3.11")
+def test_a_scratch_sqlite_connection_attaches_no_other_file(tmp_path: Path) -> None:
+    project(tmp_path, [orders()], ATTACHING_ENV_PY)
+
+    result = roundtrip(tmp_path, [])
+
+    assert (result.code, result.out) == (2, "")
+    assert result.err == (
+        "alembic-heads: env.py failed: OperationalError: too many attached databases - max 0\n"
+    )
+    assert not (tmp_path / "audit.db").exists()
+
+
 URL_ENV_PY = """\
 import os
 

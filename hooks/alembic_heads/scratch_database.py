@@ -7,7 +7,13 @@ also when the run fails or is interrupted (the caller's ``finally``).
 :func:`only_this_database` is the promise behind it: while it is active every
 new DBAPI connection SQLAlchemy opens, from any engine (env.py's own included),
 is checked before it is made, and one that would reach another database raises
-:class:`ForeignDatabase` before any statement runs there.
+:class:`ForeignDatabase` before any statement runs there. As that check reads
+the URL, a connection is also asked where it really is, by the database itself,
+when it is made and whenever it is taken from a pool: an engine with its own
+``creator``, a listener that rewrites the arguments, or a connection pooled
+before the round trip began cannot get past it. A SQLite connection may attach
+no other file. (Statements a migration sends on through the database's own
+links, such as PostgreSQL's dblink, are out of its reach.)
 """
 
 from __future__ import annotations
@@ -103,6 +109,36 @@ class ScratchDatabase:
 
     def connect(self) -> Any:
         return self._engine.connect()
+
+    def really_here(self, dbapi_connection: Any) -> str | None:
+        """``None`` when the DBAPI connection is to this database (or to the
+        server's maintenance database while this object uses it), else where
+        it is, as the database says."""
+        import sqlite3
+
+        if isinstance(dbapi_connection, sqlite3.Connection):
+            # No ATTACH of another file (Python 3.11+ can set the limit).
+            attached = getattr(sqlite3, "SQLITE_LIMIT_ATTACHED", None)
+            set_limit = getattr(dbapi_connection, "setlimit", None)
+            if attached is not None and set_limit is not None:
+                set_limit(attached, 0)
+            rows = dbapi_connection.execute("PRAGMA database_list").fetchall()
+            files = [os.path.realpath(row[2]) if row[2] else ":memory:" for row in rows]
+            wanted = os.path.realpath(str(self.url.database)) if self._folder else None
+            return None if files == [wanted] else f"sqlite {', '.join(files)}"
+        if self._folder is not None:
+            return f"{type(dbapi_connection).__module__} (not this SQLite file)"
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("SELECT current_database()")
+            (name,) = cursor.fetchone()
+        finally:
+            cursor.close()
+            if not getattr(dbapi_connection, "autocommit", False):
+                dbapi_connection.rollback()  # leave no transaction open behind the pool
+        if name == self.name or (self._on_server_now and name == self._server.url.database):
+            return None
+        return f"postgresql database {name}"
 
     def recreate(self) -> None:
         """Empty again, as if just created (close every connection first)."""
@@ -201,14 +237,24 @@ def only_this_database(database: ScratchDatabase) -> Iterator[None]:
     """Refuse every new connection that would not reach ``database``."""
     from sqlalchemy import event
     from sqlalchemy.engine import Engine
+    from sqlalchemy.pool import Pool
 
     def check(dialect: Any, record: Any, cargs: Sequence[Any], cparams: dict[str, Any]) -> None:
         target = _target(dialect.name, cargs, cparams)
         if not database.allows(target):
             raise ForeignDatabase(_describe(target))
 
+    def ask(dbapi_connection: Any, record: Any, *proxy: Any) -> None:
+        elsewhere = database.really_here(dbapi_connection)
+        if elsewhere is not None:
+            raise ForeignDatabase(elsewhere)
+
     event.listen(Engine, "do_connect", check)
+    event.listen(Pool, "connect", ask)
+    event.listen(Pool, "checkout", ask)
     try:
         yield
     finally:
         event.remove(Engine, "do_connect", check)
+        event.remove(Pool, "connect", ask)
+        event.remove(Pool, "checkout", ask)
