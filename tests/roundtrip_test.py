@@ -1393,3 +1393,39 @@ def test_the_revisions_below_the_scope_come_from_a_kept_copy_on_the_second_run(
     assert len(kept) == 1
     assert second.out.splitlines()[1] == "    OperationalError: table marker already exists"
     assert third.out == first.out
+
+
+EXITING_ENV_PY = """\
+import sys
+
+sys.exit("DATABASE_URL is not set")
+"""
+
+
+@pytest.mark.parametrize(
+    ("options", "env_py", "said"),
+    [
+        (
+            ["--url", "postgresql://u@127.0.0.1:abc/x"],
+            ENV_PY,
+            "--url: not a database URL: 'postgresql://u@127.0.0.1:abc/x'",
+        ),
+        (
+            ["--url", "postgresql+nodriver://u@127.0.0.1:1/x"],
+            ENV_PY,
+            "--url: no driver installed "
+            "for postgresql+nodriver: pip install 'alembic-heads[postgresql]' (psycopg 3), or the "
+            "driver the URL names",
+        ),
+        ([], EXITING_ENV_PY, "env.py exited: DATABASE_URL is not set"),
+    ],
+    ids=["port", "driver", "sys-exit"],
+)
+def test_what_stops_the_round_trip_is_one_line(
+    tmp_path: Path, options: list[str], env_py: str, said: str
+) -> None:
+    project(tmp_path, [orders()], env_py)
+
+    result = roundtrip(tmp_path, options)
+
+    assert (result.code, result.out, result.err) == (2, "", f"alembic-heads: {said}\n")

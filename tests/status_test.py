@@ -457,6 +457,8 @@ def test_one_line_and_exit_2_when_the_database_cannot_say(tmp_path: Path) -> Non
         "postgresql+psycopg2 (No module named 'psycopg2'): pip install "
         "'alembic-heads[postgresql]' (for the pre-commit hook: additional_dependencies: "
         "['sqlalchemy>=2.0', 'psycopg[binary]'])",
+        ("--url", "postgresql://u@127.0.0.1:abc/x"): "--url: not a database URL: "
+        "postgresql://u@127.0.0.1:abc/x",
         ("--url", "driver://user:pass@localhost/dbname"): "--url: unknown database dialect "
         "'driver' in driver://user:***@localhost/dbname: pass --url URL or --url-env NAME",
         ("--url-env", "NOT_SET_ANYWHERE"): "--url-env NOT_SET_ANYWHERE: the environment "

@@ -103,6 +103,9 @@ def read_only_connection(database: DatabaseUrl, base: str) -> Iterator[Connectio
                 f"{_first_line(error.orig)}",
             ) from None
         with connection:
+            if engine.dialect.name == "postgresql":  # also when the URL asks for autocommit
+                connection.exec_driver_sql("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+                connection.commit()
             transaction = connection.begin()
             try:
                 if engine.dialect.name in _READ_ONLY_STATEMENT:
@@ -122,7 +125,7 @@ def _engine(database: DatabaseUrl, base: str) -> Any:
 
     try:
         url = make_url(database.url)
-    except ArgumentError:
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
         raise DatabaseProblem(
             "url", f"{database.source}: not a database URL: {database.shown}"
         ) from None

@@ -158,7 +158,7 @@ def _roundtrip_environment(
                     walk.close()
                 return walk.result
         finally:
-            database.remove()
+            database.remove_or_say()
 
 
 class _Walk:
@@ -195,7 +195,7 @@ class _Walk:
         """A connection to the (empty) database, holding the ``--initial`` tables."""
         connection = self.database.connect()
         if self.initial is not None:
-            self.initial.create_all(connection)
+            _create_all(self.initial, connection, "--initial")
             connection.commit()
         return connection
 
@@ -305,7 +305,7 @@ class _Walk:
         else:
             metadatas = [_metadata(spec, "--metadata")]
         for metadata in metadatas:
-            metadata.create_all(self.connection)
+            _create_all(metadata, self.connection, "--metadata")
         schema, table = self.version_table
         context = MigrationContext.configure(
             self.connection, opts={"version_table": table, "version_table_schema": schema}
@@ -512,6 +512,8 @@ class _Walk:
         try:
             with environment:
                 self.script.run_env()
+        except SystemExit as error:  # env.py gave up (a variable it needs is not set, say)
+            raise UsageError(f"{self._env_py()} exited: {error.code}") from None
         except Exception as error:
             if _offline(environment):
                 raise UsageError(
@@ -1002,6 +1004,16 @@ def json_document(results: Sequence[GraphRoundtrip]) -> dict[str, Any]:
             for result in results
         ],
     }
+
+
+def _create_all(metadata: Any, connection: Any, option: str) -> None:
+    """The application's tables; their own failure is one line, naming the option."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        metadata.create_all(connection)
+    except SQLAlchemyError as error:
+        raise UsageError(f"{option}: creating its tables failed: {one_line(error)}") from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:

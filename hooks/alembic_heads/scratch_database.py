@@ -70,7 +70,7 @@ class ScratchDatabase:
             return
         try:
             server = make_url(server_url)
-        except sqlalchemy.exc.ArgumentError:
+        except (sqlalchemy.exc.ArgumentError, ValueError):  # ValueError: a port that is not one
             raise UsageError(f"--url: not a database URL: {server_url!r}") from None
         if server.get_backend_name() not in SERVER_DIALECTS:
             raise UsageError(
@@ -78,6 +78,7 @@ class ScratchDatabase:
                 f"{server.get_backend_name()} (without --url it uses a SQLite file of its own)"
             )
         self.name = f"{DATABASE_PREFIX}{uuid.uuid4().hex[:12]}"
+        server = _with_installed_driver(server)
         self._server = sqlalchemy.create_engine(
             server.set(database=server.database or "postgres"),
             isolation_level="AUTOCOMMIT",
@@ -175,6 +176,19 @@ class ScratchDatabase:
         finally:
             self._server.dispose()
 
+    def remove_or_say(self) -> None:
+        """:meth:`remove`; when the server will not drop it, one line that
+        names the database left there."""
+        import sqlalchemy
+
+        try:
+            self.remove()
+        except sqlalchemy.exc.SQLAlchemyError as error:
+            raise UsageError(
+                f"could not drop the round trip's database {self.name}: {one_line(error)} "
+                f'(drop it by hand: DROP DATABASE "{self.name}")'
+            ) from None
+
     def _drop(self) -> None:
         # FORCE ends the sessions env.py's own engines may still hold.
         self._on_server(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
@@ -186,6 +200,23 @@ class ScratchDatabase:
                 connection.exec_driver_sql(statement)
         finally:
             self._on_server_now = False
+
+
+def _with_installed_driver(url: Any) -> Any:
+    """``url``; on psycopg 3 (the ``postgresql`` extra's driver) when it names
+    no driver and the default one, psycopg2, is missing. A driver that is not
+    installed is one line."""
+    import importlib.util
+
+    driver = url.drivername.partition("+")[2]
+    if importlib.util.find_spec(driver or "psycopg2") is not None:
+        return url
+    if not driver and importlib.util.find_spec("psycopg") is not None:
+        return url.set(drivername="postgresql+psycopg")
+    raise UsageError(
+        f"--url: no driver installed for {url.drivername}: pip install "
+        "'alembic-heads[postgresql]' (psycopg 3), or the driver the URL names"
+    )
 
 
 # A scratch database need not survive a power cut: not waiting for the disk
