@@ -561,6 +561,29 @@ def test_rebase_refuses_to_move_what_the_database_applied(tmp_path: Path) -> Non
     assert run_cli(["status"], repo).code == 0
 
 
+def test_rebase_refuses_while_the_database_is_on_a_revision_no_file_here_defines(
+    tmp_path: Path,
+) -> None:
+    """What lies under another branch's revision is not known here: it may be
+    what moves (the database applied E and F, then G on a branch of its own)."""
+    import sqlite3
+
+    repo = rebase_story(tmp_path / "repo")
+    with sqlite3.connect(repo / "test.db") as connection:
+        connection.execute("UPDATE alembic_version SET version_num = 'a7a7a7a7a7a7'")
+    connection.close()
+
+    refused = run_cli(["rebase", "--base", "master"], repo)
+
+    assert (refused.code, refused.err) == (1, "")
+    assert refused.out == (
+        "versions/e5e5e5e5e5e5_E.py:14: the database (sqlite:///test.db) is on a7a7a7a7a7a7, "
+        "which no file here defines: it may have applied what rebase would move\n"
+        "    see where it stands, and the way back: alembic-heads status\n"
+        "    (or pass --force to move them anyway)\n"
+    )
+
+
 def test_rebase_force_and_a_database_given_that_cannot_be_read(tmp_path: Path) -> None:
     repo = rebase_story(tmp_path / "repo")
 

@@ -425,6 +425,15 @@ def rebase_refusal(
             raise
         return None
     graph = readable_graph(env, "rebase")
+    foreign = [row for row in rows if row not in graph.revisions]
+    if foreign:  # applied on another branch: what lies under it is not known here
+        return (
+            f"{display(script.path, cwd)}:{script.line_of('down_revision')}: the database "
+            f"({database.shown}) is on {', '.join(foreign)}, which no file here defines: "
+            "it may have applied what rebase would move\n"
+            "    see where it stands, and the way back: alembic-heads status\n"
+            "    (or pass --force to move them anyway)"
+        )
     applied = [rev for rev in moving if rev in lineage(graph, rows)]
     if not applied:
         return None
