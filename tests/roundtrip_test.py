@@ -14,7 +14,7 @@ import subprocess
 import sys
 import textwrap
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -1151,18 +1151,30 @@ def created_by_the_application(root: Path) -> Path:
         ini_extra="prepend_sys_path = .\n",
     )
     (root / "env.py").write_text(ENV_PY)
-    # Each test's application is a new one: forget the last test's (runs are in-process).
-    for name in [name for name in sys.modules if name.split(".")[0] == "shop"]:
-        del sys.modules[name]
-    # and the finder of prepend_sys_path's ".": Python 3.10 pins it to the folder
-    # it was first asked in (the last test's), where it would find the last shop
-    for path in [path for path in sys.path_importer_cache if not os.path.isabs(path)]:
-        del sys.path_importer_cache[path]
-    importlib.invalidate_caches()
+    forget_the_application()
     (root / "shop").mkdir()
     (root / "shop" / "__init__.py").write_text("")
     (root / "shop" / "models.py").write_text(MODELS)
     return root
+
+
+def forget_the_application() -> None:
+    """Each test's application is a new one (runs are in-process): forget the
+    last one's modules, and the finder of prepend_sys_path's ".", which Python
+    3.10 pins to the folder it was first asked in, where it would find the last
+    ``shop``."""
+    for name in [name for name in sys.modules if name.split(".")[0] == "shop"]:
+        del sys.modules[name]
+    for path in [path for path in sys.path_importer_cache if not os.path.isabs(path)]:
+        del sys.path_importer_cache[path]
+    importlib.invalidate_caches()
+
+
+@pytest.fixture(autouse=True)
+def _application_forgotten() -> Iterator[None]:
+    """No later test (of this module or another) sees this one's application."""
+    yield
+    forget_the_application()
 
 
 def test_initial_creates_the_applications_tables_before_the_first_revision(

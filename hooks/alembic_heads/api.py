@@ -24,6 +24,7 @@ from .record import Record
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from .config import Environment
     from .roundtrip import GraphRoundtrip
 
 
@@ -79,6 +80,18 @@ class HeadsCheckFailed(AssertionError):
         self.result = result
 
 
+def _project(path: str | os.PathLike[str], section: str | None) -> tuple[str, list[Environment]]:
+    """The folder ``path`` names (a configuration file's folder) and its graphs."""
+    target = os.fspath(path)
+    if not os.path.exists(target):
+        raise UsageError(f"{target}: no such file or directory")
+    if os.path.isfile(target):
+        cwd, config = os.path.dirname(os.path.abspath(target)), [os.path.basename(target)]
+    else:
+        cwd, config = target, []
+    return cwd, find_environments([], config, section, cwd)
+
+
 def check_heads(
     path: str | os.PathLike[str] = ".",
     *,
@@ -94,14 +107,7 @@ def check_heads(
     Paths in the report are relative to that folder. Raises
     :class:`~alembic_heads.findings.UsageError` when there is nothing to check.
     """
-    target = os.fspath(path)
-    if not os.path.exists(target):
-        raise UsageError(f"{target}: no such file or directory")
-    if os.path.isfile(target):
-        cwd, config = os.path.dirname(os.path.abspath(target)), [os.path.basename(target)]
-    else:
-        cwd, config = target, []
-    envs = find_environments([], config, section, cwd)
+    cwd, envs = _project(path, section)
     results = check_environments(envs, cwd, max_heads, git_index=False)
     return HeadsResult(
         tuple(
@@ -179,12 +185,9 @@ def check_roundtrip(
 
     from .roundtrip import Options, format_text, roundtrip_environments
 
-    target = Path(path).resolve()
-    if not target.exists():
-        raise UsageError(f"{target}: no such file or directory")
-    cwd, config = (target.parent, [target.name]) if target.is_file() else (target, [])
-    envs = find_environments([], config, section, cwd)
-    results = roundtrip_environments(envs, cwd, Options(url, url_env, since, against, initial))
+    cwd, envs = _project(os.path.realpath(path), section)
+    options = Options(url, url_env, since, against, initial)
+    results = roundtrip_environments(envs, Path(cwd), options)
     return RoundtripResult(tuple(results), format_text(results))
 
 
