@@ -145,3 +145,15 @@ def test_the_fetch_of_a_missing_ref(tmp_path: Path, ref: str, refspec: str) -> N
     fetch, *then = fetch.split(", then pass ")
     assert then == ([] if ref.startswith("origin/") else [f"'origin/{ref}'"])
     assert pasted(fetch, tmp_path) == {"git": ["fetch", "--depth=1", "origin", refspec]}
+
+
+def test_a_folder_named_like_an_option_is_a_path_in_the_command(tmp_path: Path) -> None:
+    """``cd -svc`` would be an option to ``cd``: ``./-svc`` is the folder."""
+    write_project(
+        tmp_path / "-svc",
+        [Rev("a1", None, "a"), Rev("b2", "a1", "b"), Rev("c3", "a1", "c")],
+    )
+
+    lines = run_cli(["check"], tmp_path).out.splitlines()
+
+    assert "      cd ./-svc && alembic merge -m 'merge b2 and c3' b2 c3" in lines

@@ -22,21 +22,26 @@ def alembic_command(env: Environment, cwd: StrPath) -> str:
     """``alembic`` with the ``-c``/``-n`` options that reach ``env``, from ``cwd``
     (``flask db`` for a Flask-Migrate ``migrations`` folder)."""
     base = env.run_from or cwd
-    words = [] if display(base, cwd) == "." else ["cd", shlex.quote(display(base, cwd)), "&&"]
+    words = [] if display(base, cwd) == "." else ["cd", path_word(display(base, cwd)), "&&"]
     if env.flask:
         words += ["flask", "db"]
         assert env.ini is not None
         if display(os.path.dirname(env.ini), base) != "migrations":
-            words += ["-d", shlex.quote(display(os.path.dirname(env.ini), base))]
+            words += ["-d", path_word(display(os.path.dirname(env.ini), base))]
         return " ".join(words)
     words.append("alembic")
     if env.ini is not None and display(env.ini, base) != DEFAULT_INI:
-        words += ["-c", shlex.quote(display(env.ini, base))]
+        words += ["-c", path_word(display(env.ini, base))]
     elif env.ini is None and env.toml is not None and display(env.toml, base) != "pyproject.toml":
-        words += ["-c", shlex.quote(display(env.toml, base))]
+        words += ["-c", path_word(display(env.toml, base))]
     if env.section != DEFAULT_SECTION:
         words += ["-n", shlex.quote(env.section)]
     return " ".join(words)
+
+
+def path_word(path: str) -> str:
+    """A relative path as one shell word that no command takes for an option."""
+    return shlex.quote(f"./{path}" if path.startswith("-") else path)
 
 
 def merge_message(heads: Sequence[str]) -> str:
