@@ -500,3 +500,37 @@ def test_op_execute_is_no_reason_to_leave_the_fast_reader() -> None:
 
     assert _parse_fast(text) == _parse_ast(text, "x.py")
     assert _parse_fast(text.replace("op.execute", "exec")) is None
+
+
+def test_a_none_branch_label_is_refused_as_alembic_heads_fails_on_it(tmp_path: Path) -> None:
+    """``(None,)`` is ``None`` for ``down_revision`` and ``depends_on``, but a
+    label: Alembic loads it and upgrades, while ``alembic heads`` and ``alembic
+    history`` stop with a TypeError."""
+    import subprocess
+    import sys
+
+    write_project(tmp_path, [Rev("a1", None, "a"), Rev("b2", "a1", "b")])
+    path = tmp_path / "versions" / "b2_b.py"
+    path.write_text(path.read_text().replace("branch_labels = None", "branch_labels = (None,)"))
+
+    result = run_cli(["check"], tmp_path)
+    alembic = {
+        command: subprocess.run(
+            [sys.executable, "-m", "alembic", *command.split()],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        for command in ("heads", "history", "upgrade heads --sql")
+    }
+
+    assert (result.code, result.out) == (
+        1,
+        "versions/b2_b.py:15: branch_labels holds None ((None,)): Alembic loads it, but "
+        "`alembic heads` and `alembic history` fail on it (TypeError)\n"
+        "    write branch_labels = None, or name the branch\n",
+    )
+    assert alembic["heads"].returncode != 0 and "TypeError" in alembic["heads"].stderr
+    assert alembic["history"].returncode != 0 and "TypeError" in alembic["history"].stderr
+    assert alembic["upgrade heads --sql"].returncode == 0

@@ -1172,6 +1172,15 @@ def _as_tuple(value: object, key: str, path: str, line: int) -> tuple[str, ...]:
             return ()
         if all(isinstance(item, str) for item in items):
             return items
+        if key == "branch_labels" and None in items:
+            raise ReadError(
+                path,
+                line,
+                "bad-value",
+                f"branch_labels holds None ({value!r}): Alembic loads it, but `alembic heads` "
+                "and `alembic history` fail on it (TypeError)",
+                "write branch_labels = None, or name the branch",
+            )
     raise ReadError(
         path,
         line,
