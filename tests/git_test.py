@@ -35,14 +35,18 @@ def test_without_git_on_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
 TWO_HEADS = [Rev("aaaa", None, "a"), Rev("bbbb", "aaaa", "b"), Rev("cccc", "aaaa", "c")]
 
 
+def add_submodule(root: Path, inner: Path, where: str) -> None:
+    """``git submodule add`` of a local repository (git allows the file protocol
+    there only when asked)."""
+    git(root, "-c", "protocol.file.allow=always", "submodule", "add", "-q", str(inner), where)
+
+
 def superproject_with_migrations_in_a_submodule(tmp_path: Path) -> Path:
     """``alembic.ini`` in a superproject, its script folder a submodule that
     has two heads committed and one untracked revision file."""
     inner = committed_project(tmp_path / "inner", TWO_HEADS, ini=False)
     root = init_repo(tmp_path / "super")
-    git(
-        root, "-c", "protocol.file.allow=always", "submodule", "add", "-q", str(inner), "migrations"
-    )
+    add_submodule(root, inner, "migrations")
     (root / "alembic.ini").write_text(
         "[alembic]\nscript_location = %(here)s/migrations\npath_separator = os\n"
     )
@@ -84,16 +88,7 @@ def test_a_submodule_inside_a_versions_folder(tmp_path: Path) -> None:
     write_revision(inner, Rev("bbbb", "aaaa", "b"))
     commit_all(inner, "b")
     root = committed_project(tmp_path / "super", TWO_HEADS[:1], recursive=True)
-    git(
-        root,
-        "-c",
-        "protocol.file.allow=always",
-        "submodule",
-        "add",
-        "-q",
-        str(inner),
-        "versions/sub",
-    )
+    add_submodule(root, inner, "versions/sub")
     commit_all(root, "submodule")
     write_revision(root / "versions", Rev("cccc", "aaaa", "untracked"))
 
@@ -191,16 +186,7 @@ def test_a_pushed_commit_reads_a_submodule_inside_a_versions_folder(
     write_revision(inner, Rev("cccc", "aaaa", "c"))
     commit_all(inner, "b and c")
     root = committed_project(tmp_path / "super", TWO_HEADS[:1], recursive=True)
-    git(
-        root,
-        "-c",
-        "protocol.file.allow=always",
-        "submodule",
-        "add",
-        "-q",
-        str(inner),
-        "versions/sub",
-    )
+    add_submodule(root, inner, "versions/sub")
     commit_all(root, "submodule")
     monkeypatch.setenv("PRE_COMMIT_TO_REF", "HEAD")
 

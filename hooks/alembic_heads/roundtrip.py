@@ -896,6 +896,8 @@ class _ProgressLine:
 def build_parser() -> Any:
     import argparse
 
+    from .check import add_config_options
+
     parser = argparse.ArgumentParser(
         prog="alembic-heads roundtrip",
         description="Upgrade, downgrade and upgrade again every revision, in the graph's own "
@@ -903,15 +905,7 @@ def build_parser() -> Any:
         "PostgreSQL server --url names), comparing the schema after each step. Runs the "
         "project's env.py and revisions: run it in the project's environment.",
     )
-    parser.add_argument(
-        "-c",
-        "--config",
-        action="append",
-        default=[],
-        metavar="FILE",
-        help="Alembic ini file or pyproject.toml, as for `alembic -c`",
-    )
-    parser.add_argument("-n", "--name", metavar="SECTION", help="ini section, as for `alembic -n`")
+    add_config_options(parser)
     parser.add_argument(
         "--url",
         metavar="URL",
