@@ -8,7 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from alembic_heads.revision_file import ReadError, _parse_ast, _parse_fast
+from alembic_heads.ast_reader import parse_ast as _parse_ast
+from alembic_heads.fast_reader import parse_fast as _parse_fast
+from alembic_heads.revision_file import ReadError
 from helpers import ANNOTATIONS, STYLES, Rev, render_revision
 
 NAMES = ("revision", "down_revision", "branch_labels", "depends_on")
@@ -172,7 +174,9 @@ def test_every_template_style_takes_the_fast_path(rev: Rev, style: str, quote: s
 
 
 def test_the_fast_reader_gives_up_on_every_word_the_full_reader_looks_for() -> None:
-    from alembic_heads.revision_file import _NAMESPACE_WORDS, IDENTIFIERS, _patterns
+    from alembic_heads.ast_reader import NAMESPACE_WORDS as _NAMESPACE_WORDS
+    from alembic_heads.fast_reader import patterns as _patterns
+    from alembic_heads.revision_file import IDENTIFIERS
 
     words = [*_NAMESPACE_WORDS, *IDENTIFIERS, "__getattr__", "from x import *"]
     assert [word for word in words if not _patterns().may_bind.search(f"x = {word}\n")] == []

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from alembic_heads.ast_reader import parse_ast as _parse_ast
+from alembic_heads.fast_reader import parse_fast as _parse_fast
 from alembic_heads.revision_file import (
     ReadError,
     RevisionFile,
-    _parse_ast,
-    _parse_fast,
     is_revision_file_name,
     parse_revision_source,
     read_revision_file,

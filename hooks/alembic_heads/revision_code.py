@@ -13,7 +13,8 @@ import tokenize
 from dataclasses import dataclass
 from pathlib import Path
 
-from .revision_file import ReadError, RevisionFile, parse_revision_module, read_revision_module
+from .ast_reader import parse_revision_module, read_revision_module
+from .revision_file import ReadError, RevisionFile
 
 IRREVERSIBLE_MARKER = "# alembic-heads: irreversible"
 _IRREVERSIBLE = re.compile(r"#\s*alembic-heads:\s*irreversible\b", re.IGNORECASE)
