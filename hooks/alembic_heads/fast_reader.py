@@ -30,13 +30,16 @@ Nothing else binds an identifier: every way Python binds a name names it
 (assignment, ``import``, ``def``, ``class``, ``for``, ``with``, ``except``,
 ``:=``, ``match``, ``del``, ``global``), and no identifier's name appears in
 the imports or in the rest, not even as part of a word, a string or a
-comment (``may_bind`` matches ``revision`` inside ``down_revision`` too). Every way
-into the module's namespace without naming an identifier (``globals()``,
-``exec``, a frame's ``f_globals``..., the words of
-:data:`.ast_reader.NAMESPACE_WORDS`), a module ``__getattr__`` and a star
-import are words of ``may_bind`` too, and none may appear either. The
-assignments the reader matched are then the last bindings of the names they
-bind, as the ``ast`` reader finds them.
+comment (``may_bind`` finds ``revision`` inside ``down_revision`` too). Nor
+is any word the ``ast`` reader takes for a way into the module's namespace
+(:data:`.ast_reader.NAMESPACE_WORDS`: ``globals()``, ``exec``, a frame's
+``f_globals``...), a module ``__getattr__`` or a star import: they are words
+of ``may_bind`` too, matched inside longer words (``getattr`` also finds
+``__getattribute__``). So the assignments matched are the last bindings of
+their names, the ``ast`` reader reads the file alike, and the fast reader is
+sound wherever the ``ast`` reader's rules are. (Neither reader follows an
+import into the module it runs: code there that reaches this module's frame
+is beyond both.)
 
 What makes it give up (``None``), and the ``ast`` reader read the file: a
 lone ``\\r`` or a form feed (a line break or an indentation the patterns do

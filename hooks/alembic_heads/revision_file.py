@@ -166,6 +166,9 @@ class Parsed(Record):
         self.doc = doc
 
 
+# -- the entry points ---------------------------------------------------------
+
+
 def read_revision_file(path: Path | str, shown_as: str | None = None) -> RevisionFile:
     """Read one revision file. Raises :class:`ReadError` with file and line.
 
@@ -266,6 +269,9 @@ def parse_revision_source(data: bytes, path: str, name: str) -> RevisionFile:
     else:
         check_syntax(data, path)  # Alembic could not import a file that does not compile
     return to_revision_file(parsed, path, name)
+
+
+# -- the text Python reads ----------------------------------------------------
 
 
 def source_text(data: bytes, path: str) -> str:
