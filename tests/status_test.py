@@ -657,8 +657,8 @@ def assert_upgrade_order_is_alembics(root: Path, revs: list[Rev], recursive: boo
     from alembic.config import Config
     from alembic.script import ScriptDirectory
 
-    from alembic_heads.check import read_graph
     from alembic_heads.config import config_files, load_environment
+    from alembic_heads.core import read_graph
     from alembic_heads.graph import lineage, upgrade_order
 
     write_project(root, revs, recursive=recursive)

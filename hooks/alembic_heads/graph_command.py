@@ -8,10 +8,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import drawing
-from .check import add_color_option, add_graph_options, check_environments, format_check
+from .core import check_environments
 from .discover import find_environments
 from .findings import UsageError
 from .graph import Graph, divergence
+from .options import add_color_option, add_graph_options
+from .report import format_check
 
 
 def build_parser() -> argparse.ArgumentParser:

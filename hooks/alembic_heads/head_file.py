@@ -18,19 +18,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import git
-from .check import (
-    GraphCheck,
-    add_graph_options,
-    add_max_heads_option,
-    check_environments,
-    commit_under_check,
-    format_check,
-)
 from .config import Environment
+from .core import check_environments, commit_under_check
 from .discover import find_environments
 from .files import ChangedFile, create_file, replace_file
-from .findings import Finding, UsageError, error_line
+from .findings import Finding, GraphCheck, UsageError, error_line
+from .options import add_graph_options, add_max_heads_option
 from .paths import display
+from .report import format_check
 
 FILE_NAME = "head.txt"
 HEADER = (

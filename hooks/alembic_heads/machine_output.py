@@ -11,7 +11,7 @@ from .paths import display
 from .report import headline, merge_command, stray_advice
 
 if TYPE_CHECKING:
-    from .check import GraphCheck
+    from .findings import GraphCheck
     from .paths import StrPath
 
 SCHEMA_VERSION = 1

@@ -28,14 +28,10 @@ from .files import create_file
 from .findings import UsageError
 from .graph import Graph
 from .heads import too_many_heads
+from .options import add_environment_options
 from .paths import display
 from .report import merge_message
-from .revision_arguments import (
-    add_environment_options,
-    environments,
-    readable_graph,
-    resolve_revision,
-)
+from .revision_arguments import environments, readable_graph, resolve_revision
 from .revision_file import revision_id_problem
 
 

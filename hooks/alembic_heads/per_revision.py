@@ -13,9 +13,10 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from .check import add_graph_options, tracked_files
+from .core import tracked_files
 from .discover import find_environments, revision_paths
 from .findings import Finding, UsageError
+from .options import add_graph_options
 from .paths import display
 from .record import replace
 from .revision_code import RevisionCode, read_revision_code

@@ -17,10 +17,11 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .check import add_config_options, check_environments
+from .core import check_environments
 from .discover import find_environments
 from .findings import UsageError
 from .head_file import FILE_NAME, update_head_files
+from .options import add_config_options
 
 PROG = "alembic-heads-post-write"
 

@@ -23,19 +23,14 @@ from pathlib import Path
 
 from . import git
 from .config import Environment
-from .database_url import add_database_options
 from .files import ChangedFile, replace_file
 from .findings import UsageError
 from .graph import Graph, build_graph
 from .heads import TooManyHeads, too_many_heads
+from .options import add_database_options, add_environment_options
 from .paths import display
 from .record import replace
-from .revision_arguments import (
-    add_environment_options,
-    environments,
-    readable_graph,
-    resolve_revision,
-)
+from .revision_arguments import environments, readable_graph, resolve_revision
 from .revision_file import RevisionFile
 from .rewrite import RewriteError, repoint
 from .snapshot import scripts_at

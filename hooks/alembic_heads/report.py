@@ -12,9 +12,11 @@ from .config import DEFAULT_INI, DEFAULT_SECTION, Environment
 from .graph import Graph, divergence
 from .heads import TooManyHeads
 from .paths import display
+from .record import replace
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from .findings import GraphCheck
     from .paths import StrPath
 
 
@@ -202,3 +204,17 @@ def _move_advice(graph: Graph, branch: Sequence[str], target: str, cwd: StrPath)
         f"    or, if {chain} is not deployed anywhere yet, move it onto {target} instead:",
         f"      set down_revision = {target!r} in {where}",
     ]
+
+
+def format_check(result: GraphCheck, cwd: str | Path, color: bool = False) -> str:
+    blocks = []
+    for finding in sorted(result.findings, key=lambda f: (f.path, f.line, f.message)):
+        blocks.append(replace(finding, path=display(finding.path, cwd)).format())
+    assert result.graph is not None or not result.too_many_heads
+    env = result.env
+    if result.against is not None:
+        env = replace(env, name=f"{env.name}, merged with {result.against}")
+    for problem in result.too_many_heads:
+        assert result.graph is not None
+        blocks.append(heads_report(result.graph, env, problem, cwd, result.own, color))
+    return "\n".join(blocks)

@@ -18,16 +18,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import git
-from .check import add_color_option
 from .config import Environment, main_option
 from .database import DatabaseProblem, read_versions
-from .database_url import DatabaseUrl, add_database_options, choose_url
+from .database_url import DatabaseUrl, choose_url
 from .elsewhere import Elsewhere, find_elsewhere
 from .findings import UsageError
 from .graph import Graph, build_graph, lineage, upgrade_order
+from .options import add_color_option, add_database_options, add_environment_options
 from .paths import display
 from .report import alembic_command
-from .revision_arguments import add_environment_options, environments, readable_graph
+from .revision_arguments import environments, readable_graph
 from .revision_file import RevisionFile
 
 HEAD, BEHIND, FOREIGN = "head", "behind", "foreign"

@@ -8,10 +8,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import drawing
-from .check import GraphCheck, format_check
+from .findings import GraphCheck
 from .graph import divergence
 from .machine_output import check_document
 from .paths import display
+from .report import format_check
 
 TITLE = "## alembic-heads"
 
