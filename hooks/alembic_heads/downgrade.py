@@ -1,4 +1,4 @@
-"""``alembic-heads downgrade``: what ``upgrade()`` does, ``downgrade()`` undoes.
+"""The rule of ``alembic-heads downgrade``: what ``upgrade()`` does, ``downgrade()`` undoes.
 
 A revision whose ``upgrade()`` does work but whose ``downgrade()`` is missing,
 only ``pass``/``...`` or only a docstring makes ``alembic downgrade`` report
@@ -13,10 +13,7 @@ line or on the line directly above it. A ``downgrade()`` that raises (e.g.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from .findings import Finding
-from .per_revision import build_parser, run
 from .revision_code import IRREVERSIBLE_MARKER, RevisionCode
 
 UPGRADE, DOWNGRADE = "upgrade", "downgrade"
@@ -57,13 +54,3 @@ def downgrade_findings(code: RevisionCode) -> list[Finding]:
                 )
             )
     return findings
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser(
-        "alembic-heads downgrade",
-        "Fail when a revision's upgrade() does work but its downgrade() is missing or "
-        f"empty. Mark a revision that cannot be undone with '{IRREVERSIBLE_MARKER}' "
-        "in its downgrade().",
-    )
-    return run(parser.parse_args(argv), downgrade_findings)

@@ -84,7 +84,7 @@ def one_line(text: str) -> str:
     return text.translate(_ESCAPED)
 
 
-def error_line(message: object) -> None:
+def error_line(message: object, prog: str = "alembic-heads") -> None:
     """Why a command cannot go on, as the one line on standard error that
     comes with exit code 2."""
-    print(f"alembic-heads: {one_line(str(message))}", file=sys.stderr)
+    print(f"{prog}: {one_line(str(message))}", file=sys.stderr)

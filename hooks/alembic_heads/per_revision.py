@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -72,11 +71,7 @@ def check_files(files: Sequence[Path], rule: Rule) -> list[Finding]:
 def run(args: argparse.Namespace, rule: Rule) -> int:
     """Check the files ``args`` select with ``rule``; print the findings."""
     cwd = Path.cwd()
-    try:
-        files = selected_files(args.paths, args.config, args.name, cwd)
-    except UsageError as error:
-        print(f"alembic-heads: {error}", file=sys.stderr)
-        return 2
+    files = selected_files(args.paths, args.config, args.name, cwd)
     findings = check_files(files, rule)
     for finding in findings:
         print(replace(finding, path=display(Path(finding.path), cwd)).format())

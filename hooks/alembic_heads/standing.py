@@ -1,4 +1,4 @@
-"""``alembic-heads status``: where the database stands against this working tree's history.
+"""Where the database stands against this working tree's history (for ``alembic-heads status``).
 
 The database's version table is read read-only (:mod:`.database`); the graph
 is the working tree's, read without running a file. The database is at head,
@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import os
 import shlex
-import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -22,9 +21,7 @@ from .config import Environment, main_option
 from .database import DatabaseProblem, read_versions
 from .database_url import DatabaseUrl, choose_url
 from .elsewhere import Elsewhere, find_elsewhere
-from .findings import UsageError
 from .graph import Graph, build_graph, lineage, upgrade_order
-from .options import add_color_option, add_database_options, add_environment_options
 from .paths import display
 from .report import alembic_command
 from .revision_arguments import environments, readable_graph
@@ -93,7 +90,7 @@ def placed_elsewhere(here: Graph, found: Elsewhere, does_work: Callable[[str], b
     return Foreign(found.revision, found, shared, undo, not any(map(does_work, undo)))
 
 
-def _locator(env: Environment, graph: Graph, cwd: str) -> Callable[[str], Foreign]:
+def locator(env: Environment, graph: Graph, cwd: str) -> Callable[[str], Foreign]:
     def locate(revision: str) -> Foreign:
         found = find_elsewhere(env, revision, cwd)
         if found is None:
@@ -308,87 +305,11 @@ def _foreign_document(foreign: Foreign) -> dict[str, Any]:
     }
 
 
-# -- the command --------------------------------------------------------------
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="alembic-heads status",
-        description="Say where the database stands against this working tree's revision "
-        "graph: at head, behind, or on a revision another branch defines (and the commands "
-        "that bring it back). Reads the version table read-only; runs no env.py.",
-    )
-    add_environment_options(parser)
-    add_database_options(parser)
-    parser.add_argument(
-        "--format",
-        choices=("text", "json"),
-        default="text",
-        help="text for people (default), or json (schema: alembic_heads/schema/status-v1.json)",
-    )
-    parser.add_argument(
-        "--warn-only",
-        action="store_true",
-        help="print the report but exit 0 (for post-checkout, post-merge, post-rewrite)",
-    )
-    add_color_option(parser)
-    return parser
-
-
 def database_of(args: argparse.Namespace, env: Environment) -> DatabaseUrl | None:
     """The database ``args`` name, or the one the configuration names."""
     given = args.url is not None or args.url_env is not None
     configured = None if given else main_option(env, "sqlalchemy.url")
     return choose_url(args.url, args.url_env, os.environ, configured, env.name)
-
-
-def one_environment(args: argparse.Namespace, cwd: str) -> Environment:
-    from pathlib import Path
-
-    envs = environments(args, Path(cwd))
-    if len(envs) > 1:
-        names = ", ".join(env.name for env in envs)
-        raise UsageError(
-            f"{len(envs)} revision graphs found ({names}): choose the one of the database "
-            "with -c, -n or --versions"
-        )
-    return envs[0]
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    cwd = os.getcwd()
-    try:
-        env = one_environment(args, cwd)
-        database = database_of(args, env)
-        if database is None:
-            raise UsageError(
-                f"{env.name}: no sqlalchemy.url to read the database from: pass --url URL "
-                "or --url-env NAME"
-            )
-        graph = readable_graph(env, "tell where the database stands")
-        rows = read_versions(
-            database, args.version_table, args.version_table_schema, env.run_from or cwd
-        )
-        standing = place(graph, rows, _locator(env, graph, cwd))
-        here = git.current_branch(cwd) or git.head_commit(cwd)
-        commands = way_back(standing, graph, env, cwd, here)
-    except UsageError as error:
-        print(f"alembic-heads: {error}", file=sys.stderr)
-        return 0 if args.warn_only else 2
-    if args.format == "json":
-        import json
-
-        document = status_document(
-            standing, env, database, args.version_table, args.version_table_schema, commands, cwd
-        )
-        print(json.dumps(document, indent=2))
-    else:
-        from .drawing import wants_color
-
-        color = wants_color(args.color, sys.stdout)
-        print(format_standing(standing, graph, env, database, commands, color))
-    return 0 if args.warn_only or standing.state == HEAD else 1
 
 
 # -- for rebase ----------------------------------------------------------------

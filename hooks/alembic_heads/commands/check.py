@@ -6,9 +6,10 @@ import gc
 import os
 import sys
 
-from .core import check_environments, commit_under_check
-from .discover import find_environments
-from .findings import UsageError, error_line
+from ..cli import command
+from ..core import check_environments, commit_under_check
+from ..discover import find_environments
+from ..findings import UsageError
 
 # What only some runs need is imported where it is used (see CONTRIBUTING.md, "Speed rules").
 TYPE_CHECKING = False
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
     import argparse
     from collections.abc import Sequence
 
-    from .findings import GraphCheck
+    from ..findings import GraphCheck
 
 
 # What the parser gives for no arguments (a test keeps them equal): the hook
@@ -42,7 +43,7 @@ NO_ARGUMENTS = _NoArguments()
 def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.ArgumentParser:
     import argparse
 
-    from .options import add_color_option, add_graph_options, add_max_heads_option
+    from ..options import add_color_option, add_graph_options, add_max_heads_option
 
     parser = parser or argparse.ArgumentParser(prog="alembic-heads check")
     parser.description = (
@@ -102,8 +103,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             gc.enable()
 
 
-def _check(argv: Sequence[str] | None) -> int:
-    args = NO_ARGUMENTS if argv is not None and not argv else build_parser().parse_args(argv)
+@command(build_parser, no_arguments=NO_ARGUMENTS)
+def _check(args: _NoArguments | argparse.Namespace) -> int:
     cwd = os.getcwd()
     try:
         envs = find_environments(args.paths, args.config, args.name, cwd)
@@ -112,32 +113,31 @@ def _check(argv: Sequence[str] | None) -> int:
         if args.linear or args.single_base:
             _check_shapes(results, args.linear, args.single_base)
         if args.summary:
-            from .summary import markdown
+            from ..summary import markdown
 
             _append(args.summary, markdown(results, cwd))
     except UsageError as error:
-        error_line(error)
-        if args.summary:
+        if args.summary:  # the summary says it too
             import contextlib
 
-            from .summary import usage_error
+            from ..summary import usage_error
 
-            # when the summary itself could not be written, the line above says so
+            # when the summary itself could not be written, the error line says so
             with contextlib.suppress(UsageError):
                 _append(args.summary, usage_error(f"alembic-heads: {error}"))
-        return 0 if args.warn_only else 2
+        raise
     failed = [result for result in results if not result.ok]
     if args.format == "json":
         import json
 
-        from .machine_output import check_document
+        from ..machine_output import check_document
 
         print(json.dumps(check_document(results, cwd), indent=2))
         return 1 if failed and not args.warn_only else 0
     if failed:
-        from .drawing import wants_color
-        from .machine_output import check_document, github_annotations
-        from .report import format_check
+        from ..drawing import wants_color
+        from ..machine_output import check_document, github_annotations
+        from ..report import format_check
 
         color = wants_color(args.color, sys.stdout)
         print("\n\n".join(format_check(result, cwd, color) for result in failed))
@@ -159,7 +159,7 @@ def _append(path: str, text: str) -> None:
 
 def _check_shapes(results: Sequence[GraphCheck], linear: bool, single_base: bool) -> None:
     """Add what ``--linear`` and ``--single-base`` find to each graph that was read."""
-    from .shapes import shape_findings
+    from ..shapes import shape_findings
 
     for result in results:
         if result.graph is not None and not result.findings:
