@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from collections.abc import Container, Mapping, Sequence
     from pathlib import Path
 
-    from .snapshot import Loaded
+    from .commit_files import Loaded
 
 
 def tracked_files(envs: Sequence[Environment], cwd: str | Path) -> set[str] | None:
@@ -94,12 +94,12 @@ def check_environments(
     if at is None:
         ours, unstaged = _read_working_tree(envs, cwd, cache, git_index)
     else:
-        from .snapshot import scripts_at
+        from .commit_files import scripts_at
 
         ours = scripts_at(envs, at, cwd, cache)
     merged = None
     if against is not None:
-        from .merged import merge_with
+        from .against import merge_with
 
         merged = merge_with(envs, ours, at, against, cwd, cache, unstaged)
     results = []

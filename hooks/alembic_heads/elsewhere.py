@@ -12,12 +12,12 @@ reads one, and must define the revision.
 from __future__ import annotations
 
 from . import git
+from .commit_files import scripts_at
 from .config import Environment
 from .findings import UsageError
 from .graph import Graph, build_graph
 from .record import Record
 from .revision_file import RevisionFile
-from .snapshot import scripts_at
 
 # Bounds that keep a search fast in a big repository.
 MOST_BRANCHES = 200

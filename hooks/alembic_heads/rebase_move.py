@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import git
+from .commit_files import scripts_at
 from .config import Environment
 from .files import ChangedFile, replace_file
 from .findings import UsageError
@@ -29,7 +30,6 @@ from .record import replace
 from .revision_arguments import resolve_revision
 from .revision_file import RevisionFile
 from .rewrite import RewriteError, repoint
-from .snapshot import scripts_at
 
 
 @dataclass(frozen=True)

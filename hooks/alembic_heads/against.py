@@ -20,20 +20,20 @@ from __future__ import annotations
 import os
 
 from . import git
+from .commit_files import Listing, LoadOrder, listing, read_trees
 from .config import Environment, version_folders
 from .findings import Finding
 from .paths import displayer
 from .record import Record, replace
 from .revision_file import ReadError, RevisionFile
-from .snapshot import Listing, LoadOrder, listing, read_trees
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Collection, Iterable, Sequence
 
     from .cache import RevisionCache
+    from .commit_files import Loaded
     from .paths import StrPath
-    from .snapshot import Loaded
 
 
 class Merged(Record):
@@ -219,9 +219,10 @@ def merge_scripts(
     deleted: tuple[Collection[str], Collection[str]] = ((), ()),
 ) -> Merged:
     """``env``'s files once merged; ``deleted`` (paths as shown) are the files
-    of REF, then of this branch, that the merge deletes (:func:`merge_deletions`)."""
-    deleted_here, deleted_there = deleted
-    ours = [item for item in ours if item.path not in deleted_there]
+    of REF this branch deleted, then the files of this branch REF deleted,
+    that the merge deletes (:func:`merge_deletions`)."""
+    deleted_by_us, deleted_by_them = deleted
+    ours = [item for item in ours if item.path not in deleted_by_them]
     our_paths = {item.path for item in ours}
     our_ids = {item.revision for item in ours if isinstance(item, RevisionFile)}
     their_ids = {item.revision for item in theirs if isinstance(item, RevisionFile)}
@@ -229,7 +230,7 @@ def merge_scripts(
         item
         for item in theirs
         if item.path not in our_paths
-        and item.path not in deleted_here
+        and item.path not in deleted_by_us
         and not (isinstance(item, RevisionFile) and item.revision in our_ids)
     ]
     order, folder = LoadOrder(env), str(cwd)
