@@ -19,8 +19,9 @@ import os
 
 from .core import check_environments
 from .discover import find_environments
-from .findings import Finding, GraphCheck, UsageError
+from .findings import Finding, UsageError
 from .record import Record
+from .results import GraphCheck
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -10,10 +10,11 @@ from . import git
 from .cache import RevisionCache
 from .config import Environment, version_folders
 from .discover import revision_file_paths
-from .findings import Finding, GraphCheck
+from .findings import Finding
 from .graph import Graph, build_graph
 from .heads import too_many_heads
 from .paths import displayer
+from .results import GraphCheck
 from .revision_file import ReadError, RevisionFile, read_revision_file
 
 # What only some runs need is imported where it is used (see CONTRIBUTING.md, "Speed rules").

@@ -6,12 +6,6 @@ import sys
 
 from .record import Record
 
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from .config import Environment
-    from .graph import Graph
-    from .heads import TooManyHeads
-
 
 class Finding(Record):
     """A problem at ``path:line``.
@@ -34,33 +28,6 @@ class Finding(Record):
         if self.hint:
             text += "".join(f"\n    {line}" for line in self.hint.splitlines())
         return text
-
-
-class GraphCheck(Record):
-    """What checking one environment found."""
-
-    __slots__ = ("env", "graph", "findings", "too_many_heads", "against", "own")
-    __hash__ = None  # type: ignore[assignment]  # it holds lists
-
-    def __init__(
-        self,
-        env: Environment,
-        graph: Graph | None,
-        findings: list[Finding] | None = None,
-        too_many_heads: list[TooManyHeads] | None = None,
-        against: str | None = None,
-        own: frozenset[str] | None = None,  # with ``against``: the ids only this branch has
-    ) -> None:
-        self.env = env
-        self.graph = graph
-        self.findings = [] if findings is None else findings
-        self.too_many_heads = [] if too_many_heads is None else too_many_heads
-        self.against = against
-        self.own = own
-
-    @property
-    def ok(self) -> bool:
-        return not self.findings and not self.too_many_heads
 
 
 class UsageError(Exception):

@@ -19,9 +19,10 @@ from pathlib import Path
 from . import git
 from .config import Environment
 from .files import ChangedFile, create_file, replace_file
-from .findings import Finding, GraphCheck, UsageError
+from .findings import Finding, UsageError
 from .paths import display
 from .report import format_check
+from .results import GraphCheck
 
 FILE_NAME = "head.txt"
 HEADER = (

@@ -11,8 +11,8 @@ from .paths import display
 from .report import headline, merge_command, stray_advice
 
 if TYPE_CHECKING:
-    from .findings import GraphCheck
     from .paths import StrPath
+    from .results import GraphCheck
 
 SCHEMA_VERSION = 1
 

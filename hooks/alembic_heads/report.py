@@ -16,8 +16,8 @@ from .record import replace
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from .findings import GraphCheck
     from .paths import StrPath
+    from .results import GraphCheck
 
 
 def alembic_command(env: Environment, cwd: StrPath) -> str:

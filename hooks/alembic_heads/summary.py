@@ -8,11 +8,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import drawing
-from .findings import GraphCheck
 from .graph import divergence
 from .machine_output import check_document
 from .paths import display
 from .report import format_check
+from .results import GraphCheck
 
 TITLE = "## alembic-heads"
 

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     import argparse
     from collections.abc import Sequence
 
-    from ..findings import GraphCheck
+    from ..results import GraphCheck
 
 
 # What the parser gives for no arguments (a test keeps them equal): the hook
