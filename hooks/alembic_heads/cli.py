@@ -1,4 +1,11 @@
-"""The ``alembic-heads`` command: one subcommand per module."""
+"""The ``alembic-heads`` command: one subcommand per module of :mod:`.commands`.
+
+What the check path may import, and why, is in CONTRIBUTING.md ("Speed
+rules"). Two of its tricks start here: the command table imports a command
+only when it runs (:func:`_lazy`), and the imports for type annotations sit
+under ``TYPE_CHECKING = False``, which mypy reads as true (it treats any
+name ``TYPE_CHECKING`` so) and Python skips, without importing :mod:`typing`.
+"""
 
 from __future__ import annotations
 
