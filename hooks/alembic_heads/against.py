@@ -44,13 +44,13 @@ class Merged(Record):
     it) is named ``REF:path``, the way ``git show`` names REF's files.
     """
 
-    __slots__ = ("scripts", "own", "conflicts")
+    __slots__ = ("files", "own", "conflicts")
     __hash__ = None  # type: ignore[assignment]  # it holds a list
 
     def __init__(
-        self, scripts: list[Loaded], own: frozenset[str], conflicts: list[Finding] | None = None
+        self, files: list[Loaded], own: frozenset[str], conflicts: list[Finding] | None = None
     ) -> None:
-        self.scripts = scripts
+        self.files = files
         self.own = own
         self.conflicts = [] if conflicts is None else conflicts
 
@@ -82,7 +82,7 @@ def merge_with(
         [theirs] = read_trees([(envs, theirs_listing)], cwd, cache)
         deleted = merge_deletions(envs, ours, theirs, at, ref, cwd)
         return [
-            merge_scripts(env, ours[index], theirs[index], ref, cwd, deleted)
+            merge_files(env, ours[index], theirs[index], ref, cwd, deleted)
             for index, env in enumerate(envs)
         ]
     merged_listing = listing(envs, made.tree, cwd, commit=False)
@@ -111,9 +111,9 @@ def _moved(
     cwd = os.path.normpath(os.path.abspath(cwd))
     vanished = [
         location
-        for env, scripts in zip(envs, ours, strict=False)
+        for env, files in zip(envs, ours, strict=False)
         for location in env.version_locations
-        if _holds(location, (os.path.join(cwd, item.path) for item in scripts))
+        if _holds(location, (os.path.join(cwd, item.path) for item in files))
         and not _holds(location, merged.entries)
     ]
     if not vanished:
@@ -165,11 +165,11 @@ def _named(
     conflicts: list[Finding],
 ) -> Merged:
     mine = {item.path: item for item in ours}
-    scripts = [
+    files = [
         item if _same(mine.get(item.path), item) else _renamed(item, f"{ref}:{item.path}")
         for item in merged
     ]
-    return Merged(scripts, _ids(ours) - _ids(theirs), conflicts)
+    return Merged(files, _ids(ours) - _ids(theirs), conflicts)
 
 
 def _same(mine: Loaded | None, merged: Loaded) -> bool:
@@ -178,8 +178,8 @@ def _same(mine: Loaded | None, merged: Loaded) -> bool:
     return mine == merged
 
 
-def _ids(scripts: Sequence[Loaded]) -> frozenset[str]:
-    return frozenset(item.revision for item in scripts if isinstance(item, RevisionFile))
+def _ids(files: Sequence[Loaded]) -> frozenset[str]:
+    return frozenset(item.revision for item in files if isinstance(item, RevisionFile))
 
 
 def _conflicts(
@@ -210,7 +210,7 @@ def _conflicts(
     return found
 
 
-def merge_scripts(
+def merge_files(
     env: Environment,
     ours: Sequence[Loaded],
     theirs: Sequence[Loaded],

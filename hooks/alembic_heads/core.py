@@ -35,10 +35,10 @@ def read_graph(
     env: Environment, tracked: Container[str] | None
 ) -> tuple[Graph | None, list[Finding]]:
     """Read and build one graph; ``None`` when a file could not be read."""
-    return graph_of(_read_scripts(env, tracked))
+    return graph_of(_read_files(env, tracked))
 
 
-def _read_scripts(
+def _read_files(
     env: Environment,
     tracked: Container[str] | None,
     cache: RevisionCache | None = None,
@@ -46,36 +46,36 @@ def _read_scripts(
 ) -> list[Loaded]:
     """``env``'s files on disk; ``blobs`` says which blob git vouches each holds."""
     shown_as = displayer(os.getcwd())
-    scripts: list[Loaded] = []
+    files: list[Loaded] = []
     for path in revision_file_paths(env, tracked):
         shown = shown_as(path)
         try:
             if cache is None:
-                scripts.append(read_revision_file(path, shown))
+                files.append(read_revision_file(path, shown))
             else:
-                scripts.append(cache.read(path, shown, blobs.get(path) if blobs else None))
+                files.append(cache.read(path, shown, blobs.get(path) if blobs else None))
         except ReadError as error:
-            scripts.append(error)
-    return scripts
+            files.append(error)
+    return files
 
 
 def graph_of(
-    scripts: Sequence[Loaded], max_heads: int | None = None
+    files: Sequence[Loaded], max_heads: int | None = None
 ) -> tuple[Graph | None, list[Finding]]:
     """Build one graph from the files read; ``None`` when one could not be
     read. With ``max_heads`` (which counts heads, labels aside), a file whose
     ``branch_labels`` could not be read counts, its labels unknown."""
     if max_heads is not None:
-        scripts = [
+        files = [
             item.without_labels
             if isinstance(item, ReadError) and item.without_labels is not None
             else item
-            for item in scripts
+            for item in files
         ]
-    errors = [item.finding() for item in scripts if isinstance(item, ReadError)]
+    errors = [item.finding() for item in files if isinstance(item, ReadError)]
     if errors:
         return None, errors
-    graph = build_graph(item for item in scripts if isinstance(item, RevisionFile))
+    graph = build_graph(item for item in files if isinstance(item, RevisionFile))
     return graph, list(graph.findings)
 
 
@@ -105,13 +105,13 @@ def check_environments(
         merged = merge_with(envs, ours, at, against, cwd, cache, unstaged)
     results = []
     for index, env in enumerate(envs):
-        scripts, own = ours[index], None
+        files, own = ours[index], None
         if merged is not None:
-            scripts, own = merged[index].scripts, merged[index].own
+            files, own = merged[index].files, merged[index].own
             if merged[index].conflicts:
                 results.append(GraphCheck(env, None, merged[index].conflicts, [], against, own))
                 continue
-        graph, findings = graph_of(scripts, max_heads)
+        graph, findings = graph_of(files, max_heads)
         problems = too_many_heads(graph, max_heads) if graph is not None and not findings else []
         results.append(GraphCheck(env, graph, findings, problems, against, own))
     cache.save()
@@ -127,10 +127,10 @@ def _read_working_tree(
     differ from what it has staged."""
     if not git_index:
         folders = [folder for folder in version_folders(envs) if os.path.isdir(folder)]
-        return [_read_scripts(env, None, cache, None) for env in envs], folders
+        return [_read_files(env, None, cache, None) for env in envs], folders
     blobs = git.index_blobs(cwd, version_folders(envs))
     unstaged = [path for path, blob in (blobs or {}).items() if blob is None]
-    return [_read_scripts(env, blobs, cache, blobs) for env in envs], unstaged
+    return [_read_files(env, blobs, cache, blobs) for env in envs], unstaged
 
 
 def commit_under_check(warn_only: bool) -> str | None:

@@ -20,7 +20,7 @@ UPGRADE, DOWNGRADE = "upgrade", "downgrade"
 
 
 def downgrade_findings(code: RevisionCode) -> list[Finding]:
-    script = code.script
+    file = code.file
     findings = []
     for name, upgrade in code.functions.items():
         if not upgrade.does_work or not (name == UPGRADE or name.startswith(UPGRADE + "_")):
@@ -30,10 +30,10 @@ def downgrade_findings(code: RevisionCode) -> list[Finding]:
         if downgrade is None and down_name not in code.defined:
             findings.append(
                 Finding(
-                    script.path,
+                    file.path,
                     upgrade.line,
                     "no-downgrade",
-                    f"revision {script.revision} has {name}() but no {down_name}(): "
+                    f"revision {file.revision} has {name}() but no {down_name}(): "
                     "`alembic downgrade` cannot undo it",
                     f"add a {down_name}() that undoes {name}(), or, if it cannot be undone, "
                     f"one holding the comment '{IRREVERSIBLE_MARKER}'",
@@ -44,10 +44,10 @@ def downgrade_findings(code: RevisionCode) -> list[Finding]:
                 continue
             findings.append(
                 Finding(
-                    script.path,
+                    file.path,
                     downgrade.line,
                     "empty-downgrade",
-                    f"{down_name}() of revision {script.revision} is empty but {name}() "
+                    f"{down_name}() of revision {file.revision} is empty but {name}() "
                     "is not: `alembic downgrade` would leave its changes in place",
                     f"undo {name}() in {down_name}(), or, if it cannot be undone, "
                     f"put the comment '{IRREVERSIBLE_MARKER}' in it",

@@ -64,7 +64,7 @@ def find_elsewhere(env: Environment, revision: str, cwd: str) -> Elsewhere | Non
 def _graph_at(env: Environment, commit: str, cwd: str) -> Graph | None:
     """The graph of ``commit`` from the files that could be read."""
     try:
-        [scripts] = scripts_at([env], commit, cwd)
+        [files] = scripts_at([env], commit, cwd)
     except UsageError:  # pragma: no cover (git named the commit a moment ago)
         return None
-    return build_graph(script for script in scripts if isinstance(script, RevisionFile))
+    return build_graph(file for file in files if isinstance(file, RevisionFile))

@@ -36,13 +36,13 @@ def _graph_document(result: GraphCheck, cwd: StrPath) -> dict[str, Any]:
     heads = []
     if graph is not None:
         for head in graph.heads:
-            script = graph.revisions[head]
+            file = graph.revisions[head]
             heads.append(
                 {
                     "revision": head,
-                    "path": display(Path(script.path), cwd),
-                    "line": script.line_of(),
-                    "message": script.message,
+                    "path": display(Path(file.path), cwd),
+                    "line": file.line_of(),
+                    "message": file.message,
                 }
             )
     findings = [

@@ -70,22 +70,22 @@ def meaningless(message: str, is_merge: bool = False) -> str | None:
 
 
 def message_findings(code: RevisionCode) -> list[Finding]:
-    script = code.script
-    is_merge = len(script.down_revision) > 1
+    file = code.file
+    is_merge = len(file.down_revision) > 1
     why = meaningless(code.message, is_merge)
     if why is None:
         return []
     example, command = (
-        (merge_message(script.down_revision), "merge")
+        (merge_message(file.down_revision), "merge")
         if is_merge
         else ("add users.email", "revision")
     )
     return [
         Finding(
-            script.path,
+            file.path,
             code.message_line,
             "meaningless-message",
-            f"revision {script.revision} {why}",
+            f"revision {file.revision} {why}",
             f"write what it changes in the docstring's first line, e.g. '{example}' "
             f"(`alembic {command} -m` sets it)",
         )

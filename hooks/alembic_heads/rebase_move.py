@@ -42,15 +42,15 @@ class Base:
 
 @dataclass(frozen=True)
 class Move:
-    """Point ``script`` (the first of the moving migrations) at ``onto``."""
+    """Point ``file`` (the first of the moving migrations) at ``onto``."""
 
-    script: RevisionFile
+    file: RevisionFile
     onto: str
     moving: tuple[str, ...]
 
     @property
     def old(self) -> str:
-        return self.script.down_revision[0]
+        return self.file.down_revision[0]
 
 
 def find_base(cwd: Path, base_ref: str | None) -> Base:
@@ -86,19 +86,19 @@ class OnBase:
     revisions: frozenset[str]
     paths: frozenset[str]
 
-    def has(self, script: RevisionFile) -> bool:
-        return script.revision in self.revisions or os.path.abspath(script.path) in self.paths
+    def has(self, file: RevisionFile) -> bool:
+        return file.revision in self.revisions or os.path.abspath(file.path) in self.paths
 
 
 def read_base(cwd: Path, base: Base, env: Environment) -> OnBase:
     revisions: set[str] = set()
     paths: set[str] = set()
     for commit in base.commits:
-        [scripts] = scripts_at([env], commit, cwd)
-        for script in scripts:
-            paths.add(os.path.abspath(script.path))  # a file it cannot read still counts
-            if isinstance(script, RevisionFile):
-                revisions.add(script.revision)
+        [files] = scripts_at([env], commit, cwd)
+        for file in files:
+            paths.add(os.path.abspath(file.path))  # a file it cannot read still counts
+            if isinstance(file, RevisionFile):
+                revisions.add(file.revision)
     return OnBase(frozenset(revisions), frozenset(paths))
 
 
@@ -167,18 +167,16 @@ def _target(
 
 def _check_result(graph: Graph, move: Move) -> None:
     """The graph after the move must load and have one head per branch."""
-    moved = replace(move.script, down_revision=(move.onto,))
-    after = build_graph(
-        moved if script is move.script else script for script in graph.revisions.values()
-    )
+    moved = replace(move.file, down_revision=(move.onto,))
+    after = build_graph(moved if file is move.file else file for file in graph.revisions.values())
     left = [head for problem in too_many_heads(after) for head in problem.heads]
     if after.findings or left:
         reason = after.findings[0].message if after.findings else f"heads {', '.join(left)} left"
-        raise UsageError(f"cannot move {move.script.revision} onto {move.onto}: {reason}")
+        raise UsageError(f"cannot move {move.file.revision} onto {move.onto}: {reason}")
 
 
 def apply(move: Move) -> None:
-    path = Path(move.script.path)
+    path = Path(move.file.path)
     if path.suffix != ".py":
         raise UsageError(f"{path}: a compiled revision file: only a source file can be rewritten")
     try:
@@ -191,9 +189,9 @@ def apply(move: Move) -> None:
 def write_move(move: Move, original: bytes) -> None:
     """Write ``original`` (the file's bytes as read) with the move made, unless
     the file no longer holds them: an edit saved meanwhile is never lost."""
-    path = Path(move.script.path)
+    path = Path(move.file.path)
     try:
-        replace_file(path, repoint(original, move.script, move.old, move.onto), original)
+        replace_file(path, repoint(original, move.file, move.old, move.onto), original)
     except RewriteError as error:
         raise UsageError(f"{path}: {error}") from None
     except ChangedFile:

@@ -97,10 +97,10 @@ def heads_report(
         if origin:
             lines.append(f"    (branch label '{problem.branch}' read from {origin})")
     for head in problem.heads:
-        script = graph.revisions[head]
+        file = graph.revisions[head]
         lines.append(
-            f"{display(Path(script.path), cwd)}:{script.line_of()}: head {head}"
-            + (f": {script.message}" if script.message else "")
+            f"{display(Path(file.path), cwd)}:{file.line_of()}: head {head}"
+            + (f": {file.message}" if file.message else "")
         )
     split = divergence(graph, problem.heads)
     if split.fork:

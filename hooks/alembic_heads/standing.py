@@ -221,10 +221,10 @@ def _foreign_lines(foreign: Foreign, graph: Graph, color: bool) -> list[str]:
             f"    {foreign.revision}: no branch or commit of this repository defines it "
             "(searched every branch, then the history of the version folders)"
         ]
-    script = found.graph.revisions[foreign.revision]
+    file = found.graph.revisions[foreign.revision]
     what = f"branch {found.ref}" if found.on_branch else f"commit {found.commit}"
-    message = f" ({script.message})" if script.message else ""
-    lines = [f"    {foreign.revision}{message} is defined on {what}: {script.path}"]
+    message = f" ({file.message})" if file.message else ""
+    lines = [f"    {foreign.revision}{message} is defined on {what}: {file.path}"]
     mine = lineage(graph, graph.heads) - lineage(graph, foreign.shared)
     ahead = bool(foreign.shared) and set(foreign.shared) <= set(graph.heads)
     shared = ", ".join(foreign.shared) or "no revision"
@@ -292,13 +292,13 @@ def status_document(
 
 def _foreign_document(foreign: Foreign) -> dict[str, Any]:
     found = foreign.found
-    script = found.graph.revisions[foreign.revision] if found is not None else None
+    file = found.graph.revisions[foreign.revision] if found is not None else None
     return {
         "revision": foreign.revision,
         "ref": found.ref if found is not None and found.on_branch else None,
         "commit": found.commit if found is not None else None,
-        "path": script.path if script is not None else None,
-        "message": script.message if script is not None else None,
+        "path": file.path if file is not None else None,
+        "message": file.message if file is not None else None,
         "shared": list(foreign.shared),
         "undo": list(foreign.undo),
         "nothing_to_undo": foreign.nothing_to_undo,
@@ -316,16 +316,16 @@ def database_of(args: argparse.Namespace, env: Environment) -> DatabaseUrl | Non
 
 
 def rebase_refusal(
-    args: argparse.Namespace, script: RevisionFile, moving: Sequence[str], old: str
+    args: argparse.Namespace, file: RevisionFile, moving: Sequence[str], old: str
 ) -> str | None:
-    """Why ``rebase`` must not move ``moving`` (``script`` first, now on
+    """Why ``rebase`` must not move ``moving`` (``file`` first, now on
     ``old``): the database has applied some of them. ``None`` when it has
     not, or when the database the configuration names cannot be read (one
     given with ``--url`` or ``--url-env`` must be)."""
     from pathlib import Path
 
     cwd = os.getcwd()
-    path = os.path.abspath(script.path)
+    path = os.path.abspath(file.path)
     env = next(
         (
             env
@@ -349,7 +349,7 @@ def rebase_refusal(
     foreign = [row for row in rows if row not in graph.revisions]
     if foreign:  # applied on another branch: what lies under it is not known here
         return (
-            f"{display(script.path, cwd)}:{script.line_of('down_revision')}: the database "
+            f"{display(file.path, cwd)}:{file.line_of('down_revision')}: the database "
             f"({database.shown}) is on {', '.join(foreign)}, which no file here defines: "
             "it may have applied what rebase would move\n"
             "    see where it stands, and the way back: alembic-heads status\n"
@@ -360,7 +360,7 @@ def rebase_refusal(
         return None
     downgrade = alembic_run(env, cwd, "downgrade", old)
     return (
-        f"{display(script.path, cwd)}:{script.line_of('down_revision')}: the database "
+        f"{display(file.path, cwd)}:{file.line_of('down_revision')}: the database "
         f"({database.shown}) has applied {', '.join(applied)}, which rebase would move: "
         "Alembic would no longer find the revisions it applied them on\n"
         f"    undo them first, then rebase again:\n      {downgrade}\n"

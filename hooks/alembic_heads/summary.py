@@ -63,9 +63,9 @@ def _heads(result: GraphCheck, cwd: str | Path) -> str:
         return "no revisions"
     shown = []
     for head in sorted(graph.heads):
-        script = graph.revisions[head]
-        where = display(Path(script.path), cwd)
-        about = f" {_escape(script.message)}," if script.message else ""
+        file = graph.revisions[head]
+        where = display(Path(file.path), cwd)
+        about = f" {_escape(file.message)}," if file.message else ""
         shown.append(f"{_code(head)}{about} in {_code(where)}")
     return f"head{'s' if len(shown) > 1 else ''} " + ", ".join(shown)
 

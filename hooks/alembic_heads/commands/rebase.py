@@ -46,12 +46,12 @@ def main(args: argparse.Namespace) -> int:
     if not args.force:  # the database must not have applied what moves
         from ..standing import rebase_refusal
 
-        refusal = rebase_refusal(args, move.script, move.moving, move.old)
+        refusal = rebase_refusal(args, move.file, move.moving, move.old)
         if refusal is not None:
             print(refusal)
             return 1
     apply(move)
-    path = display(Path(move.script.path), cwd)
+    path = display(Path(move.file.path), cwd)
     print(f"{path}: down_revision {move.old} -> {move.onto}")
     return 0
 
