@@ -49,7 +49,6 @@ def command(
                 error_line(error, prog)
                 return 0 if getattr(args, "warn_only", False) else 2
 
-        main.__doc__ = run.__doc__
         return main
 
     return decorate

@@ -1,2 +1,1 @@
-"""The commands of ``alembic-heads``: one module per command, each a ``build_parser()`` and a
-``main(argv) -> int``; the library they share sits flat in the package."""
+"""One module per ``alembic-heads`` command: its ``build_parser()`` and ``main(argv) -> int``."""
