@@ -14,7 +14,7 @@ import pytest
 
 from alembic_heads import git as git_module
 from alembic_heads.cache import FORMAT, RevisionCache, cache_dir
-from alembic_heads.check import NO_ARGUMENTS, build_parser
+from alembic_heads.commands.check import NO_ARGUMENTS, build_parser
 from helpers import (
     Rev,
     commit_all,

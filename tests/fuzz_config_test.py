@@ -18,7 +18,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from alembic_heads.check import read_graph
+from alembic_heads.core import read_graph
 from alembic_heads.discover import find_environments
 from alembic_heads.findings import UsageError
 from helpers import ENV_PY, alembic_older_than, chdir, run_cli

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from alembic_heads.check import check_environments
+from alembic_heads.core import check_environments
 from alembic_heads.discover import find_environments
 from alembic_heads.findings import UsageError
 from alembic_heads.head_file import HEADER, read_head_file, rewrite

@@ -302,8 +302,8 @@ def alembic_answer(root: Path, ini: str = "alembic.ini") -> dict[str, Any]:
 
 def our_answer(root: Path, ini: str = "alembic.ini") -> dict[str, Any]:
     """The same questions, answered by alembic-heads (nothing executed)."""
-    from alembic_heads.check import read_graph
     from alembic_heads.config import config_files, load_environment
+    from alembic_heads.core import read_graph
 
     env = load_environment(config_files([str(root / ini)], None, root), root)
     graph, findings = read_graph(env, None)

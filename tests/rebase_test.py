@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from alembic_heads.findings import UsageError
-from alembic_heads.rebase import Move, write_move
+from alembic_heads.rebase_move import Move, write_move
 from alembic_heads.revision_file import read_revision_file
 from helpers import (
     PYTHON,

@@ -59,7 +59,7 @@ def test_the_wheel_carries_version_licence_and_metadata(tmp_path: Path) -> None:
     assert [c for c in metadata.get_all("Classifier") or () if "Python :: 3." in c] == [
         f"Programming Language :: Python :: 3.{minor}" for minor in (10, 11, 12, 13)
     ]
-    assert "alembic-heads-post-write = alembic_heads.post_write:main" in entry_points
+    assert "alembic-heads-post-write = alembic_heads.commands.post_write:main" in entry_points
     assert licence.startswith("MIT License\n\nCopyright (c) 2026 alembic-heads contributors\n")
 
 

@@ -657,8 +657,8 @@ def assert_upgrade_order_is_alembics(root: Path, revs: list[Rev], recursive: boo
     from alembic.config import Config
     from alembic.script import ScriptDirectory
 
-    from alembic_heads.check import read_graph
     from alembic_heads.config import config_files, load_environment
+    from alembic_heads.core import read_graph
     from alembic_heads.graph import lineage, upgrade_order
 
     write_project(root, revs, recursive=recursive)
@@ -850,7 +850,7 @@ def test_a_configuration_whose_url_cannot_be_expanded(tmp_path: Path) -> None:
 
 def test_the_way_back_from_another_folder_runs_alembic_in_a_subshell(tmp_path: Path) -> None:
     from alembic_heads.config import Environment
-    from alembic_heads.status import Foreign, Standing, way_back
+    from alembic_heads.standing import Foreign, Standing, way_back
     from helpers import graph_of
 
     graph = graph_of([Rev("c3"), Rev("d4", "c3")])

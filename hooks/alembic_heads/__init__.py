@@ -19,8 +19,8 @@ __all__ = [
     "check_roundtrip",
 ]
 
-# The API is imported when first used, not by every hook run (each command
-# imports only what it needs: see cli.py).
+# The API is imported when first used, not by every hook run (CONTRIBUTING.md,
+# "Speed rules").
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from .api import (

@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import os
 
-from .check import check_environments, format_check
+from .core import check_environments
 from .discover import find_environments
 from .findings import Finding, UsageError
 from .record import Record
+from .results import GraphCheck
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -115,11 +116,17 @@ def check_heads(
                 name=result.env.name,
                 heads=tuple(result.graph.heads) if result.graph is not None else (),
                 findings=tuple(result.findings),
-                report="" if result.ok else format_check(result, cwd),
+                report="" if result.ok else _report(result, cwd),
             )
             for result in results
         )
     )
+
+
+def _report(result: GraphCheck, cwd: str) -> str:
+    from .report import format_check  # only a failing check needs it
+
+    return format_check(result, cwd)
 
 
 def assert_single_head(

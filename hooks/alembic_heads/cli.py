@@ -1,4 +1,11 @@
-"""The ``alembic-heads`` command: one subcommand per module."""
+"""The ``alembic-heads`` command: one subcommand per module of :mod:`.commands`.
+
+What the check path may import, and why, is in CONTRIBUTING.md ("Speed
+rules"). Two of its tricks start here: the command table imports a command
+only when it runs (:func:`_lazy`), and the imports for type annotations sit
+under ``TYPE_CHECKING = False``, which mypy reads as true (it treats any
+name ``TYPE_CHECKING`` so) and Python skips, without importing :mod:`typing`.
+"""
 
 from __future__ import annotations
 
@@ -7,44 +14,75 @@ import os
 import sys
 
 from . import __version__
-from .findings import error_line
+from .findings import UsageError, error_line
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import argparse
     from collections.abc import Callable, Sequence
-    from typing import TextIO
+    from typing import Any, TextIO
 
     from typing_extensions import Buffer
 
 
+def command(
+    build_parser: Callable[[], argparse.ArgumentParser],
+    prog: str = "alembic-heads",
+    no_arguments: object = None,
+) -> Callable[[Callable[[Any], int]], Callable[[Sequence[str] | None], int]]:
+    """A command's ``main(argv)``: the decorated function runs on the
+    arguments ``build_parser()`` reads (``no_arguments`` for none, when given:
+    the hook passes none, and then argparse need not be imported), and raises
+    :class:`UsageError` for bad input. The one place such an error becomes the
+    line on standard error and exit code 2, or 0 for a command run with
+    ``--warn-only`` (a hook that must not block)."""
+
+    def decorate(run: Callable[[Any], int]) -> Callable[[Sequence[str] | None], int]:
+        def main(argv: Sequence[str] | None = None) -> int:
+            if no_arguments is not None and argv is not None and not argv:
+                args = no_arguments
+            else:
+                args = build_parser().parse_args(argv)
+            try:
+                return run(args)
+            except UsageError as error:
+                error_line(error, prog)
+                return 0 if getattr(args, "warn_only", False) else 2
+
+        return main
+
+    return decorate
+
+
 def _lazy(module: str) -> Callable[[Sequence[str] | None], int]:
-    """A command's ``main``, imported when it runs: start-up stays small."""
+    """A command's ``main``, imported when it runs: ``alembic-heads check``
+    imports neither the other commands nor what they need."""
 
     def main(argv: Sequence[str] | None) -> int:
-        command: Callable[[Sequence[str] | None], int] = __import__(
+        run: Callable[[Sequence[str] | None], int] = __import__(
             f"{__package__}.{module}", fromlist=["main"]
         ).main
-        return command(argv)
+        return run(argv)
 
     return main
 
 
 COMMANDS: dict[str, tuple[Callable[[Sequence[str] | None], int], str]] = {
-    "check": (_lazy("check"), "fail when a revision graph has more than one head"),
+    "check": (_lazy("commands.check"), "fail when a revision graph has more than one head"),
     "head-file": (
-        _lazy("head_file"),
+        _lazy("commands.head_file"),
         "record each graph's head in head.txt, for git to conflict on",
     ),
     "post-write": (
-        _lazy("post_write"),
+        _lazy("commands.post_write"),
         "Alembic's post-write hook: update head.txt once a revision is written",
     ),
-    "message": (_lazy("message"), "fail when a revision's message says nothing"),
-    "downgrade": (_lazy("downgrade"), "fail when a downgrade() cannot undo its upgrade()"),
-    "graph": (_lazy("graph_command"), "draw a revision graph (text, Mermaid or Graphviz DOT)"),
-    "merge": (_lazy("merge"), "write the merge revision `alembic merge` would write"),
-    "rebase": (_lazy("rebase"), "move this branch's new migrations onto the other head"),
-    "status": (_lazy("status"), "say where the database stands against this working tree"),
+    "message": (_lazy("commands.message"), "fail when a revision's message says nothing"),
+    "downgrade": (_lazy("commands.downgrade"), "fail when a downgrade() cannot undo its upgrade()"),
+    "graph": (_lazy("commands.graph"), "draw a revision graph (text, Mermaid or Graphviz DOT)"),
+    "merge": (_lazy("commands.merge"), "write the merge revision `alembic merge` would write"),
+    "rebase": (_lazy("commands.rebase"), "move this branch's new migrations onto the other head"),
+    "status": (_lazy("commands.status"), "say where the database stands against this working tree"),
     "roundtrip": (
         _lazy("roundtrip"),
         "upgrade, downgrade, upgrade every revision on a scratch database",

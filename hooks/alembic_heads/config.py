@@ -18,8 +18,8 @@ from .memo import remembered
 from .paths import display
 from .record import Record, replace
 
-# configparser, tomllib, re and pathlib are imported when a file needs them:
-# a hook that runs on every commit pays for every module it imports.
+# configparser, tomllib, re and pathlib are imported when a file needs them
+# (CONTRIBUTING.md, "Speed rules").
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Sequence

@@ -14,10 +14,6 @@ from collections.abc import Mapping
 from .findings import UsageError
 from .record import Record
 
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    import argparse
-
 DEFAULT_VERSION_TABLE = "alembic_version"
 
 
@@ -68,29 +64,3 @@ _PASSWORD = re.compile(r"^([\w+.-]+://[^:/@]*:)[^@]*(@)")
 def hide_password(url: str) -> str:
     """``url`` with the password written as ``***`` (as SQLAlchemy shows one)."""
     return _PASSWORD.sub(r"\1***\2", url)
-
-
-def add_database_options(parser: argparse.ArgumentParser) -> None:
-    """``--url``, ``--url-env``, ``--version-table``, ``--version-table-schema``."""
-    where = parser.add_mutually_exclusive_group()
-    where.add_argument(
-        "--url",
-        metavar="URL",
-        help="the database's SQLAlchemy URL (default: sqlalchemy.url of the Alembic config)",
-    )
-    where.add_argument(
-        "--url-env",
-        metavar="NAME",
-        help="read the URL from environment variable NAME (as your env.py does)",
-    )
-    parser.add_argument(
-        "--version-table",
-        default=DEFAULT_VERSION_TABLE,
-        metavar="TABLE",
-        help=f"the version table, as env.py configures it (default: {DEFAULT_VERSION_TABLE})",
-    )
-    parser.add_argument(
-        "--version-table-schema",
-        metavar="SCHEMA",
-        help="the version table's schema, as env.py configures it (default: none)",
-    )

@@ -1,4 +1,4 @@
-"""``alembic-heads downgrade``: what ``upgrade()`` does, ``downgrade()`` undoes.
+"""The rule of ``alembic-heads downgrade``: what ``upgrade()`` does, ``downgrade()`` undoes.
 
 A revision whose ``upgrade()`` does work but whose ``downgrade()`` is missing,
 only ``pass``/``...`` or only a docstring makes ``alembic downgrade`` report
@@ -13,17 +13,14 @@ line or on the line directly above it. A ``downgrade()`` that raises (e.g.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from .findings import Finding
-from .per_revision import build_parser, run
 from .revision_code import IRREVERSIBLE_MARKER, RevisionCode
 
 UPGRADE, DOWNGRADE = "upgrade", "downgrade"
 
 
 def downgrade_findings(code: RevisionCode) -> list[Finding]:
-    script = code.script
+    file = code.file
     findings = []
     for name, upgrade in code.functions.items():
         if not upgrade.does_work or not (name == UPGRADE or name.startswith(UPGRADE + "_")):
@@ -33,10 +30,10 @@ def downgrade_findings(code: RevisionCode) -> list[Finding]:
         if downgrade is None and down_name not in code.defined:
             findings.append(
                 Finding(
-                    script.path,
+                    file.path,
                     upgrade.line,
                     "no-downgrade",
-                    f"revision {script.revision} has {name}() but no {down_name}(): "
+                    f"revision {file.revision} has {name}() but no {down_name}(): "
                     "`alembic downgrade` cannot undo it",
                     f"add a {down_name}() that undoes {name}(), or, if it cannot be undone, "
                     f"one holding the comment '{IRREVERSIBLE_MARKER}'",
@@ -47,23 +44,13 @@ def downgrade_findings(code: RevisionCode) -> list[Finding]:
                 continue
             findings.append(
                 Finding(
-                    script.path,
+                    file.path,
                     downgrade.line,
                     "empty-downgrade",
-                    f"{down_name}() of revision {script.revision} is empty but {name}() "
+                    f"{down_name}() of revision {file.revision} is empty but {name}() "
                     "is not: `alembic downgrade` would leave its changes in place",
                     f"undo {name}() in {down_name}(), or, if it cannot be undone, "
                     f"put the comment '{IRREVERSIBLE_MARKER}' in it",
                 )
             )
     return findings
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser(
-        "alembic-heads downgrade",
-        "Fail when a revision's upgrade() does work but its downgrade() is missing or "
-        f"empty. Mark a revision that cannot be undone with '{IRREVERSIBLE_MARKER}' "
-        "in its downgrade().",
-    )
-    return run(parser.parse_args(argv), downgrade_findings)

@@ -60,13 +60,13 @@ def view(graph: Graph, shown: Iterable[str], first: Sequence[str] = (), fold: bo
     parents = {rev: [p for p in graph.parents(rev) if p in wanted] for rev in wanted}
 
     def plain(rev: str) -> bool:
-        script = graph.revisions[rev]
+        file = graph.revisions[rev]
         return (
             len(parents[rev]) == 1
             and len(kids[rev]) == 1
             and len(graph.children[rev]) == 1
-            and len(script.down_revision) == 1
-            and not script.branch_labels
+            and len(file.down_revision) == 1
+            and not file.branch_labels
         )
 
     runs: list[list[str]] = []
@@ -189,16 +189,16 @@ def _transition(edges: list[tuple[int, int]]) -> list[str]:
 
 
 def tags(graph: Graph, rev: str) -> list[str]:
-    script = graph.revisions[rev]
+    file = graph.revisions[rev]
     found = []
     if not graph.children[rev]:
         found.append("head")
     if len(graph.children[rev]) > 1:
         found.append("branchpoint")
-    if len(script.down_revision) > 1:
+    if len(file.down_revision) > 1:
         found.append("mergepoint")
-    if script.branch_labels:
-        found.append("branch: " + ", ".join(script.branch_labels))
+    if file.branch_labels:
+        found.append("branch: " + ", ".join(file.branch_labels))
     return found
 
 

@@ -12,12 +12,12 @@ reads one, and must define the revision.
 from __future__ import annotations
 
 from . import git
+from .commit_files import scripts_at
 from .config import Environment
 from .findings import UsageError
 from .graph import Graph, build_graph
 from .record import Record
 from .revision_file import RevisionFile
-from .snapshot import scripts_at
 
 # Bounds that keep a search fast in a big repository.
 MOST_BRANCHES = 200
@@ -64,7 +64,7 @@ def find_elsewhere(env: Environment, revision: str, cwd: str) -> Elsewhere | Non
 def _graph_at(env: Environment, commit: str, cwd: str) -> Graph | None:
     """The graph of ``commit`` from the files that could be read."""
     try:
-        [scripts] = scripts_at([env], commit, cwd)
+        [files] = scripts_at([env], commit, cwd)
     except UsageError:  # pragma: no cover (git named the commit a moment ago)
         return None
-    return build_graph(script for script in scripts if isinstance(script, RevisionFile))
+    return build_graph(file for file in files if isinstance(file, RevisionFile))

@@ -10,8 +10,51 @@ from .record import Record
 class Finding(Record):
     """A problem at ``path:line``.
 
-    ``code`` is a stable identifier (for machine output and for tests);
+    ``code`` is the kind of problem, a stable identifier: ``check --format
+    json`` writes it as each finding's ``id``, and the schema
+    (``schema/check-v1.json``) promises it, so a code is never renamed.
     ``hint`` is an indented remediation line printed under the finding.
+
+    The codes, by who finds them:
+
+    reading a revision file (:mod:`.revision_file`, :mod:`.commit_files`):
+    ``unreadable``              the file cannot be read at all (permissions, gone)
+    ``encoding``                its bytes are not in its declared encoding
+    ``syntax-error``            Python cannot parse it
+    ``conflict-marker``         an unresolved ``<<<<<<<`` / ``>>>>>>>`` line
+    ``no-revision``             no ``revision`` identifier: Alembic cannot load it
+    ``bad-revision``            ``revision`` is not a usable id (empty, not a string)
+    ``bad-value``               ``down_revision``, ``branch_labels`` or ``depends_on``
+                                holds something not a string, a tuple of strings or
+                                None
+    ``not-literal``             a value that is not a literal, or that code run at
+                                import may rebind: it is not guessed
+    ``bad-file-name``           a name Alembic lists but cannot load
+    ``bad-compiled``            a compiled (sourceless) file that cannot be read
+    ``compiled-elsewhere``      compiled by another Python version
+    the graph (:mod:`.graph`, :mod:`.heads`, :mod:`.shapes`):
+    ``no-down-revision``        the file has no ``down_revision`` assignment at all:
+                                Alembic cannot load it
+    ``missing-down-revision``   ``down_revision`` names a revision no file defines
+    ``missing-dependency``      ``depends_on`` names neither a revision nor a label
+    ``duplicate-revision``      two files define the same revision id
+    ``duplicate-branch-label``  two revisions carry the same branch label
+    ``cycle``                   ``down_revision`` leads back to itself
+    ``multiple-heads``          more heads than allowed (JSON only: the text is a
+                                report of its own, :class:`~.heads.TooManyHeads`)
+    ``multiple-bases``          more than one base (``--single-base``, ``--linear``)
+    ``merge-revision``          a merge revision (``--linear``)
+    ``merge-conflict``          ``--against``: git's merge with REF stops here
+    other hooks (:mod:`.head_file`, :mod:`.message`, :mod:`.downgrade`):
+    ``head-file-missing``       no ``head.txt`` beside ``env.py``
+    ``head-file-stale``         ``head.txt`` names other heads than the graph's
+    ``head-file-conflict``      ``head.txt`` holds git's conflict markers
+    ``meaningless-message``     a revision's message says nothing
+    ``no-downgrade``            ``upgrade()`` does work, ``downgrade()`` is missing
+    ``empty-downgrade``         ``upgrade()`` does work, ``downgrade()`` does none
+
+    The round trip's codes (``irreversible`` and what a run on a database
+    finds) are :mod:`.roundtrip`'s.
     """
 
     __slots__ = ("path", "line", "code", "message", "hint")
@@ -51,7 +94,7 @@ def one_line(text: str) -> str:
     return text.translate(_ESCAPED)
 
 
-def error_line(message: object) -> None:
+def error_line(message: object, prog: str = "alembic-heads") -> None:
     """Why a command cannot go on, as the one line on standard error that
     comes with exit code 2."""
-    print(f"alembic-heads: {one_line(str(message))}", file=sys.stderr)
+    print(f"{prog}: {one_line(str(message))}", file=sys.stderr)

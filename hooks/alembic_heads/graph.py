@@ -58,7 +58,7 @@ class Graph(Record):
 
     @property
     def bases(self) -> list[str]:
-        return [rev for rev, script in self.revisions.items() if not script.down_revision]
+        return [rev for rev, file in self.revisions.items() if not file.down_revision]
 
     @property
     def branchpoints(self) -> list[str]:
@@ -66,7 +66,7 @@ class Graph(Record):
 
     @property
     def mergepoints(self) -> list[str]:
-        return [rev for rev, script in self.revisions.items() if len(script.down_revision) > 1]
+        return [rev for rev, file in self.revisions.items() if len(file.down_revision) > 1]
 
     def parents(self, rev: str) -> list[str]:
         """The ``down_revision`` entries of ``rev`` that exist in the graph."""
@@ -133,31 +133,31 @@ def divergence(graph: Graph, heads: Sequence[str]) -> Divergence:
     return Divergence(tuple(heads), tuple(fork), branches)
 
 
-def build_graph(scripts: Iterable[RevisionFile]) -> Graph:
+def build_graph(files: Iterable[RevisionFile]) -> Graph:
     """Build the graph as Alembic's ``RevisionMap`` would, collecting findings."""
     findings: list[Finding] = []
     revisions: dict[str, RevisionFile] = {}
-    for script in scripts:
-        first = revisions.get(script.revision)
+    for file in files:
+        first = revisions.get(file.revision)
         if first is not None:
-            findings.extend(_duplicate(first, script))
+            findings.extend(_duplicate(first, file))
             continue
-        revisions[script.revision] = script
+        revisions[file.revision] = file
 
     labels: dict[str, str] = {}
-    for rev, script in revisions.items():
-        for label in script.branch_labels:
+    for rev, file in revisions.items():
+        for label in file.branch_labels:
             if label in labels or label in revisions:
-                findings.append(_duplicate_label(script, label, revisions, labels))
+                findings.append(_duplicate_label(file, label, revisions, labels))
             else:
                 labels[label] = rev
 
-    for rev, script in revisions.items():
-        if not script.has_down_revision:
+    for rev, file in revisions.items():
+        if not file.has_down_revision:
             findings.append(
                 Finding(
-                    script.path,
-                    script.line_of(),
+                    file.path,
+                    file.line_of(),
                     "no-down-revision",
                     f"revision {rev} has no down_revision: Alembic cannot load it",
                     "add down_revision = None for a first revision, or the id of its parent",
@@ -166,17 +166,17 @@ def build_graph(scripts: Iterable[RevisionFile]) -> Graph:
 
     children: dict[str, list[str]] = {rev: [] for rev in revisions}
     dependencies: dict[str, tuple[str, ...]] = {}
-    for rev, script in revisions.items():
-        for down in dict.fromkeys(script.down_revision):
+    for rev, file in revisions.items():
+        for down in dict.fromkeys(file.down_revision):
             if down in revisions:
                 children[down].append(rev)
             else:
-                findings.append(_missing_parent(script, down, revisions))
+                findings.append(_missing_parent(file, down, revisions))
         resolved = []
-        for dep in script.depends_on:
+        for dep in file.depends_on:
             target = dep if dep in revisions else labels.get(dep)
             if target is None:
-                findings.append(_missing_dependency(script, dep))
+                findings.append(_missing_dependency(file, dep))
             else:
                 resolved.append(target)
         dependencies[rev] = tuple(resolved)
@@ -199,7 +199,7 @@ def _reach(start: str, step: Callable[[str], Iterable[str]]) -> set[str]:
 
 def _cycles(graph: Graph) -> list[Finding]:
     """One finding per cycle through ``down_revision`` or ``depends_on``."""
-    edges = {rev: _edges(graph, rev, script) for rev, script in graph.revisions.items()}
+    edges = {rev: _edges(graph, rev, file) for rev, file in graph.revisions.items()}
     if _acyclic(edges) or not _alembic_refuses(graph, edges):
         return []
     state: dict[str, int] = {}  # 1: on the current path, 2: done
@@ -221,12 +221,12 @@ def _cycles(graph: Graph) -> list[Finding]:
                 iters.append(iter(edges[nxt]))
             elif state[nxt] == 1:
                 loop = path[path.index(nxt) :]
-                script = graph.revisions[loop[0]]
+                file = graph.revisions[loop[0]]
                 shown = " -> ".join([*loop, loop[0]])
                 findings.append(
                     Finding(
-                        script.path,
-                        script.line_of("down_revision"),
+                        file.path,
+                        file.line_of("down_revision"),
                         "cycle",
                         f"cycle in the revision graph: {shown} "
                         "(each names the next in down_revision or depends_on)",
@@ -272,9 +272,9 @@ def _reach_all(starts: Iterable[str], step: Callable[[str], Iterable[str]]) -> s
     return seen
 
 
-def _edges(graph: Graph, rev: str, script: RevisionFile) -> list[str]:
+def _edges(graph: Graph, rev: str, file: RevisionFile) -> list[str]:
     """Where ``rev`` leads: its parents, then what it depends on."""
-    downs, dependencies = script.down_revision, graph.dependencies[rev]
+    downs, dependencies = file.down_revision, graph.dependencies[rev]
     if len(downs) == 1 and not dependencies:  # most revisions: the quick answer
         return [downs[0]] if downs[0] in graph.revisions else []
     return list(dict.fromkeys(graph.parents(rev) + list(dependencies)))
@@ -312,20 +312,20 @@ def _duplicate(first: RevisionFile, again: RevisionFile) -> list[Finding]:
 
 
 def _duplicate_label(
-    script: RevisionFile, label: str, revisions: dict[str, RevisionFile], labels: dict[str, str]
+    file: RevisionFile, label: str, revisions: dict[str, RevisionFile], labels: dict[str, str]
 ) -> Finding:
     owner = revisions[labels.get(label, label)]
     what = "a revision id" if label in revisions else "a branch label of"
     return Finding(
-        script.path,
-        script.line_of("branch_labels"),
+        file.path,
+        file.line_of("branch_labels"),
         "duplicate-branch-label",
-        f"branch label '{label}' of revision {script.revision} is already "
+        f"branch label '{label}' of revision {file.revision} is already "
         f"{what} {owner.revision} ({owner.path}:{owner.line_of('branch_labels')})",
     )
 
 
-def _missing_parent(script: RevisionFile, down: str, revisions: dict[str, RevisionFile]) -> Finding:
+def _missing_parent(file: RevisionFile, down: str, revisions: dict[str, RevisionFile]) -> Finding:
     suggestion = suggest_revision(down, revisions)
     if down == "":
         hint = "write down_revision = None for a first revision, or the id of its parent"
@@ -334,21 +334,20 @@ def _missing_parent(script: RevisionFile, down: str, revisions: dict[str, Revisi
     else:
         hint = "restore the missing revision file, or point down_revision at an existing revision"
     return Finding(
-        script.path,
-        script.line_of("down_revision"),
+        file.path,
+        file.line_of("down_revision"),
         "missing-down-revision",
-        f"down_revision '{down}' of revision {script.revision} names a revision "
-        "that does not exist",
+        f"down_revision '{down}' of revision {file.revision} names a revision that does not exist",
         hint,
     )
 
 
-def _missing_dependency(script: RevisionFile, dep: str) -> Finding:
+def _missing_dependency(file: RevisionFile, dep: str) -> Finding:
     return Finding(
-        script.path,
-        script.line_of("depends_on"),
+        file.path,
+        file.line_of("depends_on"),
         "missing-dependency",
-        f"depends_on '{dep}' of revision {script.revision} names neither a revision "
+        f"depends_on '{dep}' of revision {file.revision} names neither a revision "
         "nor a branch label",
     )
 
@@ -365,8 +364,8 @@ def suggest_revision(wrong: str, revisions: dict[str, RevisionFile]) -> str | No
     stem = stem[:-3] if stem.endswith(".py") else stem
     candidates = [
         rev
-        for rev, script in revisions.items()
-        if os.path.basename(script.path)[:-3] == stem
+        for rev, file in revisions.items()
+        if os.path.basename(file.path)[:-3] == stem
         or (len(wrong) >= 4 and rev.startswith(wrong))
         or (len(rev) >= 4 and stem.startswith(rev + "_"))
         or (len(rev) >= 4 and wrong.startswith(rev))

@@ -1,4 +1,4 @@
-"""``alembic-heads head-file``: a tracked file git conflicts on when two branches add a head.
+"""The head file: a tracked file git conflicts on when two branches add a head.
 
 Each graph records its head in ``head.txt`` beside ``env.py``: a comment header
 and one bare revision id (one per line for labelled branches), the file name
@@ -10,7 +10,6 @@ whoever meets the conflict what it means and what resolves it.
 
 from __future__ import annotations
 
-import argparse
 import re
 import shlex
 from collections.abc import Sequence
@@ -18,19 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import git
-from .check import (
-    GraphCheck,
-    add_graph_options,
-    add_max_heads_option,
-    check_environments,
-    commit_under_check,
-    format_check,
-)
 from .config import Environment
-from .discover import find_environments
 from .files import ChangedFile, create_file, replace_file
-from .findings import Finding, UsageError, error_line
+from .findings import Finding, UsageError
 from .paths import display
+from .report import format_check
+from .results import GraphCheck
 
 FILE_NAME = "head.txt"
 HEADER = (
@@ -228,41 +220,3 @@ def _refuse_shared_files(files: Sequence[HeadFile], cwd: Path) -> None:
 
 def _heads(heads: Sequence[str]) -> str:
     return f"head{'s' if len(heads) > 1 else ''} {', '.join(heads)}"
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="alembic-heads head-file",
-        description=(
-            f"Record each revision graph's head in {FILE_NAME} beside env.py, so that two "
-            "branches that each add a migration conflict on it in git. Rewrites a stale "
-            "file and exits 1 (stage it and commit again)."
-        ),
-    )
-    add_graph_options(parser)
-    add_max_heads_option(parser)
-    parser.add_argument(
-        "--check",
-        action="store_true",
-        help="change nothing; fail when a head file is missing or stale (for CI)",
-    )
-    return parser
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    cwd = Path.cwd()
-    # --check changes nothing, so at pre-push it checks the commit being
-    # pushed, as `check` does there; the fixer writes the working tree.
-    at = commit_under_check(warn_only=False) if args.check else None
-    try:
-        envs = find_environments(args.paths, args.config, args.name, cwd)
-        results = check_environments(envs, cwd, args.max_heads, at)
-        blocks = update_head_files(results, cwd, args.check, at)
-    except UsageError as error:
-        error_line(error)
-        return 2
-    if blocks:
-        print("\n\n".join(blocks))
-        return 1
-    return 0

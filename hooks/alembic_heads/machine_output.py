@@ -11,8 +11,8 @@ from .paths import display
 from .report import headline, merge_command, stray_advice
 
 if TYPE_CHECKING:
-    from .check import GraphCheck
     from .paths import StrPath
+    from .results import GraphCheck
 
 SCHEMA_VERSION = 1
 
@@ -36,13 +36,13 @@ def _graph_document(result: GraphCheck, cwd: StrPath) -> dict[str, Any]:
     heads = []
     if graph is not None:
         for head in graph.heads:
-            script = graph.revisions[head]
+            file = graph.revisions[head]
             heads.append(
                 {
                     "revision": head,
-                    "path": display(Path(script.path), cwd),
-                    "line": script.line_of(),
-                    "message": script.message,
+                    "path": display(Path(file.path), cwd),
+                    "line": file.line_of(),
+                    "message": file.message,
                 }
             )
     findings = [

@@ -1,4 +1,4 @@
-"""``alembic-heads message``: every revision says what it changes.
+"""The rule of ``alembic-heads message``: every revision says what it changes.
 
 The message is what ``alembic revision -m`` put in the docstring's first line;
 ``alembic history`` shows it, and it is often all a reader has. Flagged:
@@ -17,10 +17,7 @@ something in its project, so only words that never do are on it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from .findings import Finding
-from .per_revision import build_parser, run
 from .report import merge_message
 from .revision_code import RevisionCode
 
@@ -73,32 +70,23 @@ def meaningless(message: str, is_merge: bool = False) -> str | None:
 
 
 def message_findings(code: RevisionCode) -> list[Finding]:
-    script = code.script
-    is_merge = len(script.down_revision) > 1
+    file = code.file
+    is_merge = len(file.down_revision) > 1
     why = meaningless(code.message, is_merge)
     if why is None:
         return []
     example, command = (
-        (merge_message(script.down_revision), "merge")
+        (merge_message(file.down_revision), "merge")
         if is_merge
         else ("add users.email", "revision")
     )
     return [
         Finding(
-            script.path,
+            file.path,
             code.message_line,
             "meaningless-message",
-            f"revision {script.revision} {why}",
+            f"revision {file.revision} {why}",
             f"write what it changes in the docstring's first line, e.g. '{example}' "
             f"(`alembic {command} -m` sets it)",
         )
     ]
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser(
-        "alembic-heads message",
-        "Fail when a revision's message (the docstring's first line, from -m) is empty, "
-        "Alembic's default 'empty message', or a word that says nothing.",
-    )
-    return run(parser.parse_args(argv), message_findings)

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from .check import add_graph_options, tracked_files
+from .core import tracked_files
 from .discover import find_environments, revision_paths
 from .findings import Finding, UsageError
+from .options import add_graph_options
 from .paths import display
 from .record import replace
 from .revision_code import RevisionCode, read_revision_code
@@ -71,11 +71,7 @@ def check_files(files: Sequence[Path], rule: Rule) -> list[Finding]:
 def run(args: argparse.Namespace, rule: Rule) -> int:
     """Check the files ``args`` select with ``rule``; print the findings."""
     cwd = Path.cwd()
-    try:
-        files = selected_files(args.paths, args.config, args.name, cwd)
-    except UsageError as error:
-        print(f"alembic-heads: {error}", file=sys.stderr)
-        return 2
+    files = selected_files(args.paths, args.config, args.name, cwd)
     findings = check_files(files, rule)
     for finding in findings:
         print(replace(finding, path=display(Path(finding.path), cwd)).format())

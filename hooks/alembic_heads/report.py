@@ -12,10 +12,12 @@ from .config import DEFAULT_INI, DEFAULT_SECTION, Environment
 from .graph import Graph, divergence
 from .heads import TooManyHeads
 from .paths import display
+from .record import replace
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from .paths import StrPath
+    from .results import GraphCheck
 
 
 def alembic_command(env: Environment, cwd: StrPath) -> str:
@@ -55,26 +57,29 @@ def merge_command(env: Environment, heads: Sequence[str], cwd: StrPath) -> str:
     return f"{alembic_command(env, cwd)} {' '.join(map(shlex.quote, words))}"
 
 
-def headline(env: Environment, problem: TooManyHeads) -> str:
+def headline(env: Environment, problem: TooManyHeads, against: str | None = None) -> str:
+    """The first line of a surplus-heads report; ``against``: the ref the
+    graph is this branch merged with (``check --against``)."""
+    name = env.name if against is None else f"{env.name}, merged with {against}"
     count = len(problem.heads)
     if problem.branch is not None:
         return (
-            f"{env.name}: Multiple head revisions are present on branch "
+            f"{name}: Multiple head revisions are present on branch "
             f"'{problem.branch}': {count} heads, "
             f"`alembic upgrade {shlex.quote(problem.branch + '@head')}` will fail"
         )
     if problem.unlabelled:
         return (
-            f"{env.name}: Multiple head revisions are present: {count} "
+            f"{name}: Multiple head revisions are present: {count} "
             f"head{'s' if count > 1 else ''} outside every labelled branch"
         )
     if problem.limit > 1:
         return (
-            f"{env.name}: Multiple head revisions are present: {count} heads, "
+            f"{name}: Multiple head revisions are present: {count} heads, "
             f"more than --max-heads {problem.limit}"
         )
     return (
-        f"{env.name}: Multiple head revisions are present: {count} heads, "
+        f"{name}: Multiple head revisions are present: {count} heads, "
         "`alembic upgrade head` will fail"
     )
 
@@ -86,19 +91,20 @@ def heads_report(
     cwd: StrPath,
     own: Collection[str] | None = None,
     color: bool = False,
+    against: str | None = None,
 ) -> str:
-    """``own``: the revisions only this branch has, when the graph is this
-    branch merged with another (``check --against``)."""
-    lines = [headline(env, problem)]
+    """``against`` and ``own``: the ref the graph is this branch merged with
+    (``check --against``), and the revisions only this branch has."""
+    lines = [headline(env, problem, against)]
     if problem.branch is not None and problem.branch in graph.labels:
         origin = graph.revisions[graph.labels[problem.branch]].read_from.get("branch_labels")
         if origin:
             lines.append(f"    (branch label '{problem.branch}' read from {origin})")
     for head in problem.heads:
-        script = graph.revisions[head]
+        file = graph.revisions[head]
         lines.append(
-            f"{display(Path(script.path), cwd)}:{script.line_of()}: head {head}"
-            + (f": {script.message}" if script.message else "")
+            f"{display(Path(file.path), cwd)}:{file.line_of()}: head {head}"
+            + (f": {file.message}" if file.message else "")
         )
     split = divergence(graph, problem.heads)
     if split.fork:
@@ -202,3 +208,16 @@ def _move_advice(graph: Graph, branch: Sequence[str], target: str, cwd: StrPath)
         f"    or, if {chain} is not deployed anywhere yet, move it onto {target} instead:",
         f"      set down_revision = {target!r} in {where}",
     ]
+
+
+def format_check(result: GraphCheck, cwd: str | Path, color: bool = False) -> str:
+    blocks = []
+    for finding in sorted(result.findings, key=lambda f: (f.path, f.line, f.message)):
+        blocks.append(replace(finding, path=display(finding.path, cwd)).format())
+    assert result.graph is not None or not result.too_many_heads
+    for problem in result.too_many_heads:
+        assert result.graph is not None
+        blocks.append(
+            heads_report(result.graph, result.env, problem, cwd, result.own, color, result.against)
+        )
+    return "\n".join(blocks)

@@ -7,22 +7,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from .check import read_graph
 from .config import Environment
+from .core import read_graph
 from .discover import find_environments
 from .findings import UsageError
 from .graph import Graph
-
-
-def add_environment_options(parser: argparse.ArgumentParser) -> None:
-    """Which graph to work on, for commands that take revisions as arguments."""
-    parser.add_argument(
-        "-c", "--config", action="append", default=[], metavar="FILE", help="as `alembic -c`"
-    )
-    parser.add_argument("-n", "--name", metavar="SECTION", help="as `alembic -n`")
-    parser.add_argument(
-        "--versions", metavar="FOLDER", help="a versions folder (when there is no config)"
-    )
 
 
 def readable_graph(env: Environment, doing: str) -> Graph:

@@ -41,7 +41,7 @@ class RevisionCode:
     name the module binds, ``functions`` the plain ``def``s among them.
     """
 
-    script: RevisionFile
+    file: RevisionFile
     message: str
     message_line: int
     functions: dict[str, Function]
@@ -50,24 +50,24 @@ class RevisionCode:
 
 def read_revision_code(path: Path) -> RevisionCode:
     """Read one revision file. Raises :class:`ReadError` with file and line."""
-    script, module, text = read_revision_module(path)
-    message, message_line = _message(script, module)
+    file, module, text = read_revision_module(path)
+    message, message_line = _message(file, module)
     markers = _marker_lines(text)
     functions = {
         node.name: _function(node, markers)
         for node in module.body
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
     }
-    return RevisionCode(script, message, message_line, functions, _bound_names(module))
+    return RevisionCode(file, message, message_line, functions, _bound_names(module))
 
 
-def _message(script: RevisionFile, module: ast.Module) -> tuple[str, int]:
-    """``script.message`` (as Alembic's ``Script.doc``) and the line it is on."""
+def _message(file: RevisionFile, module: ast.Module) -> tuple[str, int]:
+    """``file.message`` (as Alembic's ``Script.doc``) and the line it is on."""
     doc = ast.get_docstring(module, clean=False)
     if doc is None:
         return "", 1
     first = module.body[0]
-    message = script.message
+    message = file.message
     if message.startswith("Revision ID:"):
         return "", first.lineno  # made with -m "": the template's header comes first
     leading = len(doc) - len(doc.lstrip())

@@ -24,8 +24,8 @@ class RewriteError(Exception):
     """The file is not one whose parent can be changed in place."""
 
 
-def repoint(data: bytes, script: RevisionFile, old: str, new: str) -> bytes:
-    """``data`` (the file of ``script``) with its parent ``old`` replaced by ``new``."""
+def repoint(data: bytes, file: RevisionFile, old: str, new: str) -> bytes:
+    """``data`` (the file of ``file``) with its parent ``old`` replaced by ``new``."""
     try:
         module = ast.parse(data)
     except (SyntaxError, ValueError) as error:  # pragma: no cover - the reader checked it
@@ -38,7 +38,7 @@ def repoint(data: bytes, script: RevisionFile, old: str, new: str) -> bytes:
     result = data
     for start, end, text in sorted(edits, reverse=True):
         result = result[:start] + text + result[end:]
-    _verify(result, script, new)
+    _verify(result, file, new)
     return result
 
 
@@ -100,11 +100,11 @@ def _revises_edit(
     return line.start(1), line.end(1), new.encode()
 
 
-def _verify(result: bytes, script: RevisionFile, new: str) -> None:
+def _verify(result: bytes, file: RevisionFile, new: str) -> None:
     try:
-        after = parse_revision_source(result, script.path, os.path.basename(script.path))
+        after = parse_revision_source(result, file.path, os.path.basename(file.path))
     except ReadError as error:  # pragma: no cover - a bug in the edits above
         raise RewriteError(f"the rewritten file would not read back: {error.message}") from None
-    expected = replace(script, down_revision=(new,), doc=after.doc, lines=after.lines)
+    expected = replace(file, down_revision=(new,), doc=after.doc, lines=after.lines)
     if after != expected:  # pragma: no cover - a bug in the edits above
         raise RewriteError("the rewritten file would not say what was meant")

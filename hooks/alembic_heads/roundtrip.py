@@ -103,7 +103,7 @@ def roundtrip_environments(
     _require_sqlalchemy_2()
     own: list[frozenset[str] | None] = [None] * len(envs)
     if options.against is not None:
-        from .check import check_environments
+        from .core import check_environments
 
         results = check_environments(envs, cwd, against=options.against, git_index=False)
         own = [result.own for result in results]
@@ -896,7 +896,7 @@ class _ProgressLine:
 def build_parser() -> Any:
     import argparse
 
-    from .check import add_config_options
+    from .options import add_config_options
 
     parser = argparse.ArgumentParser(
         prog="alembic-heads roundtrip",

@@ -38,13 +38,13 @@ def _several_bases(graph: Graph, option: str) -> list[Finding]:
 def _merge_revisions(graph: Graph) -> list[Finding]:
     findings = []
     for rev in graph.mergepoints:
-        script = graph.revisions[rev]
+        file = graph.revisions[rev]
         findings.append(
             Finding(
-                script.path,
-                script.line_of("down_revision"),
+                file.path,
+                file.line_of("down_revision"),
                 "merge-revision",
-                f"revision {rev} merges {', '.join(script.down_revision)}: "
+                f"revision {rev} merges {', '.join(file.down_revision)}: "
                 "--linear allows no merge revisions",
                 "instead of merging, move one branch onto the other (alembic-heads rebase), "
                 "then delete this revision",

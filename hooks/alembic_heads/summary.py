@@ -8,10 +8,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import drawing
-from .check import GraphCheck, format_check
 from .graph import divergence
 from .machine_output import check_document
 from .paths import display
+from .report import format_check
+from .results import GraphCheck
 
 TITLE = "## alembic-heads"
 
@@ -62,9 +63,9 @@ def _heads(result: GraphCheck, cwd: str | Path) -> str:
         return "no revisions"
     shown = []
     for head in sorted(graph.heads):
-        script = graph.revisions[head]
-        where = display(Path(script.path), cwd)
-        about = f" {_escape(script.message)}," if script.message else ""
+        file = graph.revisions[head]
+        where = display(Path(file.path), cwd)
+        about = f" {_escape(file.message)}," if file.message else ""
         shown.append(f"{_code(head)}{about} in {_code(where)}")
     return f"head{'s' if len(shown) > 1 else ''} " + ", ".join(shown)
 

@@ -20,20 +20,20 @@ from __future__ import annotations
 import os
 
 from . import git
+from .commit_files import Listing, LoadOrder, listing, read_trees
 from .config import Environment, version_folders
 from .findings import Finding
 from .paths import displayer
 from .record import Record, replace
 from .revision_file import ReadError, RevisionFile
-from .snapshot import Listing, LoadOrder, listing, read_trees
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Collection, Iterable, Sequence
 
     from .cache import RevisionCache
+    from .commit_files import Loaded
     from .paths import StrPath
-    from .snapshot import Loaded
 
 
 class Merged(Record):
@@ -44,13 +44,13 @@ class Merged(Record):
     it) is named ``REF:path``, the way ``git show`` names REF's files.
     """
 
-    __slots__ = ("scripts", "own", "conflicts")
+    __slots__ = ("files", "own", "conflicts")
     __hash__ = None  # type: ignore[assignment]  # it holds a list
 
     def __init__(
-        self, scripts: list[Loaded], own: frozenset[str], conflicts: list[Finding] | None = None
+        self, files: list[Loaded], own: frozenset[str], conflicts: list[Finding] | None = None
     ) -> None:
-        self.scripts = scripts
+        self.files = files
         self.own = own
         self.conflicts = [] if conflicts is None else conflicts
 
@@ -82,7 +82,7 @@ def merge_with(
         [theirs] = read_trees([(envs, theirs_listing)], cwd, cache)
         deleted = merge_deletions(envs, ours, theirs, at, ref, cwd)
         return [
-            merge_scripts(env, ours[index], theirs[index], ref, cwd, deleted)
+            merge_files(env, ours[index], theirs[index], ref, cwd, deleted)
             for index, env in enumerate(envs)
         ]
     merged_listing = listing(envs, made.tree, cwd, commit=False)
@@ -111,9 +111,9 @@ def _moved(
     cwd = os.path.normpath(os.path.abspath(cwd))
     vanished = [
         location
-        for env, scripts in zip(envs, ours, strict=False)
+        for env, files in zip(envs, ours, strict=False)
         for location in env.version_locations
-        if _holds(location, (os.path.join(cwd, item.path) for item in scripts))
+        if _holds(location, (os.path.join(cwd, item.path) for item in files))
         and not _holds(location, merged.entries)
     ]
     if not vanished:
@@ -165,11 +165,11 @@ def _named(
     conflicts: list[Finding],
 ) -> Merged:
     mine = {item.path: item for item in ours}
-    scripts = [
+    files = [
         item if _same(mine.get(item.path), item) else _renamed(item, f"{ref}:{item.path}")
         for item in merged
     ]
-    return Merged(scripts, _ids(ours) - _ids(theirs), conflicts)
+    return Merged(files, _ids(ours) - _ids(theirs), conflicts)
 
 
 def _same(mine: Loaded | None, merged: Loaded) -> bool:
@@ -178,8 +178,8 @@ def _same(mine: Loaded | None, merged: Loaded) -> bool:
     return mine == merged
 
 
-def _ids(scripts: Sequence[Loaded]) -> frozenset[str]:
-    return frozenset(item.revision for item in scripts if isinstance(item, RevisionFile))
+def _ids(files: Sequence[Loaded]) -> frozenset[str]:
+    return frozenset(item.revision for item in files if isinstance(item, RevisionFile))
 
 
 def _conflicts(
@@ -210,7 +210,7 @@ def _conflicts(
     return found
 
 
-def merge_scripts(
+def merge_files(
     env: Environment,
     ours: Sequence[Loaded],
     theirs: Sequence[Loaded],
@@ -219,9 +219,10 @@ def merge_scripts(
     deleted: tuple[Collection[str], Collection[str]] = ((), ()),
 ) -> Merged:
     """``env``'s files once merged; ``deleted`` (paths as shown) are the files
-    of REF, then of this branch, that the merge deletes (:func:`merge_deletions`)."""
-    deleted_here, deleted_there = deleted
-    ours = [item for item in ours if item.path not in deleted_there]
+    of REF this branch deleted, then the files of this branch REF deleted,
+    that the merge deletes (:func:`merge_deletions`)."""
+    deleted_by_us, deleted_by_them = deleted
+    ours = [item for item in ours if item.path not in deleted_by_them]
     our_paths = {item.path for item in ours}
     our_ids = {item.revision for item in ours if isinstance(item, RevisionFile)}
     their_ids = {item.revision for item in theirs if isinstance(item, RevisionFile)}
@@ -229,7 +230,7 @@ def merge_scripts(
         item
         for item in theirs
         if item.path not in our_paths
-        and item.path not in deleted_here
+        and item.path not in deleted_by_us
         and not (isinstance(item, RevisionFile) and item.revision in our_ids)
     ]
     order, folder = LoadOrder(env), str(cwd)

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
 from pathlib import Path
 
-from . import drawing
-from .check import add_color_option, add_graph_options, check_environments, format_check
-from .discover import find_environments
-from .findings import UsageError
-from .graph import Graph, divergence
+from .. import drawing
+from ..cli import command
+from ..core import check_environments
+from ..discover import find_environments
+from ..findings import UsageError
+from ..graph import Graph, divergence
+from ..options import add_color_option, add_graph_options
+from ..report import format_check
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -44,41 +46,37 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+@command(build_parser)
+def main(args: argparse.Namespace) -> int:
     cwd = Path.cwd()
-    try:
-        envs = find_environments(args.paths, args.config, args.name, cwd)
-        if args.format != "text" and len(envs) > 1:
-            names = ", ".join(env.name for env in envs)
-            raise UsageError(
-                f"{len(envs)} revision graphs found ({names}): {args.format} draws one, "
-                "choose it with -c, -n or its versions folder"
-            )
-        results = check_environments(envs, cwd)
-        broken = [result for result in results if result.findings]
-        if broken:
-            print("\n\n".join(format_check(result, cwd) for result in broken))
-            return 1
-        color = drawing.wants_color(args.color, sys.stdout)
-        pictures = []
-        for result in results:
-            assert result.graph is not None
-            graph = result.graph
-            shown = drawing.view(
-                graph, _part(graph, args.since, args.heads), graph.heads, not args.full
-            )
-            if args.format == "mermaid":
-                pictures.append(drawing.mermaid(graph, shown))
-            elif args.format == "dot":
-                pictures.append(drawing.dot(graph, shown))
-            else:
-                lines = drawing.draw(graph, shown, color)
-                title = [f"{result.env.name}:"] if len(results) > 1 else []
-                pictures.append("".join(line + "\n" for line in title + lines))
-    except UsageError as error:
-        print(f"alembic-heads: {error}", file=sys.stderr)
-        return 2
+    envs = find_environments(args.paths, args.config, args.name, cwd)
+    if args.format != "text" and len(envs) > 1:
+        names = ", ".join(env.name for env in envs)
+        raise UsageError(
+            f"{len(envs)} revision graphs found ({names}): {args.format} draws one, "
+            "choose it with -c, -n or its versions folder"
+        )
+    results = check_environments(envs, cwd)
+    broken = [result for result in results if result.findings]
+    if broken:
+        print("\n\n".join(format_check(result, cwd) for result in broken))
+        return 1
+    color = drawing.wants_color(args.color, sys.stdout)
+    pictures = []
+    for result in results:
+        assert result.graph is not None
+        graph = result.graph
+        shown = drawing.view(
+            graph, _part(graph, args.since, args.heads), graph.heads, not args.full
+        )
+        if args.format == "mermaid":
+            pictures.append(drawing.mermaid(graph, shown))
+        elif args.format == "dot":
+            pictures.append(drawing.dot(graph, shown))
+        else:
+            lines = drawing.draw(graph, shown, color)
+            title = [f"{result.env.name}:"] if len(results) > 1 else []
+            pictures.append("".join(line + "\n" for line in title + lines))
     sys.stdout.write("\n".join(pictures))
     return 0
 

@@ -2,7 +2,7 @@
 
 Alembic runs its ``[post_write_hooks]`` after ``alembic revision`` or
 ``alembic merge`` writes a file. A ``console_scripts`` hook runs
-``python -c "import alembic_heads.post_write; alembic_heads.post_write.main()"``
+``python -c "import alembic_heads.commands.post_write; alembic_heads.commands.post_write.main()"``
 with the new file's path as its argument (see ``alembic/script/write_hooks.py``):
 this rewrites the head file of the graph holding that file, at once rather
 than at the next commit. The graph is read as Alembic reads it, every
@@ -13,14 +13,13 @@ Alembic ignores the hook's exit code, so what it did is printed.
 from __future__ import annotations
 
 import argparse
-import sys
-from collections.abc import Sequence
 from pathlib import Path
 
-from .check import add_config_options, check_environments
-from .discover import find_environments
-from .findings import UsageError
-from .head_file import FILE_NAME, update_head_files
+from ..cli import command
+from ..core import check_environments
+from ..discover import find_environments
+from ..head_file import FILE_NAME, update_head_files
+from ..options import add_config_options
 
 PROG = "alembic-heads-post-write"
 
@@ -40,19 +39,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+@command(build_parser, PROG)
+def main(args: argparse.Namespace) -> int:
     cwd = Path.cwd()
-    try:
-        if args.config or args.name:
-            envs = find_environments([], args.config, args.name, cwd)
-        else:
-            envs = find_environments([args.revision_file], [], None, cwd)
-        results = check_environments(envs, cwd, git_index=False)
-        blocks = update_head_files(results, cwd, check=False)
-    except UsageError as error:
-        print(f"{PROG}: {error}", file=sys.stderr)
-        return 2
+    if args.config or args.name:
+        envs = find_environments([], args.config, args.name, cwd)
+    else:
+        envs = find_environments([args.revision_file], [], None, cwd)
+    results = check_environments(envs, cwd, git_index=False)
+    blocks = update_head_files(results, cwd, check=False)
     if blocks:
         print("\n\n".join(blocks))
     return 0 if all(result.ok for result in results) else 1

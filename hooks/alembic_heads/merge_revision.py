@@ -1,4 +1,4 @@
-"""``alembic-heads merge``: write the merge revision ``alembic merge`` would write.
+"""Writing the merge revision ``alembic merge`` would write (for ``alembic-heads merge``).
 
 Alembic's ``merge`` first loads every revision file (importing the application
 they import) only to check the heads it is given. We check them on the graph
@@ -11,12 +11,10 @@ Alembic is imported only here, and ``env.py`` is never run.
 
 from __future__ import annotations
 
-import argparse
 import configparser
 import os
 import shutil
 import subprocess
-import sys
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -28,14 +26,8 @@ from .files import create_file
 from .findings import UsageError
 from .graph import Graph
 from .heads import too_many_heads
-from .paths import display
 from .report import merge_message
-from .revision_arguments import (
-    add_environment_options,
-    environments,
-    readable_graph,
-    resolve_revision,
-)
+from .revision_arguments import resolve_revision
 from .revision_file import revision_id_problem
 
 
@@ -274,61 +266,3 @@ def _installed_script(name: str) -> bool:
     from alembic.util import compat  # how the console_scripts hook looks them up
 
     return any(entry.name == name for entry in compat.importlib_metadata_get("console_scripts"))
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="alembic-heads merge",
-        description="Write the merge revision `alembic merge` would write, over the "
-        "given revisions or over the heads of each graph that has too many, "
-        "without importing revision files or running env.py.",
-    )
-    parser.add_argument("revisions", nargs="*", metavar="REV", help="revisions to merge")
-    parser.add_argument("-m", "--message", help="message (default: 'merge X and Y')")
-    parser.add_argument("--rev-id", metavar="ID", help="revision id (default: a new one)")
-    add_environment_options(parser)
-    parser.add_argument(
-        "--hook",
-        action="store_true",
-        help="run as a pre-commit fixer: succeed when nothing needs merging, "
-        "fail (exit 1) after writing a file",
-    )
-    return parser
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    cwd = Path.cwd()
-    try:
-        written = _merge(args, cwd)
-    except UsageError as error:
-        print(f"alembic-heads: {error}", file=sys.stderr)
-        return 2
-    if args.hook:
-        return 1 if written else 0
-    return 0
-
-
-def _merge(args: argparse.Namespace, cwd: Path) -> list[Path]:
-    envs = environments(args, cwd)
-    if args.revisions and len(envs) > 1:
-        names = ", ".join(env.name for env in envs)
-        raise UsageError(f"several Alembic environments ({names}): pass -c CONFIG or --versions")
-    skip_healthy = not args.revisions and (args.hook or len(envs) > 1)
-    plans = []
-    for env in envs:
-        graph = readable_graph(env, "merge")
-        if skip_healthy and heads_to_merge(graph, env) is None:
-            continue
-        plans.append(plan_merge(env, graph, args.revisions, args.message, args.rev_id))
-    if not plans and not args.hook:
-        raise UsageError("nothing to merge: every revision graph has one head")
-    if plans:
-        require_alembic()
-    written = []
-    for plan in plans:
-        revision = write_merge(plan)
-        print(f"Writing {display(revision.path, cwd)}", flush=True)
-        run_post_write_hooks(revision.path, revision.hooks)
-        written.append(revision.path)
-    return written

@@ -1,4 +1,4 @@
-"""``alembic-heads status``: where the database stands against this working tree's history.
+"""Where the database stands against this working tree's history (for ``alembic-heads status``).
 
 The database's version table is read read-only (:mod:`.database`); the graph
 is the working tree's, read without running a file. The database is at head,
@@ -12,22 +12,19 @@ from __future__ import annotations
 import argparse
 import os
 import shlex
-import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from . import git
-from .check import add_color_option
 from .config import Environment, main_option
 from .database import DatabaseProblem, read_versions
-from .database_url import DatabaseUrl, add_database_options, choose_url
+from .database_url import DatabaseUrl, choose_url
 from .elsewhere import Elsewhere, find_elsewhere
-from .findings import UsageError
 from .graph import Graph, build_graph, lineage, upgrade_order
 from .paths import display
 from .report import alembic_command
-from .revision_arguments import add_environment_options, environments, readable_graph
+from .revision_arguments import environments, readable_graph
 from .revision_file import RevisionFile
 
 HEAD, BEHIND, FOREIGN = "head", "behind", "foreign"
@@ -93,7 +90,7 @@ def placed_elsewhere(here: Graph, found: Elsewhere, does_work: Callable[[str], b
     return Foreign(found.revision, found, shared, undo, not any(map(does_work, undo)))
 
 
-def _locator(env: Environment, graph: Graph, cwd: str) -> Callable[[str], Foreign]:
+def locator(env: Environment, graph: Graph, cwd: str) -> Callable[[str], Foreign]:
     def locate(revision: str) -> Foreign:
         found = find_elsewhere(env, revision, cwd)
         if found is None:
@@ -224,10 +221,10 @@ def _foreign_lines(foreign: Foreign, graph: Graph, color: bool) -> list[str]:
             f"    {foreign.revision}: no branch or commit of this repository defines it "
             "(searched every branch, then the history of the version folders)"
         ]
-    script = found.graph.revisions[foreign.revision]
+    file = found.graph.revisions[foreign.revision]
     what = f"branch {found.ref}" if found.on_branch else f"commit {found.commit}"
-    message = f" ({script.message})" if script.message else ""
-    lines = [f"    {foreign.revision}{message} is defined on {what}: {script.path}"]
+    message = f" ({file.message})" if file.message else ""
+    lines = [f"    {foreign.revision}{message} is defined on {what}: {file.path}"]
     mine = lineage(graph, graph.heads) - lineage(graph, foreign.shared)
     ahead = bool(foreign.shared) and set(foreign.shared) <= set(graph.heads)
     shared = ", ".join(foreign.shared) or "no revision"
@@ -295,44 +292,17 @@ def status_document(
 
 def _foreign_document(foreign: Foreign) -> dict[str, Any]:
     found = foreign.found
-    script = found.graph.revisions[foreign.revision] if found is not None else None
+    file = found.graph.revisions[foreign.revision] if found is not None else None
     return {
         "revision": foreign.revision,
         "ref": found.ref if found is not None and found.on_branch else None,
         "commit": found.commit if found is not None else None,
-        "path": script.path if script is not None else None,
-        "message": script.message if script is not None else None,
+        "path": file.path if file is not None else None,
+        "message": file.message if file is not None else None,
         "shared": list(foreign.shared),
         "undo": list(foreign.undo),
         "nothing_to_undo": foreign.nothing_to_undo,
     }
-
-
-# -- the command --------------------------------------------------------------
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="alembic-heads status",
-        description="Say where the database stands against this working tree's revision "
-        "graph: at head, behind, or on a revision another branch defines (and the commands "
-        "that bring it back). Reads the version table read-only; runs no env.py.",
-    )
-    add_environment_options(parser)
-    add_database_options(parser)
-    parser.add_argument(
-        "--format",
-        choices=("text", "json"),
-        default="text",
-        help="text for people (default), or json (schema: alembic_heads/schema/status-v1.json)",
-    )
-    parser.add_argument(
-        "--warn-only",
-        action="store_true",
-        help="print the report but exit 0 (for post-checkout, post-merge, post-rewrite)",
-    )
-    add_color_option(parser)
-    return parser
 
 
 def database_of(args: argparse.Namespace, env: Environment) -> DatabaseUrl | None:
@@ -342,69 +312,20 @@ def database_of(args: argparse.Namespace, env: Environment) -> DatabaseUrl | Non
     return choose_url(args.url, args.url_env, os.environ, configured, env.name)
 
 
-def one_environment(args: argparse.Namespace, cwd: str) -> Environment:
-    from pathlib import Path
-
-    envs = environments(args, Path(cwd))
-    if len(envs) > 1:
-        names = ", ".join(env.name for env in envs)
-        raise UsageError(
-            f"{len(envs)} revision graphs found ({names}): choose the one of the database "
-            "with -c, -n or --versions"
-        )
-    return envs[0]
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    cwd = os.getcwd()
-    try:
-        env = one_environment(args, cwd)
-        database = database_of(args, env)
-        if database is None:
-            raise UsageError(
-                f"{env.name}: no sqlalchemy.url to read the database from: pass --url URL "
-                "or --url-env NAME"
-            )
-        graph = readable_graph(env, "tell where the database stands")
-        rows = read_versions(
-            database, args.version_table, args.version_table_schema, env.run_from or cwd
-        )
-        standing = place(graph, rows, _locator(env, graph, cwd))
-        here = git.current_branch(cwd) or git.head_commit(cwd)
-        commands = way_back(standing, graph, env, cwd, here)
-    except UsageError as error:
-        print(f"alembic-heads: {error}", file=sys.stderr)
-        return 0 if args.warn_only else 2
-    if args.format == "json":
-        import json
-
-        document = status_document(
-            standing, env, database, args.version_table, args.version_table_schema, commands, cwd
-        )
-        print(json.dumps(document, indent=2))
-    else:
-        from .drawing import wants_color
-
-        color = wants_color(args.color, sys.stdout)
-        print(format_standing(standing, graph, env, database, commands, color))
-    return 0 if args.warn_only or standing.state == HEAD else 1
-
-
 # -- for rebase ----------------------------------------------------------------
 
 
 def rebase_refusal(
-    args: argparse.Namespace, script: RevisionFile, moving: Sequence[str], old: str
+    args: argparse.Namespace, file: RevisionFile, moving: Sequence[str], old: str
 ) -> str | None:
-    """Why ``rebase`` must not move ``moving`` (``script`` first, now on
+    """Why ``rebase`` must not move ``moving`` (``file`` first, now on
     ``old``): the database has applied some of them. ``None`` when it has
     not, or when the database the configuration names cannot be read (one
     given with ``--url`` or ``--url-env`` must be)."""
     from pathlib import Path
 
     cwd = os.getcwd()
-    path = os.path.abspath(script.path)
+    path = os.path.abspath(file.path)
     env = next(
         (
             env
@@ -428,7 +349,7 @@ def rebase_refusal(
     foreign = [row for row in rows if row not in graph.revisions]
     if foreign:  # applied on another branch: what lies under it is not known here
         return (
-            f"{display(script.path, cwd)}:{script.line_of('down_revision')}: the database "
+            f"{display(file.path, cwd)}:{file.line_of('down_revision')}: the database "
             f"({database.shown}) is on {', '.join(foreign)}, which no file here defines: "
             "it may have applied what rebase would move\n"
             "    see where it stands, and the way back: alembic-heads status\n"
@@ -439,7 +360,7 @@ def rebase_refusal(
         return None
     downgrade = alembic_run(env, cwd, "downgrade", old)
     return (
-        f"{display(script.path, cwd)}:{script.line_of('down_revision')}: the database "
+        f"{display(file.path, cwd)}:{file.line_of('down_revision')}: the database "
         f"({database.shown}) has applied {', '.join(applied)}, which rebase would move: "
         "Alembic would no longer find the revisions it applied them on\n"
         f"    undo them first, then rebase again:\n      {downgrade}\n"

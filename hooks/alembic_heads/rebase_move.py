@@ -1,4 +1,4 @@
-"""``alembic-heads rebase``: move this branch's new migrations onto the other head.
+"""Moving this branch's new migrations onto the other head (for ``alembic-heads rebase``).
 
 Alembic has no rebase. When two branches each added migrations on the same
 revision, the branch's own (not yet deployed) ones can instead start from the
@@ -14,31 +14,22 @@ upstream. A migration the base ref has may be deployed: it never moves.
 
 from __future__ import annotations
 
-import argparse
 import os
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import git
+from .commit_files import scripts_at
 from .config import Environment
-from .database_url import add_database_options
 from .files import ChangedFile, replace_file
 from .findings import UsageError
 from .graph import Graph, build_graph
 from .heads import TooManyHeads, too_many_heads
-from .paths import display
 from .record import replace
-from .revision_arguments import (
-    add_environment_options,
-    environments,
-    readable_graph,
-    resolve_revision,
-)
+from .revision_arguments import resolve_revision
 from .revision_file import RevisionFile
 from .rewrite import RewriteError, repoint
-from .snapshot import scripts_at
 
 
 @dataclass(frozen=True)
@@ -51,15 +42,15 @@ class Base:
 
 @dataclass(frozen=True)
 class Move:
-    """Point ``script`` (the first of the moving migrations) at ``onto``."""
+    """Point ``file`` (the first of the moving migrations) at ``onto``."""
 
-    script: RevisionFile
+    file: RevisionFile
     onto: str
     moving: tuple[str, ...]
 
     @property
     def old(self) -> str:
-        return self.script.down_revision[0]
+        return self.file.down_revision[0]
 
 
 def find_base(cwd: Path, base_ref: str | None) -> Base:
@@ -95,19 +86,19 @@ class OnBase:
     revisions: frozenset[str]
     paths: frozenset[str]
 
-    def has(self, script: RevisionFile) -> bool:
-        return script.revision in self.revisions or os.path.abspath(script.path) in self.paths
+    def has(self, file: RevisionFile) -> bool:
+        return file.revision in self.revisions or os.path.abspath(file.path) in self.paths
 
 
 def read_base(cwd: Path, base: Base, env: Environment) -> OnBase:
     revisions: set[str] = set()
     paths: set[str] = set()
     for commit in base.commits:
-        [scripts] = scripts_at([env], commit, cwd)
-        for script in scripts:
-            paths.add(os.path.abspath(script.path))  # a file it cannot read still counts
-            if isinstance(script, RevisionFile):
-                revisions.add(script.revision)
+        [files] = scripts_at([env], commit, cwd)
+        for file in files:
+            paths.add(os.path.abspath(file.path))  # a file it cannot read still counts
+            if isinstance(file, RevisionFile):
+                revisions.add(file.revision)
     return OnBase(frozenset(revisions), frozenset(paths))
 
 
@@ -176,18 +167,16 @@ def _target(
 
 def _check_result(graph: Graph, move: Move) -> None:
     """The graph after the move must load and have one head per branch."""
-    moved = replace(move.script, down_revision=(move.onto,))
-    after = build_graph(
-        moved if script is move.script else script for script in graph.revisions.values()
-    )
+    moved = replace(move.file, down_revision=(move.onto,))
+    after = build_graph(moved if file is move.file else file for file in graph.revisions.values())
     left = [head for problem in too_many_heads(after) for head in problem.heads]
     if after.findings or left:
         reason = after.findings[0].message if after.findings else f"heads {', '.join(left)} left"
-        raise UsageError(f"cannot move {move.script.revision} onto {move.onto}: {reason}")
+        raise UsageError(f"cannot move {move.file.revision} onto {move.onto}: {reason}")
 
 
 def apply(move: Move) -> None:
-    path = Path(move.script.path)
+    path = Path(move.file.path)
     if path.suffix != ".py":
         raise UsageError(f"{path}: a compiled revision file: only a source file can be rewritten")
     try:
@@ -200,9 +189,9 @@ def apply(move: Move) -> None:
 def write_move(move: Move, original: bytes) -> None:
     """Write ``original`` (the file's bytes as read) with the move made, unless
     the file no longer holds them: an edit saved meanwhile is never lost."""
-    path = Path(move.script.path)
+    path = Path(move.file.path)
     try:
-        replace_file(path, repoint(original, move.script, move.old, move.onto), original)
+        replace_file(path, repoint(original, move.file, move.old, move.onto), original)
     except RewriteError as error:
         raise UsageError(f"{path}: {error}") from None
     except ChangedFile:
@@ -211,67 +200,3 @@ def write_move(move: Move, original: bytes) -> None:
         ) from None
     except OSError as error:
         raise UsageError(f"cannot rewrite {path}: {error.strerror or error}") from None
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="alembic-heads rebase",
-        description="Move this branch's new migrations on top of the other head: "
-        "rewrite the down_revision of the first of them. Which migrations are this "
-        "branch's comes from git (a merge or rebase in progress, --base, or the upstream).",
-    )
-    parser.add_argument("--onto", metavar="REV", help="the head to move onto")
-    parser.add_argument(
-        "--base",
-        metavar="REF",
-        help="git ref whose migrations are not ours and never move (default: the branch "
-        "being merged or rebased onto, else the upstream)",
-    )
-    add_environment_options(parser)
-    add_database_options(parser)
-    parser.add_argument(
-        "--force",
-        action="store_true",
-        help="move migrations even when the database has applied them",
-    )
-    return parser
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    cwd = Path.cwd()
-    try:
-        move = _plan(args, cwd)
-        if not args.force:  # the database must not have applied what moves
-            from .status import rebase_refusal
-
-            refusal = rebase_refusal(args, move.script, move.moving, move.old)
-            if refusal is not None:
-                print(refusal)
-                return 1
-        apply(move)
-    except UsageError as error:
-        print(f"alembic-heads: {error}", file=sys.stderr)
-        return 2
-    path = display(Path(move.script.path), cwd)
-    print(f"{path}: down_revision {move.old} -> {move.onto}")
-    return 0
-
-
-def _plan(args: argparse.Namespace, cwd: Path) -> Move:
-    graphs = []
-    for env in environments(args, cwd):
-        graph = readable_graph(env, "rebase")
-        graphs.append((env, graph, too_many_heads(graph)))
-    if len(graphs) > 1:
-        with_too_many = [(env, graph, problems) for env, graph, problems in graphs if problems]
-        graphs = with_too_many or graphs[:1]
-    if len(graphs) > 1:
-        names = ", ".join(env.name for env, _, _ in graphs)
-        raise UsageError(f"several graphs have too many heads ({names}): pass -c or --versions")
-    env, graph, problems = graphs[0]
-    if not problems:
-        raise UsageError(f"nothing to rebase: one head ({', '.join(graph.heads)})")
-    base = find_base(cwd, args.base)
-    on_base = read_base(cwd, base, env)
-    return plan_rebase(graph, problems, on_base, base, args.onto)
