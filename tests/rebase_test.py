@@ -10,7 +10,7 @@ import pytest
 
 from alembic_heads.findings import UsageError
 from alembic_heads.rebase_move import Move, write_move
-from alembic_heads.revision_file import read_revision_file
+from alembic_heads.revision_reader import read_revision_file
 from helpers import (
     PYTHON,
     STYLES,

@@ -11,13 +11,8 @@ import pytest
 
 from alembic_heads.ast_reader import parse_ast as _parse_ast
 from alembic_heads.fast_reader import parse_fast as _parse_fast
-from alembic_heads.revision_file import (
-    ReadError,
-    RevisionFile,
-    is_revision_file_name,
-    parse_revision_source,
-    read_revision_file,
-)
+from alembic_heads.revision_file import ReadError, RevisionFile, is_revision_file_name
+from alembic_heads.revision_reader import parse_revision_source, read_revision_file
 from helpers import (
     STYLES,
     Rev,
@@ -476,7 +471,8 @@ def test_a_long_line_is_read_in_linear_time(tmp_path: Path) -> None:
     reader needs minutes for these, an exponential one never ends."""
     script = "\n".join(
         [
-            "from alembic_heads.revision_file import ReadError, parse_revision_source",
+            "from alembic_heads.revision_file import ReadError\n"
+            "from alembic_heads.revision_reader import parse_revision_source",
             *(
                 f"try:\n    parse_revision_source(f{source!r}.encode(), 'a.py', 'a.py')\n"
                 "except ReadError as error:\n    print(error.code)"

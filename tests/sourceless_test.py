@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from alembic_heads.revision_file import ReadError, read_revision_file
+from alembic_heads.revision_file import ReadError
+from alembic_heads.revision_reader import read_revision_file
 from helpers import Rev, alembic_answer, our_answer, run_cli, write_project, write_revision
 
 REVS = [

@@ -45,7 +45,7 @@ def read_revision_module(path: Path | str) -> tuple[RevisionFile, ast.Module, st
 def parse_revision_module(
     data: bytes, path: str, name: str
 ) -> tuple[RevisionFile, ast.Module, str]:
-    """:func:`~.revision_file.parse_revision_source` by the ``ast`` reader,
+    """:func:`~.revision_reader.parse_revision_source` by the ``ast`` reader,
     also giving the syntax tree and the text."""
     text = source_text(data, path)
     module = syntax_tree(data, path)

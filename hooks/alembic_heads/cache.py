@@ -19,12 +19,8 @@ from __future__ import annotations
 import marshal
 import os
 
-from .revision_file import (
-    RevisionFile,
-    parse_revision_bytes,
-    read_revision_bytes,
-    read_revision_file,
-)
+from .revision_file import RevisionFile, read_revision_bytes
+from .revision_reader import parse_revision_bytes, read_revision_file
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -116,7 +112,7 @@ class RevisionCache:
         return self._seen_before.get(path)
 
     def read(self, path: str, shown_as: str | None = None, blob: str | None = None) -> RevisionFile:
-        """:func:`~alembic_heads.revision_file.read_revision_file`, recalled by
+        """:func:`~alembic_heads.revision_reader.read_revision_file`, recalled by
         ``blob`` (the id of the blob git says the file holds), or else by the
         id of what the file holds now."""
         if blob is not None:

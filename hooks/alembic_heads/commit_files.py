@@ -20,9 +20,8 @@ from .revision_file import (
     ReadError,
     RevisionFile,
     is_revision_file_name,
-    parse_revision_source,
-    read_revision_file,
 )
+from .revision_reader import parse_revision_source, read_revision_file
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

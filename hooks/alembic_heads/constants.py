@@ -16,11 +16,11 @@ import os
 
 from .paths import display
 from .record import Record, replace
-from .revision_file import ReadError, RevisionFile, parse_revision_source
+from .revision_file import ReadError, RevisionFile
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
 # How many modules one value may pass through (a re-export of a re-export...).
 _DEPTH = 8
@@ -40,7 +40,13 @@ class _Unknown(Exception):
     """The value cannot be read exactly without running code."""
 
 
-def labels_read_elsewhere(error: ReadError, text: str, path: str, name: str) -> RevisionFile:
+def labels_read_elsewhere(
+    error: ReadError,
+    text: str,
+    path: str,
+    name: str,
+    parse_revision_source: Callable[[bytes, str, str], RevisionFile],
+) -> RevisionFile:
     """The revision file (``text``, at ``path``) whose reading stopped at
     ``error``, when that is a ``branch_labels`` that is not a literal: its
     value read from the module it names, and where. Else ``error`` again;

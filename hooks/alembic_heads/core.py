@@ -15,7 +15,8 @@ from .graph import Graph, build_graph
 from .heads import too_many_heads
 from .paths import displayer
 from .results import GraphCheck
-from .revision_file import ReadError, RevisionFile, read_revision_file
+from .revision_file import ReadError, RevisionFile
+from .revision_reader import read_revision_file
 
 # What only some runs need is imported where it is used (see CONTRIBUTING.md, "Speed rules").
 TYPE_CHECKING = False

@@ -3,7 +3,7 @@ regular expressions (no ``ast``, no ``compile`` of a syntax tree).
 
 It answers only when it is sure, and then exactly as the ``ast`` reader
 (:mod:`.ast_reader`) does; anything else returns ``None`` and the caller
-(:func:`.revision_file.parse_revision_source`) reads the file with ``ast``.
+(:func:`.revision_reader.parse_revision_source`) reads the file with ``ast``.
 A test compares the two readers on generated sources; another holds every
 word the ``ast`` reader looks for among the words of ``may_bind``.
 

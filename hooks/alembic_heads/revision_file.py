@@ -7,9 +7,9 @@ application which is not installed (or that has side effects) is still read.
 
 This module holds the types (:class:`RevisionFile`, :class:`ReadError`, the
 readers' :class:`Parsed` values), the rules of names and values Alembic
-applies, and the entry points: :func:`read_revision_file` reads the bytes,
-:func:`parse_revision_source` decodes them and chooses a reader. Three
-readers give the same answer:
+applies, and the reading of a file's bytes and text. The entry points
+that choose a reader are in :mod:`.revision_reader`. Three readers give the
+same answer:
 
 - :mod:`.fast_reader`: regular expressions, for the shapes Alembic's
   templates write; it gives up (``None``) on anything it is not sure of;
@@ -17,10 +17,8 @@ readers give the same answer:
   rebinding rules;
 - :mod:`.compiled_reader`: the bytecode of a ``.pyc`` (``sourceless``).
 
-The readers import this module; this module imports each reader where it is
-first needed (no import cycle at load time). A run that finds every file in
-its cache imports none of them, and ``ast`` only a file the fast reader
-refuses.
+The readers import this module and nothing imports them but
+:mod:`.revision_reader`: no import cycle.
 """
 
 from __future__ import annotations
@@ -166,27 +164,7 @@ class Parsed(Record):
         self.doc = doc
 
 
-# -- the entry points ---------------------------------------------------------
-
-
-def read_revision_file(path: Path | str, shown_as: str | None = None) -> RevisionFile:
-    """Read one revision file. Raises :class:`ReadError` with file and line.
-
-    ``shown_as`` is the path that messages and the result carry (default: ``path``).
-    """
-    data, shown, name = read_revision_bytes(path, shown_as)
-    return parse_revision_bytes(data, shown, name)
-
-
-def parse_revision_bytes(data: bytes, shown: str, name: str) -> RevisionFile:
-    """What a revision file holding ``data`` says; ``name`` is the file name
-    Alembic judges it by (compiled or source)."""
-    _check_file_name(name, shown)
-    if is_compiled(name):
-        from .compiled_reader import parse_compiled
-
-        return parse_compiled(data, shown, name)
-    return parse_revision_source(data, shown, name)
+# -- reading the bytes --------------------------------------------------------
 
 
 def is_compiled(name: str) -> bool:
@@ -247,28 +225,6 @@ def _refuse_special(path: str, mode: int | None = None) -> None:
     kind = _SPECIAL.get(stat.S_IFMT(mode))
     if kind is not None:
         raise OSError(f"not a regular file: {kind}")
-
-
-def parse_revision_source(data: bytes, path: str, name: str) -> RevisionFile:
-    """What a source revision file holding ``data`` says: the fast reader's
-    answer when it is sure (:mod:`.fast_reader` says when), else the ``ast``
-    reader's."""
-    from .fast_reader import parse_fast
-
-    text = source_text(data, path)
-    parsed = parse_fast(text)
-    if parsed is None:
-        from .ast_reader import parse_ast
-
-        try:
-            parsed = parse_ast(data, path, text)
-        except ReadError as error:  # branch_labels may name a constant of the project
-            from .constants import labels_read_elsewhere
-
-            return labels_read_elsewhere(error, text, path, name)
-    else:
-        check_syntax(data, path)  # Alembic could not import a file that does not compile
-    return to_revision_file(parsed, path, name)
 
 
 # -- the text Python reads ----------------------------------------------------
@@ -410,7 +366,7 @@ def without_warnings(path: str, step: Callable[[], T]) -> T:
 # -- from parsed values to a revision ----------------------------------------
 
 
-def _check_file_name(name: str, path: str) -> None:
+def check_file_name(name: str, path: str) -> None:
     if name.endswith("\n"):
         raise ReadError(
             path,
@@ -423,7 +379,7 @@ def _check_file_name(name: str, path: str) -> None:
 
 
 def to_revision_file(parsed: Parsed, path: str, name: str) -> RevisionFile:
-    _check_file_name(name, path)
+    check_file_name(name, path)
     values, lines = parsed.values, parsed.lines
     if "revision" in values:
         revision = values["revision"]

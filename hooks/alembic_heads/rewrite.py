@@ -14,7 +14,8 @@ import os
 import re
 
 from .record import replace
-from .revision_file import ReadError, RevisionFile, parse_revision_source
+from .revision_file import ReadError, RevisionFile
+from .revision_reader import parse_revision_source
 
 _STRING_LITERAL = re.compile(rb"""\A([rRuU]?)('''|\"\"\"|'|")(.*)\2\Z""", re.DOTALL)
 _REVISES = re.compile(rb"^Revises:[ \t]*(.*?)[ \t]*\r?$", re.MULTILINE)
