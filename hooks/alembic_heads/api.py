@@ -19,7 +19,7 @@ import os
 
 from .check import check_environments, format_check
 from .discover import find_environments
-from .findings import Finding, UsageError
+from .findings import Finding, UsageError, in_order
 from .record import Record
 
 TYPE_CHECKING = False
@@ -114,7 +114,7 @@ def check_heads(
             GraphResult(
                 name=result.env.name,
                 heads=tuple(result.graph.heads) if result.graph is not None else (),
-                findings=tuple(result.findings),
+                findings=tuple(in_order(result.findings)),
                 report="" if result.ok else format_check(result, cwd),
             )
             for result in results

@@ -10,7 +10,7 @@ from . import git
 from .cache import RevisionCache
 from .config import Environment, version_folders
 from .discover import find_environments, revision_file_paths
-from .findings import Finding, UsageError, error_line
+from .findings import Finding, UsageError, error_line, in_order
 from .graph import Graph, build_graph
 from .heads import TooManyHeads, too_many_heads
 from .paths import display, displayer
@@ -217,7 +217,7 @@ def format_check(result: GraphCheck, cwd: str | Path, color: bool = False) -> st
     from .report import heads_report  # only a failing check needs it
 
     blocks = []
-    for finding in sorted(result.findings, key=lambda f: (f.path, f.line, f.message)):
+    for finding in in_order(result.findings):
         blocks.append(replace(finding, path=display(finding.path, cwd)).format())
     assert result.graph is not None or not result.too_many_heads
     env = result.env

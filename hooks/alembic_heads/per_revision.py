@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .check import add_graph_options, tracked_files
 from .discover import find_environments, revision_paths
-from .findings import Finding, UsageError
+from .findings import Finding, UsageError, in_order
 from .paths import display
 from .record import replace
 from .revision_code import RevisionCode, read_revision_code
@@ -77,6 +77,6 @@ def run(args: argparse.Namespace, rule: Rule) -> int:
         print(f"alembic-heads: {error}", file=sys.stderr)
         return 2
     findings = check_files(files, rule)
-    for finding in findings:
+    for finding in in_order(findings):
         print(replace(finding, path=display(Path(finding.path), cwd)).format())
     return 1 if findings else 0
