@@ -58,6 +58,9 @@ IDENTS = [
     "a1b2f@heads",
     "c3@head",
     "@head",
+    "base@heads",
+    "heads@head",
+    "feature@base",
 ]
 
 
