@@ -261,7 +261,7 @@ def _forget_unused(folder: str, days: int = 30) -> None:
                 kept = entry.name.startswith(("revisions-", "ini-", "toml-"))
                 if kept and entry.stat().st_mtime < cutoff:
                     os.unlink(entry.path)
-    except OSError:  # another run removed a file first: it forgets the rest
+    except OSError:  # pragma: no cover (another run removed a file first: it forgets the rest)
         return
 
 
