@@ -106,6 +106,18 @@ def add_config_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def chosen_environments(
+    args: argparse.Namespace | _NoArguments, cwd: str | Path
+) -> list[Environment]:
+    """The graphs the command line chose, however a command spells it: ``-c``
+    and ``-n``, versions folders or revision files as ``paths``
+    (:func:`add_graph_options`), or one folder as ``--versions`` where the
+    positional arguments are revisions; else every graph found."""
+    paths = getattr(args, "paths", None) or []
+    versions = getattr(args, "versions", None)
+    return find_environments([*paths, versions] if versions else paths, args.config, args.name, cwd)
+
+
 def tracked_files(envs: Sequence[Environment], cwd: str | Path) -> set[str] | None:
     """The files git has in its index below the environments' version locations."""
     return git.tracked_files(cwd, version_folders(envs))
@@ -334,7 +346,7 @@ def _check(argv: Sequence[str] | None) -> int:
     args = NO_ARGUMENTS if argv is not None and not argv else build_parser().parse_args(argv)
     cwd = os.getcwd()
     try:
-        envs = find_environments(args.paths, args.config, args.name, cwd)
+        envs = chosen_environments(args, cwd)
         at = commit_under_check(args.warn_only)
         results = check_environments(envs, cwd, args.max_heads, at, args.against)
         if args.linear or args.single_base:

@@ -8,8 +8,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import drawing
-from .check import add_color_option, add_graph_options, check_environments, format_check
-from .discover import find_environments
+from .check import (
+    add_color_option,
+    add_graph_options,
+    check_environments,
+    chosen_environments,
+    format_check,
+)
 from .findings import UsageError
 from .graph import Graph, divergence
 
@@ -48,7 +53,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     cwd = Path.cwd()
     try:
-        envs = find_environments(args.paths, args.config, args.name, cwd)
+        envs = chosen_environments(args, cwd)
         if args.format != "text" and len(envs) > 1:
             names = ", ".join(env.name for env in envs)
             raise UsageError(

@@ -23,11 +23,11 @@ from .check import (
     add_graph_options,
     add_max_heads_option,
     check_environments,
+    chosen_environments,
     commit_under_check,
     format_check,
 )
 from .config import Environment
-from .discover import find_environments
 from .files import ChangedFile, create_file, replace_file
 from .findings import Finding, UsageError, error_line
 from .paths import display
@@ -256,7 +256,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # pushed, as `check` does there; the fixer writes the working tree.
     at = commit_under_check(warn_only=False) if args.check else None
     try:
-        envs = find_environments(args.paths, args.config, args.name, cwd)
+        envs = chosen_environments(args, cwd)
         results = check_environments(envs, cwd, args.max_heads, at)
         blocks = update_head_files(results, cwd, args.check, at)
     except UsageError as error:

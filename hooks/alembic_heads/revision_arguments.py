@@ -8,20 +8,17 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from .check import read_graph
+from .check import add_config_options, chosen_environments, read_graph
 from .config import Environment
-from .discover import find_environments
 from .findings import UsageError
 from .graph import Graph
 from .graph import resolve_revision as resolve_revision  # merge and rebase use it
 
 
 def add_environment_options(parser: argparse.ArgumentParser) -> None:
-    """Which graph to work on, for commands that take revisions as arguments."""
-    parser.add_argument(
-        "-c", "--config", action="append", default=[], metavar="FILE", help="as `alembic -c`"
-    )
-    parser.add_argument("-n", "--name", metavar="SECTION", help="as `alembic -n`")
+    """Which graph to work on, for commands that take revisions as arguments:
+    ``-c``/``-n``, or ``--versions`` (the positional arguments are revisions)."""
+    add_config_options(parser)
     parser.add_argument(
         "--versions", metavar="FOLDER", help="a versions folder (when there is no config)"
     )
@@ -39,5 +36,5 @@ def readable_graph(env: Environment, doing: str) -> Graph:
 
 
 def environments(args: argparse.Namespace, cwd: Path) -> list[Environment]:
-    paths = [args.versions] if args.versions else []
-    return find_environments(paths, args.config, args.name, cwd)
+    """The graphs ``-c``, ``-n`` or ``--versions`` chose (:func:`chosen_environments`)."""
+    return chosen_environments(args, cwd)

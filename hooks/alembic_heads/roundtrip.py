@@ -1021,10 +1021,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     cwd = Path.cwd()
     progress = _ProgressLine(sys.stderr) if sys.stderr.isatty() else None
     try:
-        from .discover import find_environments
+        from .check import chosen_environments
 
         with _stopped_by_signals():
-            envs = find_environments([], args.config, args.name, cwd)
+            envs = chosen_environments(args, cwd)
             results = roundtrip_environments(envs, cwd, options, progress or _no_progress)
     except UsageError as error:
         if progress is not None:
