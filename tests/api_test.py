@@ -107,6 +107,21 @@ def test_a_file_alembic_could_not_load_fails_the_check(tmp_path: Path) -> None:
         assert_single_head(tmp_path)
 
 
+def test_findings_come_in_the_order_of_the_report(tmp_path: Path) -> None:
+    """The graph finds the duplicate label (z9) before the missing parent
+    (a1): the findings, as the report, go by file and line."""
+    revs = [Rev("b2", None, branch_labels="x"), Rev("z9", "b2", branch_labels="x")]
+    write_project(tmp_path, [*revs, Rev("a1", "gone")])
+
+    [graph] = check_heads(tmp_path).graphs
+
+    assert [(f.path, f.code) for f in graph.findings] == [
+        (str(tmp_path / "versions" / "a1_change.py"), "missing-down-revision"),
+        (str(tmp_path / "versions" / "z9_change.py"), "duplicate-branch-label"),
+    ]
+    assert graph.report.index("a1_change.py") < graph.report.index("z9_change.py")
+
+
 def test_nothing_to_check_is_a_usage_error(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match=r"nope: no such file or directory"):
         check_heads(tmp_path / "nope")

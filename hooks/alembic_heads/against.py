@@ -282,8 +282,10 @@ def merge_deletions(
     )
 
 
-def _place(order: LoadOrder, item: Loaded, cwd: str) -> tuple[int, tuple[str, ...], str]:
-    return order(os.path.normpath(os.path.join(cwd, item.path))) or (0, (), item.path)
+def _place(
+    order: LoadOrder, item: Loaded, cwd: str
+) -> tuple[int, tuple[str, ...], tuple[bool, str]]:
+    return order(os.path.normpath(os.path.join(cwd, item.path))) or (0, (), (False, item.path))
 
 
 def _renamed(item: Loaded, path: str) -> Loaded:

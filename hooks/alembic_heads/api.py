@@ -19,7 +19,7 @@ import os
 
 from .core import check_environments
 from .discover import find_environments
-from .findings import Finding, UsageError
+from .findings import Finding, UsageError, in_order
 from .record import Record
 from .results import GraphCheck
 
@@ -115,7 +115,7 @@ def check_heads(
             GraphResult(
                 name=result.env.name,
                 heads=tuple(result.graph.heads) if result.graph is not None else (),
-                findings=tuple(result.findings),
+                findings=tuple(in_order(result.findings)),
                 report="" if result.ok else _report(result, cwd),
             )
             for result in results

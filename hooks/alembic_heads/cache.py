@@ -55,6 +55,27 @@ def cache_dir() -> str:
     return os.path.join(base, "alembic-heads")
 
 
+def cache_path(*parts: str) -> str:
+    """Where a file of the cache folder is: ``parts`` joined below :func:`cache_dir`."""
+    return os.path.join(cache_dir(), *parts)
+
+
+def keep(path: str, data: bytes) -> bool:
+    """Write ``data`` to ``path`` (from :func:`cache_path`), atomically, its
+    folder made first; ``False`` when it cannot be written (a read-only home):
+    a cache that cannot be kept only costs a re-read."""
+    from pathlib import Path
+
+    from .files import write_file  # only a run whose cache changed writes
+
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        write_file(Path(path), data)
+    except OSError:
+        return False
+    return True
+
+
 def file_key(text: str) -> str:
     """A short stable digest of ``text`` for a file name (32-bit FNV-1a).
 
@@ -72,9 +93,7 @@ class RevisionCache:
     """Revision files recalled by the git blob id of their contents."""
 
     def __init__(self, locations: Sequence[str]) -> None:
-        self.path = os.path.join(
-            cache_dir(), f"revisions-{file_key(chr(0).join(locations))}.marshal"
-        )
+        self.path = cache_path(f"revisions-{file_key(chr(0).join(locations))}.marshal")
         self.used: dict[str, _Entry] = {}
         self.seen: dict[str, _Seen] = {}  # this run's files that git did not vouch for
         self._entries: dict[str, _Entry] | None = None
@@ -179,17 +198,9 @@ class RevisionCache:
         differ from the last."""
         if not self.used or (self.used == self.entries and self.seen == self._seen_before):
             return
-        from pathlib import Path
-
-        from .files import write_file  # only a run whose cache changed writes
-
-        try:
-            os.makedirs(os.path.dirname(self.path), exist_ok=True)
-            stored = (FORMAT, _shared_lines(self.used), self.seen)
-            write_file(Path(self.path), marshal.dumps(stored))
+        stored = (FORMAT, _shared_lines(self.used), self.seen)
+        if keep(self.path, marshal.dumps(stored)):
             _forget_unused(os.path.dirname(self.path))
-        except OSError:
-            pass
 
 
 def _status(path: str) -> _Stat | None:
@@ -240,11 +251,14 @@ def _forget_unused(folder: str, days: int = 30) -> None:
     import time
 
     cutoff = time.time() - days * 86400
-    with os.scandir(folder) as entries:
-        for entry in entries:
-            kept = entry.name.startswith(("revisions-", "ini-", "toml-"))
-            if kept and entry.stat().st_mtime < cutoff:
-                os.unlink(entry.path)
+    try:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                kept = entry.name.startswith(("revisions-", "ini-", "toml-"))
+                if kept and entry.stat().st_mtime < cutoff:
+                    os.unlink(entry.path)
+    except OSError:  # pragma: no cover (another run removed a file first: it forgets the rest)
+        return
 
 
 def _shared_lines(entries: dict[str, _Entry]) -> dict[str, _Entry]:

@@ -13,15 +13,17 @@ from collections.abc import Sequence
 
 from . import git
 from .config import Environment, version_folders
+from .discover import FileTree, load_order
 from .findings import UsageError
 from .paths import displayer
 from .record import Record
 from .revision_file import (
     ReadError,
     RevisionFile,
+    is_compiled,
     is_revision_file_name,
 )
-from .revision_reader import parse_revision_source, read_revision_file
+from .revision_reader import parse_revision_bytes, read_revision_file
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -82,10 +84,10 @@ def read_trees(
     cat-file --batch`` for all of them (and, when a listing holds symbolic
     links, one more to read where they point)."""
     listings = [tree for _, tree in trees]
-    links = [_Links(tree, cwd) for tree in listings]
+    commit_trees = [CommitTree(_Links(tree, cwd)) for tree in listings]
     chosen = [
-        [_chosen(env, tree, link) for env in envs]
-        for (envs, tree), link in zip(trees, links, strict=False)
+        [_chosen(env, commit_tree) for env in envs]
+        for (envs, _), commit_tree in zip(trees, commit_trees, strict=False)
     ]
     wanted = {
         blob
@@ -205,24 +207,51 @@ class _Chosen(Record):
         self.on_disk = on_disk
 
 
-def _chosen(env: Environment, tree: Listing, links: _Links) -> list[_Chosen]:
-    """The paths ``env`` loads, in Alembic's order; a file reached twice is
-    loaded once, as Alembic does."""
-    order = LoadOrder(env)
-    keyed = []
-    for path in tree.entries:  # the listing's own: not what links led to
-        real, blob = links.blob(path)
-        key = order(path, real)
-        if key is not None:
-            keyed.append((key, _Chosen(path, real, blob, real in links.on_disk)))
-    keyed.sort(key=lambda pair: pair[0])
-    seen: set[str] = set()
-    chosen = []
-    for _, item in keyed:
-        if item.real not in seen:
-            seen.add(item.real)
-            chosen.append(item)
-    return chosen
+def _chosen(env: Environment, tree: CommitTree) -> list[_Chosen]:
+    """The paths ``env`` loads, in Alembic's order (the working tree's
+    :func:`~alembic_heads.discover.load_order`, on the commit's files)."""
+    links = tree.links
+    return [
+        _Chosen(path, real, links.blob(path)[1], real in links.on_disk)
+        for path, real in load_order(env, tree)
+    ]
+
+
+class CommitTree(FileTree):
+    """A commit's (or tree's) files as :func:`~alembic_heads.discover.load_order`
+    sees them: as git stores them, links as blobs that name their target."""
+
+    def __init__(self, links: _Links) -> None:
+        self.links = links
+        # folder: (its files, name: whether a link; its subfolders)
+        self.folders: dict[str, tuple[dict[str, bool], set[str]]] = {}
+        for path, (mode, _) in links.entries.items():
+            folder, name = os.path.split(path)
+            self._folder(folder)[0][name] = mode == git.SYMLINK_MODE
+        for path, real in links.real.items():  # a link to a folder: a folder, not entered
+            if real in self.folders or (real in links.on_disk and os.path.isdir(real)):
+                folder, name = os.path.split(path)
+                del self.folders[folder][0][name]
+
+    def _folder(self, folder: str) -> tuple[dict[str, bool], set[str]]:
+        known = self.folders.get(folder)
+        if known is None:
+            known = self.folders[folder] = ({}, set())
+            parent, name = os.path.split(folder)
+            if name:
+                self._folder(parent)[1].add(name)
+        return known
+
+    def scan(self, folder: str) -> tuple[dict[str, bool], list[str]] | None:
+        known = self.folders.get(os.path.normpath(os.path.abspath(folder)))
+        return None if known is None else (known[0], list(known[1]))
+
+    def realpath(self, path: str) -> str:
+        return self.links.real.get(os.path.normpath(path), os.path.normpath(path))
+
+    def exists(self, path: str) -> bool:
+        real, blob = self.links.blob(path)
+        return blob is not None or (real in self.links.on_disk and os.path.isfile(real))
 
 
 def _read(
@@ -261,21 +290,23 @@ def _read_one(
         )
 
     def parse() -> RevisionFile:
-        return parse_revision_source(contents[blob], shown, os.path.basename(item.real))
+        return parse_revision_bytes(contents[blob], shown, os.path.basename(item.real))
 
     return parse() if cache is None else cache.recalled_or(blob, shown, parse)
 
 
 class LoadOrder:
-    """Where Alembic loads a path (absolute) in ``env``; ``None``: it does not.
-
-    Mirrors ``discover.revision_paths``: version locations in turn, each
-    folder's files (sorted) before its subfolders (sorted), subfolders only
-    when ``recursive_version_locations`` is on, ``__pycache__`` skipped.
+    """Where Alembic loads a path (absolute) in ``env``, as a sort key;
+    ``None``: it does not. The key of :func:`~alembic_heads.discover.load_order`'s
+    order, for files that come from two trees (``--against``'s merge):
+    version locations in turn, each folder's files (sorted), then its
+    compiled files from ``__pycache__`` (``sourceless``), then its subfolders
+    (sorted) when ``recursive_version_locations`` is on.
     """
 
     def __init__(self, env: Environment) -> None:
         self.recursive = env.recursive
+        self.sourceless = env.sourceless
         self.prefixes = [
             os.path.join(os.path.normpath(os.path.abspath(location)), "")
             for location in env.version_locations
@@ -283,19 +314,22 @@ class LoadOrder:
 
     def __call__(
         self, path: str, real: str | None = None
-    ) -> tuple[int, tuple[str, ...], str] | None:
+    ) -> tuple[int, tuple[str, ...], tuple[bool, str]] | None:
         """``real``: where ``path``, a link, leads; Alembic judges a file by that name."""
         for index, prefix in enumerate(self.prefixes):
             if not path.startswith(prefix) or len(path) == len(prefix):
                 continue
             parts = tuple(path[len(prefix) :].split(os.sep))
             folders, name = parts[:-1], parts[-1]
-            if folders and not self.recursive:
+            cached = self.sourceless and folders[-1:] == ("__pycache__",) and is_compiled(name)
+            if cached:  # loaded with the folder above, after its own files
+                folders = folders[:-1]
+            if (folders and not self.recursive) or "__pycache__" in folders:
                 continue
             judged = name if real is None or real == path else os.path.basename(real)
-            if "__pycache__" in folders or not is_revision_file_name(judged):
+            if not is_revision_file_name(judged, self.sourceless):
                 continue
-            return (index, folders, name)
+            return (index, folders, (cached, name))
         return None
 
 

@@ -9,7 +9,7 @@ import os
 from . import git
 from .cache import RevisionCache
 from .config import Environment, version_folders
-from .discover import revision_file_paths
+from .discover import find_environments, revision_file_paths
 from .findings import Finding
 from .graph import Graph, build_graph
 from .heads import too_many_heads
@@ -23,8 +23,26 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Container, Mapping, Sequence
     from pathlib import Path
+    from typing import Protocol
 
     from .commit_files import Loaded
+
+    class GraphChoice(Protocol):
+        """What a command line says of the graphs: ``-c``, ``-n``, and some
+        commands' ``paths`` or ``--versions``."""
+
+        config: list[str]
+        name: str | None
+
+
+def chosen_environments(args: GraphChoice, cwd: str | Path) -> list[Environment]:
+    """The graphs the command line chose, however a command spells it: ``-c``
+    and ``-n``, versions folders or revision files as ``paths``
+    (:func:`.options.add_graph_options`), or one folder as ``--versions`` where
+    the positional arguments are revisions; else every graph found."""
+    paths = getattr(args, "paths", None) or []
+    versions = getattr(args, "versions", None)
+    return find_environments([*paths, versions] if versions else paths, args.config, args.name, cwd)
 
 
 def tracked_files(envs: Sequence[Environment], cwd: str | Path) -> set[str] | None:

@@ -209,13 +209,10 @@ def _walk_for(root: str, file_name: str) -> Iterator[str]:
 
 
 def revision_paths(env: Environment, tracked: Container[str] | None) -> list[Path]:
-    """The files Alembic would load for ``env``, in its order.
-
-    Mirrors ``ScriptDirectory._load_revisions``: each existing version
-    location in turn, files sorted, subfolders (sorted) only when
-    ``recursive_version_locations`` is on, ``__pycache__`` skipped, a file
-    reached twice read once. Inside a git work tree only the files git tracks
-    or has staged count: an untracked file is not part of the commit.
+    """The files Alembic would load for ``env`` from the working tree, in its
+    order (:func:`load_order`). Inside a git work tree only the files git
+    tracks or has staged (``tracked``) count: an untracked file is not part
+    of the commit.
     """
     from pathlib import Path
 
@@ -225,60 +222,103 @@ def revision_paths(env: Environment, tracked: Container[str] | None) -> list[Pat
 def revision_file_paths(env: Environment, tracked: Container[str] | None) -> list[str]:
     """:func:`revision_paths` as strings: thousands of ``Path`` objects cost
     more than reading the files."""
+    return [path for path, _ in load_order(env, WORKING_TREE, tracked)]
+
+
+class FileTree:
+    """What Alembic's load order needs to know of a tree of files. This one
+    is the working tree, on disk; ``snapshot.CommitTree`` is a commit's, as
+    git stores it, so that a commit and its checkout load the same files."""
+
+    def scan(self, folder: str) -> tuple[dict[str, bool], list[str]] | None:
+        """``folder``'s files (name: whether it is a symbolic link) and its
+        subfolders that are no links (``os.walk`` puts a link to a folder
+        among the folders, and does not enter it); ``None`` when ``folder``
+        is none. Raises :class:`UsageError` when it cannot be listed."""
+        if not os.path.isdir(folder):
+            return None
+        files: dict[str, bool] = {}
+        folders: list[str] = []
+        for entry in _listing(folder):
+            if not _is_dir(entry):
+                files[entry.name] = entry.is_symlink()
+            elif not entry.is_symlink():
+                folders.append(entry.name)
+        return files, folders
+
+    def realpath(self, path: str) -> str:
+        return os.path.realpath(path)
+
+    def exists(self, path: str) -> bool:
+        """Whether ``path`` leads to a file (a link: to an existing one)."""
+        return os.path.exists(path)
+
+
+WORKING_TREE = FileTree()
+
+
+def load_order(
+    env: Environment, tree: FileTree, tracked: Container[str] | None = None
+) -> list[tuple[str, str]]:
+    """The files Alembic would load for ``env`` from ``tree``, in its order,
+    each with the path it leads to (itself, unless a link).
+
+    Mirrors ``ScriptDirectory._load_revisions``: each existing version
+    location in turn, files sorted, then (``sourceless``) the compiled files
+    in ``__pycache__`` of modules with no file beside them, then subfolders
+    (sorted, no links) only when ``recursive_version_locations`` is on,
+    ``__pycache__`` itself never walked; a file judged by the name its link
+    leads to, ``x.py`` preferred to ``x.pyc`` and ``x.pyc`` to ``x.pyo``, a
+    file reached twice loaded once. With ``tracked``, only those paths count.
+    """
     seen: set[str] = set()
-    result: list[str] = []
+    result: list[tuple[str, str]] = []
     for location in env.version_locations:
-        if os.path.isdir(location):
-            _add_revision_files(location, env, tracked, seen, result)
+        _add_revision_files(location, env, tree, tracked, seen, result)
     return result
 
 
 def _add_revision_files(
     folder: str,
     env: Environment,
+    tree: FileTree,
     tracked: Container[str] | None,
     seen: set[str],
-    result: list[str],
+    result: list[tuple[str, str]],
 ) -> None:
-    """One folder of :func:`revision_file_paths`, walked as ``os.walk`` would."""
+    """One folder of :func:`load_order`, walked as ``os.walk`` would."""
     if folder.endswith("__pycache__"):
         return
-    entries = _listing(folder)
-    files: dict[str, os.DirEntry[str] | None] = {}
-    folders: list[os.DirEntry[str]] = []
-    for entry in entries:
-        if _is_dir(entry):
-            folders.append(entry)
-        else:
-            files[entry.name] = entry
+    listed = tree.scan(folder)
+    if listed is None:
+        return
+    files, folders = listed
     names = sorted(files)
     if env.sourceless:
-        names += _compiled_only(folder, names)
+        names += _compiled_only(folder, names, tree)
     # Paths are built once per folder, not per file: ``realpath`` walks every
     # component, and only a file that is itself a symlink needs it.
     base = os.path.join(os.path.normpath(os.path.abspath(folder)), "")
-    real_base = os.path.join(os.path.realpath(base), "")
+    real_base = os.path.join(tree.realpath(base), "")
     for name in names:
         path = base + name
-        listed = files.get(name)  # None: a compiled file from __pycache__
-        if listed is not None and not listed.is_symlink():
+        if files.get(name) is False:  # a file of this folder, no link
             real, judged = real_base + name, name
-        else:
-            real = judged = os.path.realpath(path)
+        else:  # a link, or a compiled file from __pycache__
+            real = judged = tree.realpath(path)
         # Alembic judges a file by the name its link resolves to
         if not is_revision_file_name(judged, env.sourceless):
             continue
         if tracked is not None and path not in tracked:
             continue
-        if env.sourceless and _compiled_beside_source(path):
+        if env.sourceless and _compiled_beside_source(path, tree):
             continue
         if real not in seen:
             seen.add(real)
-            result.append(path)
+            result.append((path, real))
     if env.recursive:
-        for entry in sorted(folders, key=_name):
-            if not entry.is_symlink():
-                _add_revision_files(os.path.join(folder, entry.name), env, tracked, seen, result)
+        for name in sorted(folders):
+            _add_revision_files(os.path.join(folder, name), env, tree, tracked, seen, result)
 
 
 def _is_dir(entry: os.DirEntry[str]) -> bool:
@@ -288,27 +328,23 @@ def _is_dir(entry: os.DirEntry[str]) -> bool:
         return False
 
 
-def _name(entry: os.DirEntry[str]) -> str:
-    return entry.name
-
-
-def _compiled_only(folder: str, files: list[str]) -> list[str]:
-    """``__pycache__`` files of modules that have no source file beside them,
-    as ``Script._list_py_dir`` adds them in ``sourceless`` mode."""
-    cache = os.path.join(folder, "__pycache__")
-    if not os.path.isdir(cache):
+def _compiled_only(folder: str, files: list[str], tree: FileTree) -> list[str]:
+    """``__pycache__`` entries of modules that have no file beside them, as
+    ``Script._list_py_dir`` adds them in ``sourceless`` mode."""
+    listed = tree.scan(os.path.join(folder, "__pycache__"))
+    if listed is None:
         return []
     stems = {name.split(".")[0] for name in files}
     return sorted(
-        os.path.join("__pycache__", entry.name)
-        for entry in _listing(cache)
-        if entry.name.split(".")[0] not in stems
+        os.path.join("__pycache__", name)
+        for name in [*listed[0], *listed[1]]
+        if name.split(".")[0] not in stems
     )
 
 
-def _compiled_beside_source(path: str) -> bool:
+def _compiled_beside_source(path: str, tree: FileTree) -> bool:
     """Alembic prefers ``x.py`` to ``x.pyc``, and ``x.pyc`` to ``x.pyo``."""
     stem, suffix = os.path.splitext(path)
     if suffix not in (".pyc", ".pyo"):
         return False
-    return os.path.exists(stem + ".py") or (suffix == ".pyo" and os.path.exists(stem + ".pyc"))
+    return tree.exists(stem + ".py") or (suffix == ".pyo" and tree.exists(stem + ".pyc"))

@@ -6,6 +6,10 @@ import sys
 
 from .record import Record
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
 
 class Finding(Record):
     """A problem at ``path:line``.
@@ -71,6 +75,15 @@ class Finding(Record):
         if self.hint:
             text += "".join(f"\n    {line}" for line in self.hint.splitlines())
         return text
+
+
+def in_order(findings: Iterable[Finding]) -> list[Finding]:
+    """``findings`` in the one order every report shows them: by file, line, message."""
+    return sorted(findings, key=_place)
+
+
+def _place(finding: Finding) -> tuple[str, int, str]:
+    return (finding.path, finding.line, finding.message)
 
 
 class UsageError(Exception):

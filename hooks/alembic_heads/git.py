@@ -114,6 +114,9 @@ def _index_entries(cwd: StrPath, folders: Sequence[StrPath], *options: str) -> l
 def _listed(
     cwd: StrPath, paths: Sequence[str], env: Mapping[str, str], options: Sequence[str]
 ) -> list[_Entry] | None:
+    """The one question asked of git's index: ``git ls-files --stage`` of
+    ``paths`` (pathspecs) in ``cwd``'s repository, with ``options``; a
+    submodule that git lists as such and is checked out is asked in turn."""
     output = _git_output(
         cwd, ["ls-files", "-z", "--cached", "--stage", "-v", *options, "--", *paths], env
     )
@@ -221,17 +224,11 @@ def index_blobs(cwd: StrPath, folders: Sequence[StrPath]) -> dict[str, str | Non
 
 def tracked_named(cwd: StrPath, file_name: str) -> list[str] | None:
     """Tracked files called ``file_name`` anywhere below ``cwd``, in
-    submodules too."""
-    output = _git_output(
-        cwd, ["ls-files", "-z", "--cached", "--recurse-submodules", "--", f"*{file_name}"]
-    )
-    if output is None:
+    submodules too (``--recurse-submodules`` with ``--stage``: git 2.29)."""
+    entries = _listed(cwd, [f"*{file_name}"], _environment(cwd), ["--recurse-submodules"])
+    if entries is None:
         return None
-    return [
-        os.path.normpath(os.path.join(cwd, name))  # git's "/" made the system's separator
-        for name in os.fsdecode(output).split("\0")
-        if name and os.path.basename(name) == file_name
-    ]
+    return [entry[0] for entry in entries if os.path.basename(entry[0]) == file_name]
 
 
 class GitError(Exception):

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 
-from .findings import Finding
+from .findings import Finding, UsageError
 from .record import Record
 from .revision_file import RevisionFile
 
@@ -431,3 +431,87 @@ def lineage(graph: Graph, revisions: Iterable[str]) -> set[str]:
                 rev, lambda current: [*graph.parents(current), *graph.dependencies[current]]
             )
     return seen
+
+
+def resolve_revision(graph: Graph, ident: str) -> list[str]:
+    """The revisions ``ident`` names, as Alembic's ``RevisionMap.get_revisions``
+    resolves one identifier: an id; a branch label; the unique start of an id
+    or a label longer than three characters (Alembic matches any start,
+    however short, against those); ``heads`` (the heads no revision depends
+    on), ``head`` (the one head, else an error), ``base`` (none);
+    ``BRANCH@REV``, ``BRANCH@head``, ``BRANCH@heads`` (``BRANCH``: a label,
+    or an id or its start), REV kept to that branch. Raises
+    :class:`UsageError` with Alembic's reason when it names nothing."""
+    branch, at, rev = ident.partition("@")
+    if not at:
+        branch, rev = "", ident
+    if rev.startswith("-") and rev[1:].isdigit():
+        raise UsageError(f"{ident}: a relative revision (-N) cannot be resolved here")
+    return [_revision_for_ident(graph, rev_id, branch) for rev_id in _named(graph, rev, branch)]
+
+
+def _named(graph: Graph, rev: str, branch: str) -> list[str]:
+    """Alembic's ``RevisionMap._resolve_revision_number``: the symbolic names
+    made ids, anything else left for :func:`_revision_for_ident`."""
+    if rev == "heads":
+        return _in_lineage(graph, graph.heads, branch) if branch else graph.effective_heads
+    if rev == "head":
+        heads = _in_lineage(graph, graph.heads, branch) if branch else graph.heads
+        if len(heads) > 1:
+            shown = f"{branch}@head" if branch else "head"
+            raise UsageError(
+                f"multiple heads are present for given argument '{shown}'; {', '.join(heads)}"
+            )
+        return heads
+    return [] if rev == "base" else [rev]
+
+
+def _revision_for_ident(graph: Graph, ident: str, branch: str = "") -> str:
+    """Alembic's ``RevisionMap._revision_for_ident``: ``ident`` exactly, else
+    the one id or label that starts with it (kept to ``branch``'s lineage)."""
+    on_branch = _resolve_branch(graph, branch) if branch else None
+    found = ident if ident in graph.revisions else graph.labels.get(ident)
+    if found is None:
+        keys = [*graph.revisions, *graph.labels]  # the keys of Alembic's revision map
+        matches = [key for key in keys if len(key) > 3 and key.startswith(ident)] if ident else []
+        if on_branch is not None:
+            matches = _in_lineage(graph, matches, branch)
+        if not matches:
+            short = "; give at least four characters of a revision id" if len(ident) < 4 else ""
+            raise UsageError(f"no such revision or branch '{ident}'{short}")
+        if len(matches) > 1:
+            shown = ", ".join(f"'{key}'" for key in matches[:3])
+            raise UsageError(f"multiple revisions start with '{ident}': {shown}...")
+        found = graph.labels.get(matches[0], matches[0])
+    if on_branch is not None and not _shares_lineage(graph, found, [on_branch]):
+        raise UsageError(f"revision {found} is not a member of branch '{branch}'")
+    return found
+
+
+def _resolve_branch(graph: Graph, branch: str) -> str:
+    """The revision ``BRANCH@`` names: a label, else an id or its start."""
+    if branch in graph.labels:
+        return graph.labels[branch]
+    if branch in graph.revisions:
+        return branch
+    try:
+        return _revision_for_ident(graph, branch)
+    except UsageError:
+        raise UsageError(f"no such branch: '{branch}'") from None
+
+
+def _in_lineage(graph: Graph, targets: Iterable[str], branch: str) -> list[str]:
+    """Alembic's ``filter_for_lineage``: ``targets`` that are ``branch``'s
+    revision, above it or below it."""
+    against = [_revision_for_ident(graph, rev) for rev in _named(graph, branch, "")]
+    return [
+        target
+        for target in targets
+        if _shares_lineage(graph, _revision_for_ident(graph, target), against)
+    ]
+
+
+def _shares_lineage(graph: Graph, rev: str, against: Sequence[str]) -> bool:
+    if not against:
+        return True
+    return not (graph.ancestors(rev) | graph.descendants(rev)).isdisjoint(against)

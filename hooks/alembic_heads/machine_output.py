@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .findings import in_order
 from .paths import display
 from .report import headline, merge_command, stray_advice
 
@@ -54,7 +55,7 @@ def _graph_document(result: GraphCheck, cwd: StrPath) -> dict[str, Any]:
             "hint": finding.hint,
             "commands": [],
         }
-        for finding in sorted(result.findings, key=lambda f: (f.path, f.line, f.message))
+        for finding in in_order(result.findings)
     ]
     for problem in result.too_many_heads:
         assert graph is not None

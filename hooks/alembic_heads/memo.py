@@ -18,7 +18,7 @@ import marshal
 import os
 import time
 
-from .cache import cache_dir, file_key
+from .cache import cache_path, file_key, keep
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -34,7 +34,7 @@ SETTLED_SECONDS = 2.0
 
 
 def memo_path(kind: str, path: str) -> str:
-    return os.path.join(cache_dir(), f"{kind}-{file_key(path)}.marshal")
+    return cache_path(f"{kind}-{file_key(path)}.marshal")
 
 
 def remembered(kind: str, path: str, read: Callable[[], T]) -> T:
@@ -73,12 +73,4 @@ def _keep(kept: str, entry: tuple[object, object]) -> None:
         data = marshal.dumps(entry)  # type: ignore[arg-type]  # checked here, at run time
     except ValueError:  # not storable (a TOML date, say): read every time
         return
-    from pathlib import Path
-
-    from .files import write_file  # only a run that read a changed file writes
-
-    try:
-        os.makedirs(os.path.dirname(kept), exist_ok=True)
-        write_file(Path(kept), data)
-    except OSError:
-        pass
+    keep(kept, data)

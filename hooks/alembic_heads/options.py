@@ -69,11 +69,9 @@ def add_color_option(parser: argparse.ArgumentParser) -> None:
 
 
 def add_environment_options(parser: argparse.ArgumentParser) -> None:
-    """Which graph to work on, for commands that take revisions as arguments."""
-    parser.add_argument(
-        "-c", "--config", action="append", default=[], metavar="FILE", help="as `alembic -c`"
-    )
-    parser.add_argument("-n", "--name", metavar="SECTION", help="as `alembic -n`")
+    """Which graph to work on, for commands that take revisions as arguments:
+    ``-c``/``-n``, or ``--versions`` (the positional arguments are revisions)."""
+    add_config_options(parser)
     parser.add_argument(
         "--versions", metavar="FOLDER", help="a versions folder (when there is no config)"
     )

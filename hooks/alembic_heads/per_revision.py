@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .core import tracked_files
 from .discover import find_environments, revision_paths
-from .findings import Finding, UsageError
+from .findings import Finding, UsageError, in_order
 from .options import add_graph_options
 from .paths import display
 from .record import replace
@@ -73,6 +73,6 @@ def run(args: argparse.Namespace, rule: Rule) -> int:
     cwd = Path.cwd()
     files = selected_files(args.paths, args.config, args.name, cwd)
     findings = check_files(files, rule)
-    for finding in findings:
+    for finding in in_order(findings):
         print(replace(finding, path=display(Path(finding.path), cwd)).format())
     return 1 if findings else 0

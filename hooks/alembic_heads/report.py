@@ -9,6 +9,7 @@ from pathlib import Path
 
 from . import drawing
 from .config import DEFAULT_INI, DEFAULT_SECTION, Environment
+from .findings import in_order
 from .graph import Graph, divergence
 from .heads import TooManyHeads
 from .paths import display
@@ -212,7 +213,7 @@ def _move_advice(graph: Graph, branch: Sequence[str], target: str, cwd: StrPath)
 
 def format_check(result: GraphCheck, cwd: str | Path, color: bool = False) -> str:
     blocks = []
-    for finding in sorted(result.findings, key=lambda f: (f.path, f.line, f.message)):
+    for finding in in_order(result.findings):
         blocks.append(replace(finding, path=display(finding.path, cwd)).format())
     assert result.graph is not None or not result.too_many_heads
     for problem in result.too_many_heads:

@@ -392,9 +392,9 @@ class _Walk:
         if key is None:
             self._apply(revisions)
             return
-        from .cache import cache_dir
+        from .cache import cache_path, keep
 
-        path = os.path.join(cache_dir(), "roundtrip", f"{key}.db")
+        path = cache_path("roundtrip", f"{key}.db")
         if os.path.exists(path) and os.path.exists(f"{path}.json"):
             with open(f"{path}.json", encoding="utf-8") as file:
                 schema, table = json.load(file)
@@ -409,8 +409,7 @@ class _Walk:
         if len(self.result.findings) == found:
             self.connection.close()
             self.database.save_to(path)
-            with open(f"{path}.json", "w", encoding="utf-8") as file:
-                json.dump(list(self.version_table), file)
+            keep(f"{path}.json", json.dumps(list(self.version_table)).encode())
             self._reconnect()
 
     def _template_key(self, revisions: Sequence[Any]) -> str | None:
@@ -1022,10 +1021,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     cwd = Path.cwd()
     progress = _ProgressLine(sys.stderr) if sys.stderr.isatty() else None
     try:
-        from .discover import find_environments
+        from .core import chosen_environments
 
         with _stopped_by_signals():
-            envs = find_environments([], args.config, args.name, cwd)
+            envs = chosen_environments(args, cwd)
             results = roundtrip_environments(envs, cwd, options, progress or _no_progress)
     except UsageError as error:
         if progress is not None:

@@ -7,8 +7,7 @@ import os
 import sys
 
 from ..cli import command
-from ..core import check_environments, commit_under_check
-from ..discover import find_environments
+from ..core import check_environments, chosen_environments, commit_under_check
 from ..findings import UsageError
 
 # What only some runs need is imported where it is used (see CONTRIBUTING.md, "Speed rules").
@@ -107,7 +106,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _check(args: _NoArguments | argparse.Namespace) -> int:
     cwd = os.getcwd()
     try:
-        envs = find_environments(args.paths, args.config, args.name, cwd)
+        envs = chosen_environments(args, cwd)
         at = commit_under_check(args.warn_only)
         results = check_environments(envs, cwd, args.max_heads, at, args.against)
         if args.linear or args.single_base:

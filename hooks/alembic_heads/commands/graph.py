@@ -8,10 +8,9 @@ from pathlib import Path
 
 from .. import drawing
 from ..cli import command
-from ..core import check_environments
-from ..discover import find_environments
+from ..core import check_environments, chosen_environments
 from ..findings import UsageError
-from ..graph import Graph, divergence
+from ..graph import Graph, divergence, resolve_revision
 from ..options import add_color_option, add_graph_options
 from ..report import format_check
 
@@ -49,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
 @command(build_parser)
 def main(args: argparse.Namespace) -> int:
     cwd = Path.cwd()
-    envs = find_environments(args.paths, args.config, args.name, cwd)
+    envs = chosen_environments(args, cwd)
     if args.format != "text" and len(envs) > 1:
         names = ", ".join(env.name for env in envs)
         raise UsageError(
@@ -83,7 +82,13 @@ def main(args: argparse.Namespace) -> int:
 
 def _part(graph: Graph, since: str | None, heads: bool) -> set[str]:
     if since is not None:
-        return graph.descendants(resolve(graph, since))
+        try:
+            named = resolve_revision(graph, since)
+        except UsageError as error:
+            raise UsageError(f"--since {since}: {error}") from None
+        if not named:  # base: everything above it
+            return set(graph.revisions)
+        return set().union(*(graph.descendants(rev) for rev in named))
     if heads and len(graph.heads) > 1:
         return drawing.divergence_revisions(graph, divergence(graph, graph.heads))
     if heads:
@@ -91,15 +96,3 @@ def _part(graph: Graph, since: str | None, heads: bool) -> set[str]:
     return set(graph.revisions)
 
 
-def resolve(graph: Graph, name: str) -> str:
-    """A revision id, a branch label, or the unique start of an id."""
-    if name in graph.revisions:
-        return name
-    if name in graph.labels:
-        return graph.labels[name]
-    matches = [rev for rev in graph.revisions if rev.startswith(name)] if name else []
-    if len(matches) == 1:
-        return matches[0]
-    if matches:
-        raise UsageError(f"--since {name}: ambiguous, it starts {', '.join(matches[:5])}")
-    raise UsageError(f"--since {name}: no such revision or branch label")

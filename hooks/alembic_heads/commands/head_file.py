@@ -7,8 +7,7 @@ import argparse
 from pathlib import Path
 
 from ..cli import command
-from ..core import check_environments, commit_under_check
-from ..discover import find_environments
+from ..core import check_environments, chosen_environments, commit_under_check
 from ..head_file import FILE_NAME, update_head_files
 from ..options import add_graph_options, add_max_heads_option
 
@@ -38,7 +37,7 @@ def main(args: argparse.Namespace) -> int:
     # --check changes nothing, so at pre-push it checks the commit being
     # pushed, as `check` does there; the fixer writes the working tree.
     at = commit_under_check(warn_only=False) if args.check else None
-    envs = find_environments(args.paths, args.config, args.name, cwd)
+    envs = chosen_environments(args, cwd)
     results = check_environments(envs, cwd, args.max_heads, at)
     blocks = update_head_files(results, cwd, args.check, at)
     if blocks:
