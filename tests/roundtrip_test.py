@@ -923,6 +923,24 @@ def test_an_upgrade_that_fails_the_second_time(tmp_path: Path, database: list[st
     )
 
 
+def test_a_unique_constraint_left_is_one_difference(tmp_path: Path, database: list[str]) -> None:
+    """PostgreSQL also lists the index behind a unique constraint: one thing, said once."""
+    unique = """
+        with op.batch_alter_table("orders") as batch:
+            batch.create_unique_constraint("uq_orders_placed", ["placed"])
+    """
+    project(tmp_path, [orders(), Rev("b2", "a1", "unique placed", body=body(unique, "pass"))])
+
+    result = roundtrip(tmp_path, database)
+
+    assert (result.code, result.err) == (1, "")
+    assert result.out == (
+        "versions/b2_unique_placed.py:24: downgrade() of b2 does not undo its upgrade() "
+        f"on {dialect(database)}\n"
+        "    downgrade() of b2 leaves unique constraint uq_orders_placed on orders in place\n"
+    )
+
+
 def test_a_downgrade_that_leaves_a_column_changed(tmp_path: Path, database: list[str]) -> None:
     project(
         tmp_path,
