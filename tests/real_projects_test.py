@@ -20,6 +20,7 @@ release's.
 
 from __future__ import annotations
 
+import importlib
 import importlib.metadata
 import importlib.util
 from pathlib import Path
@@ -196,10 +197,9 @@ def jupyterhub() -> Path:
 def jupyterhub_ini(jupyterhub: Path, tmp_path: Path) -> Path:
     """jupyterhub's alembic.ini, written by jupyterhub from its template, naming
     a database of its own that the round trip must leave alone."""
-    from jupyterhub.dbutil import write_alembic_ini
-
+    dbutil = importlib.import_module("jupyterhub.dbutil")
     ini = tmp_path / "alembic.ini"
-    write_alembic_ini(str(ini), f"sqlite:///{tmp_path / 'jupyterhub.sqlite'}")
+    dbutil.write_alembic_ini(str(ini), f"sqlite:///{tmp_path / 'jupyterhub.sqlite'}")
     return ini
 
 
