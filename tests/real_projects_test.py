@@ -10,7 +10,7 @@ release's.
 - mlflow-skinny 3.17.2 (its tracking store): 67 revisions whose first alters
   tables mlflow creates with ``create_all`` of its "initial models": the start
   mode ``--initial``. env.py takes the engine of the connection it is handed.
-- jupyterhub 6.1.1: 21 revisions above an empty "base revision for 0.5", which
+- jupyterhub 6.1.1: 18 revisions above an empty "base revision for 0.5", which
   alter tables jupyterhub creates from its models (it builds a new database
   with ``create_all`` and stamps it): the start mode ``--metadata``. Its
   alembic.ini is a template jupyterhub fills in (``write_alembic_ini``); its
