@@ -677,6 +677,62 @@ def test_url_env_hands_the_database_to_an_env_py_that_reads_a_variable(
     assert os.environ["APP_DATABASE_URL"] == f"sqlite:///{tmp_path / 'development.db'}"
 
 
+# The env.py of Alembic's cookbook before SQLAlchemy 2.0 (jupyterhub's, among
+# others): it calls connect() on what it is handed, which made a "branch" of a
+# Connection then and fails now; it is given sqlalchemy.url alone instead.
+BRANCHING_ENV_PY = """\
+from alembic import context
+from sqlalchemy import engine_from_config, pool
+
+config = context.config
+connectable = config.attributes.get("connection", None)
+if connectable is None:
+    connectable = engine_from_config(
+        config.get_section(config.config_ini_section), prefix="sqlalchemy.", poolclass=pool.NullPool
+    )
+with connectable.connect() as connection:
+    context.configure(connection=connection)
+    with context.begin_transaction():
+        context.run_migrations()
+"""
+
+
+def test_an_env_py_that_branches_the_connection_gets_the_url_alone(
+    tmp_path: Path, database: list[str]
+) -> None:
+    project(
+        tmp_path,
+        [
+            orders(),
+            Rev(
+                "b2",
+                "a1",
+                "note",
+                body=body('op.add_column("orders", sa.Column("note", sa.Text))', "pass"),
+            ),
+            Rev(
+                "c3",
+                "b2",
+                "placed",
+                body=body(
+                    'op.create_index("ix_placed", "orders", ["placed"])',
+                    'op.drop_index("ix_placed", "orders")',
+                ),
+            ),
+        ],
+        BRANCHING_ENV_PY,
+    )
+
+    result = roundtrip(tmp_path, database)
+
+    assert (result.code, result.err) == (1, "")
+    assert result.out == (
+        "versions/b2_note.py:23: downgrade() of b2 does not undo its upgrade() "
+        f"on {dialect(database)}\n"
+        "    downgrade() of b2 leaves column orders.note in place\n"
+    )
+
+
 OFFLINE_ENV_PY = """\
 from alembic import context
 
@@ -864,6 +920,24 @@ def test_an_upgrade_that_fails_the_second_time(tmp_path: Path, database: list[st
         "versions/b2_seed.py:19: upgrade() of b2 fails when run again after its downgrade() "
         f"on {dialect(database)}\n"
         f"    {error}\n"
+    )
+
+
+def test_a_unique_constraint_left_is_one_difference(tmp_path: Path, database: list[str]) -> None:
+    """PostgreSQL also lists the index behind a unique constraint: one thing, said once."""
+    unique = """
+        with op.batch_alter_table("orders") as batch:
+            batch.create_unique_constraint("uq_orders_placed", ["placed"])
+    """
+    project(tmp_path, [orders(), Rev("b2", "a1", "unique placed", body=body(unique, "pass"))])
+
+    result = roundtrip(tmp_path, database)
+
+    assert (result.code, result.err) == (1, "")
+    assert result.out == (
+        "versions/b2_unique_placed.py:24: downgrade() of b2 does not undo its upgrade() "
+        f"on {dialect(database)}\n"
+        "    downgrade() of b2 leaves unique constraint uq_orders_placed on orders in place\n"
     )
 
 

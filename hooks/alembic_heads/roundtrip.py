@@ -185,6 +185,7 @@ class _Walk:
         self.version_table: tuple[str | None, str] = (None, "alembic_version")
         self.reflected: dict[Any, Any] = {}  # see take_snapshot
         self.target_metadata: Any = None  # what env.py gives autogenerate
+        self.hand_connection = True  # False: env.py gets sqlalchemy.url alone (see _run)
         config.set_main_option("sqlalchemy.url", database.url_text.replace("%", "%%"))
         config.attributes["connection"] = self.connection
 
@@ -497,8 +498,12 @@ class _Walk:
         failures: list[tuple[Any, BaseException]] = []
         for step in steps:
             step.migration_fn = _watched(step, step.migration_fn, failures)
+        if not self.hand_connection:
+            self.config.attributes.pop("connection", None)
+        reached: list[bool] = []
 
         def migrations(heads: Any, context: Any) -> list[Any]:
+            reached.append(True)
             self.version_table = (context.version_table_schema, context.version_table)
             self.target_metadata = context.opts.get("target_metadata")
             return steps
@@ -529,6 +534,10 @@ class _Walk:
             for step, failure in failures:
                 if _in_chain(error, type(failure)) is failure:
                     raise _StepFailed(step, failure) from None
+            handed = self.config.attributes.get("connection")
+            if not reached and _branches(error, handed):
+                self.hand_connection = False
+                return self._run(steps)
             raise UsageError(f"{self._env_py()} failed: {one_line(error)}") from None
         finally:
             if self.connection.in_transaction():
@@ -687,6 +696,19 @@ def _watched(
             raise
 
     return run
+
+
+def _branches(error: BaseException, connection: Any) -> bool:
+    """Whether env.py called ``connect()`` on the connection it was handed: it
+    follows Alembic's cookbook of SQLAlchemy 1.x (``with connectable.connect()``,
+    a "branch" of the connection, gone in 2.0). Before it reached any migration,
+    so it is run again with ``sqlalchemy.url`` alone, which it also honours."""
+    return (
+        isinstance(error, AttributeError)
+        and error.name == "connect"
+        and connection is not None
+        and error.obj is connection
+    )
 
 
 def _offline(environment: Any) -> bool:

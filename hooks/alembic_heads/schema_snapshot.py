@@ -257,6 +257,8 @@ def _table_facts(
             **{option: str(value) for option, value in sorted(options.items()) if value},
         }
     for index in reflected["indexes"]:
+        if index.get("duplicates_constraint"):  # PostgreSQL's index of a unique constraint:
+            continue  # the constraint, below, is that same thing (SQLite lists it once)
         columns = ", ".join(
             str(column) if column is not None else _sql(str(expression))
             for column, expression in zip(
