@@ -12,15 +12,13 @@ from __future__ import annotations
 
 import ast
 import configparser
-import io
 import os
 import re
 import shlex
 import shutil
-import subprocess
 import sys
 import textwrap
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -38,11 +36,10 @@ from helpers import (
     git,
     init_repo,
     render_revision,
-    seed_branches,
     run,
     run_cli,
+    seed_branches,
     table_rev,
-    write_pre_commit_config,
     write_project,
     write_revision,
 )
@@ -99,12 +96,19 @@ ALL_BLOCKS = [block for document in DOCUMENTS for block in fenced_blocks(documen
 
 def section(document: str, heading: str) -> str:
     """The text under ``heading`` (a whole heading line), up to the next heading
-    of the same or a higher level."""
-    text = (ROOT / document).read_text()
+    of the same or a higher level (a ``#`` in a code block is no heading)."""
     level = len(heading) - len(heading.lstrip("#"))
-    start = text.index(f"\n{heading}\n") + len(heading) + 2
-    ends = [m.start() for m in re.finditer(r"^(#{1,%d}) " % level, text[start:], re.M)]
-    return text[start : start + ends[0]] if ends else text[start:]
+    lines = (ROOT / document).read_text().split("\n")
+    start = lines.index(heading) + 1
+    fenced = False
+    for index in range(start, len(lines)):
+        line = lines[index]
+        if line.startswith("```"):
+            fenced = not fenced
+        heading_level = len(line) - len(line.lstrip("#"))
+        if not fenced and 0 < heading_level <= level and line[heading_level:].startswith(" "):
+            return "\n".join(lines[start:index])
+    return "\n".join(lines[start:])
 
 
 # -- What shown output is compared with -------------------------------------
@@ -263,7 +267,7 @@ def check_development_command(command: str) -> None:
 def assert_pytest_arguments(args: list[str]) -> None:
     markers = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["pytest"]
     known = {m.split(":")[0] for m in markers["ini_options"]["markers"]}
-    for flag, value in zip(args, [*args[1:], ""]):
+    for flag, value in zip(args, [*args[1:], ""], strict=True):
         if flag == "-m":
             assert value.replace("not ", "") in known
         elif flag.startswith("-"):
@@ -589,11 +593,10 @@ def claim(block: Block) -> Checker | None:
     }
     if block.info in generic:
         return generic[block.info]
-    if block.info == "python":
-        return PYTHON_BLOCKS.get(block.first_line)
-    if block.info == "":
-        return OUTPUT_BLOCKS.get(block.first_line)
-    return None
+    registry = {"python": PYTHON_BLOCKS, "": OUTPUT_BLOCKS}.get(block.info, {})
+    checks = [check for start, check in registry.items() if block.first_line.startswith(start)]
+    assert len(checks) <= 1, f"{block.key}: more than one check"
+    return checks[0] if checks else None
 
 
 def test_every_block_is_claimed_by_a_check() -> None:
@@ -603,10 +606,10 @@ def test_every_block_is_claimed_by_a_check() -> None:
 
 
 def test_every_check_of_a_block_has_its_block() -> None:
-    first_lines = {block.first_line for block in ALL_BLOCKS}
+    starts = [*PYTHON_BLOCKS, *OUTPUT_BLOCKS]
+    unused = [key for key in starts if not any(b.first_line.startswith(key) for b in ALL_BLOCKS)]
 
-    assert set(PYTHON_BLOCKS) - first_lines == set()
-    assert set(OUTPUT_BLOCKS) - first_lines == set()
+    assert unused == []
 
 
 @pytest.mark.parametrize("block", ALL_BLOCKS, ids=lambda block: block.key)
@@ -751,33 +754,187 @@ def check_benchmark_report(block: Block, tmp_path: Path) -> None:
     assert all(line.startswith("# ") for line in comments)
 
 
+# The block each check exercises, by the start of its first line.
 PYTHON_BLOCKS: dict[str, Checker] = {
-    "from myapp.db.migration import cli          # or: from myapp.db.migration.cli import EXPAND_BRANCH": check_branch_label_constant,
+    "from myapp.db.migration import cli": check_branch_label_constant,
     "def downgrade():": check_irreversible_comment,
-    "from alembic_heads.testing import test_roundtrip  # noqa: F401": check_roundtrip_test_import,
+    "from alembic_heads.testing import test_roundtrip": check_roundtrip_test_import,
     "from alembic_heads import assert_roundtrip, check_roundtrip": check_roundtrip_api,
-    "from alembic_heads.testing import test_single_head  # noqa: F401": check_single_head_test,
+    "from alembic_heads.testing import test_single_head": check_single_head_test,
     "from alembic_heads import assert_single_head, check_heads": check_heads_api,
 }
 
 OUTPUT_BLOCKS: dict[str, Checker] = {
-    "alembic single head......................................................Failed": check_try_it_report,
-    "alembic.ini: Multiple head revisions are present on branch 'expand': 2 heads, `alembic upgrade expand@head` will fail": check_expand_report,
+    "alembic single head.....": check_try_it_report,
+    "alembic.ini: Multiple head revisions are present on branch 'expand'": check_expand_report,
     "# alembic-heads": check_head_txt,
-    "versions/0ec979123ba4_.py:1: revision 0ec979123ba4 has the message 'empty message', Alembic's default when -m is left out": check_message_report,
-    "versions/1f2e3d4c5b6a_add_email.py:23: downgrade() of revision 1f2e3d4c5b6a is empty but upgrade() is not: `alembic downgrade` would leave its changes in place": check_downgrade_report,
-    "versions/d4d4_add_invoices.py:14: down_revision 'c3c3_add_orders' of revision d4d4 names a revision that does not exist": check_findings_sample,
-    "alembic-heads: cannot read origin/main from git (Not a valid object name origin/main): name a branch, tag or commit this clone has (a shallow CI clone must fetch it first: git fetch --depth=1 origin main:refs/remotes/origin/main)": check_against_missing_ref,
-    "_______________________________ test_single_head _______________________________": check_pytest_report,
-    "alembic.ini, merged with master: Multiple head revisions are present: 2 heads, `alembic upgrade head` will fail": asserted_by("against_test.py"),
-    "versions/C_c.py:1: git's merge with master stops here: CONFLICT (content): Merge conflict in versions/C_c.py": asserted_by("merge_shapes_test.py"),
+    "versions/0ec979123ba4_.py:1: revision 0ec979123ba4 has the message": check_message_report,
+    "versions/1f2e3d4c5b6a_add_email.py:23: downgrade()": check_downgrade_report,
+    "versions/d4d4_add_invoices.py:14: down_revision": check_findings_sample,
+    "alembic-heads: cannot read origin/main from git": check_against_missing_ref,
+    "alembic-heads: cannot read origin/main:versions/D_d.py": check_missing_blob,
+    "_______________________________ test_single_head": check_pytest_report,
+    "alembic.ini, merged with master:": asserted_by("against_test.py"),
+    "versions/C_c.py:1: git's merge with master stops here": asserted_by("merge_shapes_test.py"),
     "$ git checkout feature-b": checked_by("status_test.py::test_readme_shows_the_real_report"),
     "$ alembic-heads roundtrip": session(roundtrip_story),
     "$ git checkout dev2": session(seed_branches),
     "$ alembic-heads rebase --base master": asserted_by("status_test.py"),
-    "alembic-heads: cannot read origin/main:versions/D_d.py from git (its blob 3b18e5105d1b9ad4e3e8a0b2ea3e01a6a96f29c1 is missing from the object store): fetch what is missing (git fetch origin), or repair the clone (git fsck)": check_missing_blob,
-    "versions/b2_drop_note.py:23: downgrade() of b2 is marked irreversible: upgraded, not round-tripped": check_roundtrip_irreversible,
-    "alembic-heads: env.py connected to another database (sqlite /home/me/app/development.db); roundtrip only touches the one it creates: make env.py use config.attributes['connection'] when it is set, or the sqlalchemy.url of its Config (or name its environment variable with --url-env)": check_roundtrip_elsewhere,
-    "python tests/roundtrip_benchmark.py --sizes 50,200,500 --runs 3": check_benchmark_report,
-    "# AMD EPYC, 2 cores, Linux 6.18.44-fc-v669, Python 3.11.7, git 2.39.5; median of 7 runs, whole processes; hook env: virtualenv, pip 26.3": check_benchmark_report,
+    "versions/b2_drop_note.py:23: downgrade() of b2 is marked irreversible": (
+        check_roundtrip_irreversible
+    ),
+    "alembic-heads: env.py connected to another database": check_roundtrip_elsewhere,
+    "python tests/roundtrip_benchmark.py": check_benchmark_report,
+    "# AMD EPYC, 2 cores": check_benchmark_report,
 }
+
+
+# -- Tables: the options of each command, the finding ids, the variables -----
+
+# Where README's table of each command's options is.
+OPTION_TABLES = {
+    "check": "### `alembic-single-head`",
+    "head-file": "### `alembic-head-file`",
+    "post-write": "### `alembic-heads post-write`",
+    "message": "### `alembic-message`",
+    "downgrade": "### `alembic-downgrade`",
+    "graph": "### `alembic-heads graph`",
+    "merge": "### `alembic-merge-heads`",
+    "rebase": "### `alembic-heads rebase`",
+    "status": "### `alembic-database-status`",
+    "roundtrip": "### `alembic-roundtrip` (a local hook)",
+}
+# A positional argument, as README's tables write it.
+POSITIONALS = {"paths": "`PATH ...`", "REV": "`REV ...`", "REVISION_FILE": "`REVISION_FILE`"}
+
+
+def parser_arguments(command: str, cwd: Path) -> list[str]:
+    """Each argument of the command's ``--help``, as README's tables write it:
+    ``"`-c FILE`, `--config FILE`"``."""
+    result = run_cli([command, "--help"], cwd)
+    assert result.code == 0, result.err
+    arguments = []
+    for entry in re.findall(r"^  (\S.*?)(?:  |$)", result.out, re.M):
+        if entry in POSITIONALS:
+            arguments.append(POSITIONALS[entry])
+        elif entry.startswith("-") and entry != "-h, --help":
+            arguments.append(", ".join(f"`{part}`" for part in entry.split(", ")))
+    return arguments
+
+
+def table_first_column(text: str, header: str) -> list[str]:
+    """The first cell of each row of the first table whose header row is ``header``."""
+    table = text.split(f"\n{header}\n", 1)[1].split("\n\n", 1)[0]
+    return [row.split(" | ")[0][2:] for row in table.splitlines()[1:]]
+
+
+def test_every_command_has_its_option_table() -> None:
+    from alembic_heads.cli import COMMANDS
+
+    assert set(OPTION_TABLES) == set(COMMANDS)
+
+
+@pytest.mark.parametrize("command", OPTION_TABLES)
+def test_the_option_table_is_the_parsers(command: str, tmp_path: Path) -> None:
+    shown = table_first_column(section("README.md", OPTION_TABLES[command]), "| option | meaning |")
+
+    assert sorted(shown) == sorted(parser_arguments(command, tmp_path))
+
+
+def finding_ids_in_the_code() -> set[str]:
+    """The stable ids the package gives findings: the ``code`` of each
+    ``Finding``, ``ReadError`` and round-trip finding, and the JSON ``id``."""
+    ids: set[str] = set()
+    for path in (ROOT / "hooks" / "alembic_heads").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            values: list[ast.expr | None] = []
+            if isinstance(node, ast.Call) and len(node.args) > 2:
+                name = getattr(node.func, "id", getattr(node.func, "attr", ""))
+                if name in ("Finding", "ReadError", "_finding"):
+                    values.append(node.args[2])
+            elif isinstance(node, ast.Assign):
+                if [getattr(target, "id", "") for target in node.targets] == ["code"]:
+                    values.append(node.value)
+            elif isinstance(node, ast.Dict):
+                values.extend(
+                    value
+                    for key, value in zip(node.keys, node.values, strict=True)
+                    if isinstance(key, ast.Constant) and key.value == "id"
+                )
+            ids.update(
+                value.value
+                for value in values
+                if isinstance(value, ast.Constant) and isinstance(value.value, str)
+            )
+    return ids
+
+
+def test_the_findings_table_has_every_finding_id() -> None:
+    shown = table_first_column(
+        section("README.md", "## Findings"), "| id | reported by | what it means | the fix |"
+    )
+
+    assert sorted(shown) == sorted(f"`{code}`" for code in finding_ids_in_the_code())
+
+
+def variables_read_by_the_code() -> tuple[set[str], set[str]]:
+    """The environment variables the package reads (``environ.get("X")``,
+    ``environ["X"]``), and every string it names."""
+    read: set[str] = set()
+    named: set[str] = set()
+    for path in (ROOT / "hooks" / "alembic_heads").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                named.add(node.value)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                receiver, args = node.func.value, node.args
+                if node.func.attr != "get":
+                    continue
+            elif isinstance(node, ast.Subscript):
+                receiver, args = node.value, [node.slice]
+            else:
+                continue
+            if getattr(receiver, "attr", getattr(receiver, "id", "")) != "environ":
+                continue
+            if args and isinstance(args[0], ast.Constant) and isinstance(args[0].value, str):
+                read.add(args[0].value)
+    return read, named
+
+
+def test_the_environment_table_has_every_variable_the_code_reads() -> None:
+    rows = table_first_column(
+        section("README.md", "## Environment variables"), "| variable | read by | what it does |"
+    )
+    shown = {name for row in rows for name in re.findall(r"`([A-Z][A-Z0-9_]+)`", row)}
+    read, named = variables_read_by_the_code()
+
+    assert read <= shown, read - shown
+    assert shown <= named, shown - named
+
+
+@pytest.mark.slow
+def test_the_readmes_snippet_runs_in_real_pre_commit(
+    tmp_path: Path, hook_repo: tuple[Path, str], pre_commit_home: Path
+) -> None:
+    """What it is: README's `.pre-commit-config.yaml`, pointed at this working
+    tree, blocks a second head."""
+    snippet = section("README.md", "## What it is").split("```yaml\n", 1)[1].split("```")[0]
+    repo, sha = hook_repo
+    project = committed_project(tmp_path, HEADS_B2_C3)
+    config = snippet.replace(REPO_URL, str(repo)).replace(f"rev: {TAG}", f"rev: {sha}")
+    (project / ".pre-commit-config.yaml").write_text(config)
+    git(project, "add", ".pre-commit-config.yaml")
+
+    done = run(
+        [PYTHON, "-m", "pre_commit", "run", "--all-files"],
+        project,
+        PRE_COMMIT_HOME=str(pre_commit_home),
+        NO_COLOR="1",
+    )
+
+    assert done.returncode == 1, done.stdout
+    assert "- hook id: alembic-single-head" in done.stdout
+    assert (
+        "alembic.ini: Multiple head revisions are present: 2 heads, "
+        "`alembic upgrade head` will fail\n"
+    ) in done.stdout
