@@ -43,6 +43,7 @@ from helpers import (
     write_project,
     write_revision,
 )
+from roundtrip_test import HARD_CODED_ENV_PY  # an env.py that connects elsewhere
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -577,6 +578,7 @@ def raises(function: Callable[..., Any], *args: Any) -> BaseException:
 
 
 def check_roundtrip_api(block: Block, tmp_path: Path) -> None:
+    require_roundtrip()
     database_project(tmp_path / "backend", [table_rev("a1a1a1a1a1a1", None, "a")])
     namespace = exec_with_comments(block, tmp_path)
     assert namespace["result"].ok
@@ -687,11 +689,22 @@ ROUNDTRIP_STORY = [
 ]
 
 
+def require_roundtrip() -> None:
+    """The round trip speaks SQLAlchemy 2.0 (on an older one it says so in one
+    line: roundtrip_requirements_test.py)."""
+    import sqlalchemy
+
+    if int(sqlalchemy.__version__.split(".")[0]) < 2:
+        pytest.skip(f"roundtrip needs SQLAlchemy 2.0; installed: {sqlalchemy.__version__}")
+
+
 def roundtrip_story(tmp_path: Path) -> Path:
+    require_roundtrip()
     return database_project(tmp_path / "repo", ROUNDTRIP_STORY)
 
 
 def check_roundtrip_irreversible(block: Block, tmp_path: Path) -> None:
+    require_roundtrip()
     drop_note = orders("op.drop_column('orders', 'note')", "pass  # alembic-heads: irreversible")
     repo = database_project(
         tmp_path / "repo",
@@ -701,24 +714,13 @@ def check_roundtrip_irreversible(block: Block, tmp_path: Path) -> None:
     assert (result.code, result.out, result.err) == (0, block.text, "")
 
 
-ELSEWHERE_ENV_PY = """\
-from alembic import context
-from sqlalchemy import create_engine
-
-engine = create_engine("sqlite:///{path}")
-with engine.connect() as connection:
-    context.configure(connection=connection)
-    with context.begin_transaction():
-        context.run_migrations()
-"""
-
-
 def check_roundtrip_elsewhere(block: Block, tmp_path: Path) -> None:
     """An env.py that connects to its own development database is stopped."""
+    require_roundtrip()
     development = tmp_path / "home" / "me" / "app" / "development.db"
     development.parent.mkdir(parents=True)
     repo = database_project(tmp_path / "repo", ROUNDTRIP_STORY[:1])
-    (repo / "env.py").write_text(ELSEWHERE_ENV_PY.format(path=development))
+    (repo / "env.py").write_text(HARD_CODED_ENV_PY.format(path=development))
     result = run_cli(["roundtrip"], repo)
     shown = block.text.replace("/home/me/app/development.db", str(development))
     assert (result.code, result.out, result.err) == (2, "", shown)
@@ -938,3 +940,28 @@ def test_the_readmes_snippet_runs_in_real_pre_commit(
         "alembic.ini: Multiple head revisions are present: 2 heads, "
         "`alembic upgrade head` will fail\n"
     ) in done.stdout
+
+
+def anchors(document: str) -> set[str]:
+    """The anchors GitHub gives the headings of ``document`` (lower case, no
+    punctuation but ``-`` and ``_``, a space a ``-``; code blocks skipped)."""
+    text = "".join(re.split(r"^```.*?^```", (ROOT / document).read_text(), flags=re.M | re.S))
+    headings = re.findall(r"^#{1,6} (.+)$", text, re.M)
+    return {re.sub(r"[^\w\- ]", "", heading.lower()).replace(" ", "-") for heading in headings}
+
+
+@pytest.mark.parametrize("document", DOCUMENTS)
+def test_every_link_of_the_documentation_leads_somewhere(document: str) -> None:
+    text = "".join(re.split(r"^```.*?^```", (ROOT / document).read_text(), flags=re.M | re.S))
+    folder = (ROOT / document).parent
+    broken = []
+    for target in re.findall(r"\]\(([^)\s]+)\)", text):
+        if target.startswith("https://"):
+            continue
+        path, _, anchor = target.partition("#")
+        linked = (folder / path).resolve() if path else ROOT / document
+        missing = not linked.exists()
+        if missing or (anchor and anchor not in anchors(str(linked.relative_to(ROOT)))):
+            broken.append(target)
+
+    assert broken == []
