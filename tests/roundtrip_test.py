@@ -1003,7 +1003,8 @@ def test_revisions_alembic_cannot_load_are_bad_input(tmp_path: Path) -> None:
 
 
 def test_hints_name_each_kind_of_difference() -> None:
-    from alembic_heads.roundtrip import _downgrade_hint, _upgrade_hint
+    from alembic_heads.roundtrip_report import downgrade_hint as _downgrade_hint
+    from alembic_heads.roundtrip_report import upgrade_hint as _upgrade_hint
     from alembic_heads.schema_snapshot import Difference
 
     changed = Difference(

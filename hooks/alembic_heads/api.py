@@ -25,7 +25,7 @@ from .record import Record
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from .config import Environment
-    from .roundtrip import GraphRoundtrip
+    from .roundtrip_report import GraphRoundtrip
 
 
 class GraphResult(Record):
@@ -183,7 +183,8 @@ def check_roundtrip(
     """
     from pathlib import Path
 
-    from .roundtrip import Options, format_text, roundtrip_environments
+    from .roundtrip import Options, roundtrip_environments
+    from .roundtrip_report import format_text
 
     cwd, envs = _project(os.path.realpath(path), section)
     options = Options(url, url_env, since, against, initial)

@@ -1,0 +1,1 @@
+"""The alembic-heads commands: one module each, imported only by cli."""
