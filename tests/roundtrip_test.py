@@ -4,6 +4,7 @@ on a real SQLite file and a real PostgreSQL server."""
 from __future__ import annotations
 
 import contextlib
+import gc
 import importlib
 import json
 import os
@@ -14,6 +15,7 @@ import subprocess
 import sys
 import textwrap
 import time
+import warnings
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -677,6 +679,22 @@ def test_url_env_hands_the_database_to_an_env_py_that_reads_a_variable(
     assert os.environ["APP_DATABASE_URL"] == f"sqlite:///{tmp_path / 'development.db'}"
 
 
+def test_the_connections_env_pys_own_engine_opens_are_closed(
+    tmp_path: Path, database: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("APP_DATABASE_URL", f"sqlite:///{tmp_path / 'development.db'}")
+    project(tmp_path, [orders()], URL_ENV_PY)
+    gc.collect()
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ResourceWarning)
+        result = roundtrip(tmp_path, database, "--url-env", "APP_DATABASE_URL")
+        gc.collect()
+
+    assert (result.code, result.out, result.err) == (0, "", "")
+    assert [str(warning.message) for warning in caught] == []
+
+
 OFFLINE_ENV_PY = """\
 from alembic import context
 
@@ -1079,7 +1097,7 @@ def test_on_a_terminal_a_progress_line_shows_on_stderr(tmp_path: Path) -> None:
     process = subprocess.Popen(
         [PYTHON, "-m", "alembic_heads", "roundtrip"],
         cwd=tmp_path,
-        stdout=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
         stderr=follower,
     )
     os.close(follower)

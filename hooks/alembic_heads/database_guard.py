@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import weakref
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -62,10 +63,17 @@ def _describe(target: Target) -> str:
 
 @contextlib.contextmanager
 def only_this_database(database: ScratchDatabase) -> Iterator[None]:
-    """Refuse every new connection that would not reach ``database``."""
+    """Refuse every new connection that would not reach ``database``.
+
+    The connections env.py's own engines open stay in their pools, which
+    nobody disposes: each is closed when its pool forgets it, and at the end
+    (the database is about to be dropped), not left to the garbage collector
+    (a ResourceWarning)."""
     from sqlalchemy import event
     from sqlalchemy.engine import Engine
     from sqlalchemy.pool import Pool
+
+    closers: list[weakref.finalize[Any, Any]] = []
 
     def check(dialect: Any, record: Any, cargs: Sequence[Any], cparams: dict[str, Any]) -> None:
         target = _target(dialect.name, cargs, cparams)
@@ -77,12 +85,23 @@ def only_this_database(database: ScratchDatabase) -> Iterator[None]:
         if elsewhere is not None:
             raise ForeignDatabase(elsewhere)
 
+    def ask_and_keep(dbapi_connection: Any, record: Any) -> None:
+        ask(dbapi_connection, record)
+        closers.append(weakref.finalize(record, _close, dbapi_connection))
+
     event.listen(Engine, "do_connect", check)
-    event.listen(Pool, "connect", ask)
+    event.listen(Pool, "connect", ask_and_keep)
     event.listen(Pool, "checkout", ask)
     try:
         yield
     finally:
         event.remove(Engine, "do_connect", check)
-        event.remove(Pool, "connect", ask)
+        event.remove(Pool, "connect", ask_and_keep)
         event.remove(Pool, "checkout", ask)
+        for close in closers:
+            close()
+
+
+def _close(dbapi_connection: Any) -> None:
+    with contextlib.suppress(Exception):  # closed already, or its server gone
+        dbapi_connection.close()
