@@ -19,6 +19,10 @@ from .findings import UsageError
 from .scratch_database import one_line
 
 
+class Stop(Exception):
+    """Raised by a probe to end the run where it is (passed on as it is)."""
+
+
 class StepFailed(Exception):
     def __init__(self, step: Any, error: BaseException) -> None:
         super().__init__(one_line(error))
@@ -47,17 +51,28 @@ def run_steps(
     steps: list[Any],
     settings: EnvSettings,
     env_py: str,
+    probes: dict[int, Callable[[Any], None]] | None = None,
 ) -> None:
-    """Run ``steps`` through env.py, as ``alembic upgrade``/``downgrade`` would."""
+    """Run ``steps`` through env.py, as ``alembic upgrade``/``downgrade`` would.
+
+    ``probes[i]`` runs just before step ``i`` (after the version table shows
+    the step before it), given the connection the migrations run on: it sees
+    the schema the steps so far left, in their transaction. It may end the
+    run by raising :class:`Stop`. Step ``i`` then runs as the first step of
+    a command of its own would (see :func:`_probed`)."""
     from alembic.runtime.environment import EnvironmentContext
 
     failures: list[tuple[Any, BaseException]] = []
-    for one in steps:
+    running: list[Any] = []  # the MigrationContext env.py configured
+    for index, one in enumerate(steps):
         one.migration_fn = _watched(one, one.migration_fn, failures)
+        if probes and index in probes:
+            one.migration_fn = _probed(probes[index], running, one.migration_fn)
 
     def migrations(heads: Any, context: Any) -> list[Any]:
         settings.version_table = (context.version_table_schema, context.version_table)
         settings.target_metadata = context.opts.get("target_metadata")
+        running[:] = [context]
         return steps
 
     last = steps[-1] if steps else None
@@ -71,6 +86,9 @@ def run_steps(
     except SystemExit as error:  # env.py gave up (a variable it needs is not set, say)
         raise UsageError(f"{env_py} exited: {error.code}") from None
     except Exception as error:
+        stopped = _in_chain(error, Stop)
+        if stopped is not None:
+            raise stopped from None
         if _offline(environment):
             raise UsageError(
                 f"{env_py}: configured Alembic without a connection "
@@ -105,6 +123,24 @@ def _watched(
         except Exception as error:
             failures.append((step, error))
             raise
+
+    return run
+
+
+def _probed(
+    probe: Callable[[Any], None], running: list[Any], function: Callable[..., Any]
+) -> Callable[..., Any]:
+    """``function`` after ``probe``, starting as the first step of an
+    ``alembic`` command of its own would: with Alembic's DDL memo empty (there
+    SQLAlchemy notes the enum types a step created, and would not create them
+    again)."""
+
+    @functools.wraps(function)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        context = running[0]
+        probe(context.connection)
+        context.impl.memo = {}
+        return function(*args, **kwargs)
 
     return run
 

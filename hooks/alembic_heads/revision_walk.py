@@ -11,12 +11,12 @@ compared as :mod:`schema_snapshot` reads them.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from .config import Environment
-from .env_runner import EnvSettings, StepFailed, run_steps, step
+from .env_runner import EnvSettings, StepFailed, Stop, run_steps, step
 from .findings import UsageError
 from .paths import display
 from .progress_line import Progress
@@ -29,6 +29,8 @@ from .roundtrip_report import (
 )
 from .scratch_database import ScratchDatabase
 from .start_modes import create_all, head_metadatas, head_start, stamp_heads
+
+Probe = Callable[[Any], None]  # given the connection the migrations run on
 
 
 class Walk:
@@ -172,53 +174,58 @@ class Walk:
         """Round-trip ``revision``; the fingerprint of the schema it leaves
         (None: unknown).
 
-        Steps are compared by fingerprint, one catalog query each. Only where
-        two differ is the schema reflected: the one now, and the one it is
-        compared with, on a database built again to that state (the same
-        migrations from empty give the same schema)."""
+        Its upgrade, downgrade and upgrade again run as one ``alembic``
+        command would run three steps, the schema's fingerprint (one catalog
+        query) taken between them on the connection they run on. Only where
+        two fingerprints differ is the schema reflected: the one now, and the
+        one it is compared with, on a database built again to that state (the
+        same migrations from empty give the same schema)."""
         from .schema_snapshot import compare
 
         rev = revision.revision
         if before is None:
             before = self._fingerprint()
+        taken: dict[str, Any] = {}
+
+        def after_upgrade(connection: Any) -> None:
+            taken["after"] = self._fingerprint(connection)
+
+        def after_downgrade(connection: Any) -> None:
+            signatures = self._fingerprint(connection)
+            if not _same(signatures, before):
+                raise _Untidy(self._snapshot(signatures, connection))
+
+        up, down, again = (self._step(revision, upgrade) for upgrade in (True, False, True))
         try:
-            self._run([self._step(revision, upgrade=True)])
+            self._run([up, down, again], {1: after_upgrade, 2: after_downgrade})
         except StepFailed as failed:
-            self._finding(revision, "upgrade", "upgrade-fails", "fails", failed)
-            self.blocked.add(rev)
-            self._rebuild()
-            return None
-        after = self._fingerprint()
-        try:
-            self._run([self._step(revision, upgrade=False)])
-        except StepFailed as failed:
-            self._finding(revision, "downgrade", "downgrade-fails", "fails", failed)
+            if failed.step is up:
+                self._finding(revision, "upgrade", "upgrade-fails", "fails", failed)
+                self.blocked.add(rev)
+                self._rebuild()
+                return None
+            if failed.step is down:
+                self._finding(revision, "downgrade", "downgrade-fails", "fails", failed)
+            else:
+                self._upgrade_fails_again(revision, failed)
             self._rebuild_with(revision)
             return None
-        signatures = self._fingerprint()
-        if not _same(signatures, before):
-            now = self._snapshot(signatures)
+        except _Untidy as untidy:
             self._rebuild()  # as before upgrade(), to compare with
-            differences = compare(self._snapshot(), now)
+            differences = compare(self._snapshot(), untidy.now)
             if differences:
                 self._difference(revision, "downgrade", differences)
                 self._rebuild_with(revision)
                 return None
-        try:
-            self._run([self._step(revision, upgrade=True)])
-        except StepFailed as failed:
-            self._finding(
-                revision,
-                "upgrade",
-                "upgrade-fails-again",
-                "fails when run again after its downgrade()",
-                failed,
-            )
-            self._rebuild_with(revision)
-            return None
+            try:
+                self._run([self._step(revision, upgrade=True)])
+            except StepFailed as failed:
+                self._upgrade_fails_again(revision, failed)
+                self._rebuild_with(revision)
+                return None
         signatures = self._fingerprint()
         self.applied.append(revision)
-        if not _same(signatures, after):
+        if not _same(signatures, taken["after"]):
             now = self._snapshot(signatures)
             self._rebuild()  # as after the first upgrade()
             differences = compare(self._snapshot(), now)
@@ -228,6 +235,15 @@ class Walk:
             signatures = self._fingerprint()
         self.result.round_tripped.append(rev)
         return signatures
+
+    def _upgrade_fails_again(self, revision: Any, failed: StepFailed) -> None:
+        self._finding(
+            revision,
+            "upgrade",
+            "upgrade-fails-again",
+            "fails when run again after its downgrade()",
+            failed,
+        )
 
     def _apply_from_template(self, revisions: Sequence[Any]) -> None:
         """:meth:`_apply`; on SQLite, the first revisions (those below
@@ -337,46 +353,65 @@ class Walk:
     def _step(self, revision: Any, upgrade: bool) -> Any:
         return step(self.script, revision, upgrade)
 
-    def _run(self, steps: list[Any]) -> None:
-        run_steps(self.config, self.script, self.connection, steps, self.settings, self._env_py())
+    def _run(self, steps: list[Any], probes: dict[int, Probe] | None = None) -> None:
+        run_steps(
+            self.config,
+            self.script,
+            self.connection,
+            steps,
+            self.settings,
+            self._env_py(),
+            probes,
+        )
 
     def _env_py(self) -> str:
         return display(Path(self.script.dir) / "env.py", self.cwd)
 
-    def _snapshot(self, signatures: Any = None) -> dict[str, dict[str, str]]:
-        """The schema now; ``signatures``: its :meth:`_fingerprint`, if taken."""
+    def _snapshot(self, signatures: Any = None, on: Any = None) -> dict[str, dict[str, str]]:
+        """The schema now; ``signatures``: its :meth:`_fingerprint`, if taken.
+        ``on``: the connection migrations run on, in their transaction."""
         from .schema_snapshot import take_snapshot
 
+        connection = self.connection if on is None else on
         schema, table = self.settings.version_table
         try:
-            facts = take_snapshot(self.connection, {(schema, table)}, self.reflected, signatures)
-            facts["version table"] = {"heads": ", ".join(self._version_heads())}
+            facts = take_snapshot(connection, {(schema, table)}, self.reflected, signatures)
+            facts["version table"] = {"heads": ", ".join(self._version_heads(connection))}
         finally:
-            self.connection.rollback()
+            if on is None:
+                self.connection.rollback()
         return facts
 
-    def _fingerprint(self) -> Any:
+    def _fingerprint(self, on: Any = None) -> Any:
         """What defines the schema now, in one catalog query (None where the
-        database has none): equal fingerprints, equal snapshots."""
+        database has none): equal fingerprints, equal snapshots. ``on``: the
+        connection migrations run on, in their transaction."""
         from .schema_snapshot import fingerprint
 
+        connection = self.connection if on is None else on
         try:
-            found = fingerprint(self.connection)
+            found = fingerprint(connection)
             if found is not None:
-                found[("", "version table")] = tuple(self._version_heads())
+                found[("", "version table")] = tuple(self._version_heads(connection, found))
         finally:
-            self.connection.rollback()
+            if on is None:
+                self.connection.rollback()
         return found
 
-    def _version_heads(self) -> list[str]:
+    def _version_heads(self, connection: Any, signatures: Any = None) -> list[str]:
         import sqlalchemy
 
+        from .schema_snapshot import shows_table
+
         schema, table = self.settings.version_table
-        if not sqlalchemy.inspect(self.connection).has_table(table, schema=schema):
+        if not (
+            shows_table(signatures, schema, table)
+            or sqlalchemy.inspect(connection).has_table(table, schema=schema)
+        ):
             return []
-        quote = self.connection.dialect.identifier_preparer.quote
+        quote = connection.dialect.identifier_preparer.quote
         name = f"{quote(schema)}.{quote(table)}" if schema else quote(table)
-        rows = self.connection.exec_driver_sql(f"SELECT version_num FROM {name}")
+        rows = connection.exec_driver_sql(f"SELECT version_num FROM {name}")
         return sorted(row[0] for row in rows)
 
     # -- what is reported --------------------------------------------------
@@ -402,6 +437,15 @@ class Walk:
             revision, function, differences, self.database.dialect, self.cwd
         )
         self.result.add(revision.revision, finding)
+
+
+class _Untidy(Stop):
+    """The schema after a downgrade is not the one before its upgrade, by
+    fingerprint: ``now``, its snapshot, is compared with the one before."""
+
+    def __init__(self, now: dict[str, dict[str, str]]) -> None:
+        super().__init__()
+        self.now = now
 
 
 def _same(one: Any, other: Any) -> bool:
