@@ -56,6 +56,9 @@ class Walk:
         self.blocked: set[str] = set()  # revisions whose upgrade failed, and those above them
         self.settings = EnvSettings()  # env.py's version table and target_metadata
         self.reflected: dict[Any, Any] = {}  # see take_snapshot
+        # The kept copy the database was loaded from, and how many of
+        # ``applied`` it holds: what the database is built again from.
+        self.template: tuple[str, int] | None = None
         config.set_main_option("sqlalchemy.url", database.url_text.replace("%", "%%"))
         config.attributes["connection"] = self.connection
 
@@ -174,15 +177,13 @@ class Walk:
         """Round-trip ``revision``; the fingerprint of the schema it leaves
         (None: unknown).
 
-        Its upgrade, downgrade and upgrade again run as one ``alembic``
-        command would run three steps, the schema's fingerprint (one catalog
-        query) taken between them on the connection they run on. Only where
-        two fingerprints differ is the schema reflected: the one now, and the
-        one it is compared with, on a database built again to that state (the
-        same migrations from empty give the same schema)."""
-        from .schema_snapshot import compare
-
-        rev = revision.revision
+        First as one ``alembic`` command would run its three steps (upgrade,
+        downgrade, upgrade again), each starting as the first step of a
+        command of its own would, the schema's fingerprint taken between
+        them on the connection they run on. Where a step fails or two
+        fingerprints differ, the database is built again to the state before
+        the revision and the revision round-tripped step by step
+        (:meth:`_roundtrip_step_by_step`): that is what is reported."""
         if before is None:
             before = self._fingerprint()
         taken: dict[str, Any] = {}
@@ -191,41 +192,66 @@ class Walk:
             taken["after"] = self._fingerprint(connection)
 
         def after_downgrade(connection: Any) -> None:
-            signatures = self._fingerprint(connection)
-            if not _same(signatures, before):
-                raise _Untidy(self._snapshot(signatures, connection))
+            if not _same(self._fingerprint(connection), before):
+                raise Stop
 
-        up, down, again = (self._step(revision, upgrade) for upgrade in (True, False, True))
+        steps = [self._step(revision, upgrade) for upgrade in (True, False, True)]
         try:
-            self._run([up, down, again], {1: after_upgrade, 2: after_downgrade})
+            self._run(steps, {1: after_upgrade, 2: after_downgrade})
+            signatures = self._fingerprint()
+        except (StepFailed, Stop):
+            signatures = None
+        if signatures is None or not _same(signatures, taken.get("after")):
+            self._rebuild()
+            return self._roundtrip_step_by_step(revision, None)
+        self.applied.append(revision)
+        self.result.round_tripped.append(revision.revision)
+        return signatures
+
+    def _roundtrip_step_by_step(self, revision: Any, before: Any) -> Any:
+        """:meth:`_roundtrip`, each step an ``alembic`` command of its own.
+
+        Steps are compared by fingerprint, one catalog query each. Only where
+        two differ is the schema reflected: the one now, and the one it is
+        compared with, on a database built again to that state (the same
+        migrations from empty give the same schema)."""
+        from .schema_snapshot import compare
+
+        rev = revision.revision
+        if before is None:
+            before = self._fingerprint()
+        try:
+            self._run([self._step(revision, upgrade=True)])
         except StepFailed as failed:
-            if failed.step is up:
-                self._finding(revision, "upgrade", "upgrade-fails", "fails", failed)
-                self.blocked.add(rev)
-                self._rebuild()
-                return None
-            if failed.step is down:
-                self._finding(revision, "downgrade", "downgrade-fails", "fails", failed)
-            else:
-                self._upgrade_fails_again(revision, failed)
+            self._finding(revision, "upgrade", "upgrade-fails", "fails", failed)
+            self.blocked.add(rev)
+            self._rebuild()
+            return None
+        after = self._fingerprint()
+        try:
+            self._run([self._step(revision, upgrade=False)])
+        except StepFailed as failed:
+            self._finding(revision, "downgrade", "downgrade-fails", "fails", failed)
             self._rebuild_with(revision)
             return None
-        except _Untidy as untidy:
+        signatures = self._fingerprint()
+        if not _same(signatures, before):
+            now = self._snapshot(signatures)
             self._rebuild()  # as before upgrade(), to compare with
-            differences = compare(self._snapshot(), untidy.now)
+            differences = compare(self._snapshot(), now)
             if differences:
                 self._difference(revision, "downgrade", differences)
                 self._rebuild_with(revision)
                 return None
-            try:
-                self._run([self._step(revision, upgrade=True)])
-            except StepFailed as failed:
-                self._upgrade_fails_again(revision, failed)
-                self._rebuild_with(revision)
-                return None
+        try:
+            self._run([self._step(revision, upgrade=True)])
+        except StepFailed as failed:
+            self._upgrade_fails_again(revision, failed)
+            self._rebuild_with(revision)
+            return None
         signatures = self._fingerprint()
         self.applied.append(revision)
-        if not _same(signatures, taken["after"]):
+        if not _same(signatures, after):
             now = self._snapshot(signatures)
             self._rebuild()  # as after the first upgrade()
             differences = compare(self._snapshot(), now)
@@ -267,6 +293,7 @@ class Walk:
             self._reconnect()
             self.settings.version_table = (schema, table)
             self.applied.extend(revisions)
+            self.template = (path, len(self.applied))
             return
         found = len(self.result.findings)
         self._apply(revisions)
@@ -330,15 +357,22 @@ class Walk:
         self._rebuild()
 
     def _rebuild(self) -> None:
-        """A fresh database holding exactly ``applied``: after a failed or
-        untidy step the old one is in no state anyone can name."""
+        """A fresh database holding exactly ``applied`` (from the kept copy
+        it was loaded from, if it was): after a failed or untidy step the old
+        one is in no state anyone can name."""
         self.connection.close()
-        self.database.recreate()
+        todo = self.applied
+        if self.template is not None:
+            path, held = self.template
+            self.database.load_from(path)
+            todo = self.applied[held:]
+        else:
+            self.database.recreate()
         self.connection = self._fresh_connection()
         self.config.attributes["connection"] = self.connection
-        if self.applied:
+        if todo:
             try:
-                self._run([self._step(revision, upgrade=True) for revision in self.applied])
+                self._run([self._step(revision, upgrade=True) for revision in todo])
             except StepFailed as failed:
                 raise UsageError(
                     f"upgrade() of {failed.step.revision.revision} succeeded once but "
@@ -367,19 +401,16 @@ class Walk:
     def _env_py(self) -> str:
         return display(Path(self.script.dir) / "env.py", self.cwd)
 
-    def _snapshot(self, signatures: Any = None, on: Any = None) -> dict[str, dict[str, str]]:
-        """The schema now; ``signatures``: its :meth:`_fingerprint`, if taken.
-        ``on``: the connection migrations run on, in their transaction."""
+    def _snapshot(self, signatures: Any = None) -> dict[str, dict[str, str]]:
+        """The schema now; ``signatures``: its :meth:`_fingerprint`, if taken."""
         from .schema_snapshot import take_snapshot
 
-        connection = self.connection if on is None else on
         schema, table = self.settings.version_table
         try:
-            facts = take_snapshot(connection, {(schema, table)}, self.reflected, signatures)
-            facts["version table"] = {"heads": ", ".join(self._version_heads(connection))}
+            facts = take_snapshot(self.connection, {(schema, table)}, self.reflected, signatures)
+            facts["version table"] = {"heads": ", ".join(self._version_heads(self.connection))}
         finally:
-            if on is None:
-                self.connection.rollback()
+            self.connection.rollback()
         return facts
 
     def _fingerprint(self, on: Any = None) -> Any:
@@ -437,15 +468,6 @@ class Walk:
             revision, function, differences, self.database.dialect, self.cwd
         )
         self.result.add(revision.revision, finding)
-
-
-class _Untidy(Stop):
-    """The schema after a downgrade is not the one before its upgrade, by
-    fingerprint: ``now``, its snapshot, is compared with the one before."""
-
-    def __init__(self, now: dict[str, dict[str, str]]) -> None:
-        super().__init__()
-        self.now = now
 
 
 def _same(one: Any, other: Any) -> bool:
