@@ -5,8 +5,8 @@ ix_orders_date on orders", ...) to its properties (type, nullability, default,
 columns, ...), as SQLAlchemy's inspector reports them, plus PostgreSQL's enums,
 sequences and views from its catalog. Only what a database reports differently
 for the same thing is normalised (whitespace in SQL text, the order it lists
-things in); a real difference is never hidden. Imported only by ``roundtrip``:
-it needs SQLAlchemy.
+things in); a real difference is never hidden. Imported only by the round
+trip (``revision_walk``): it needs SQLAlchemy.
 """
 
 from __future__ import annotations
