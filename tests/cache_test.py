@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from alembic_heads import git as git_module
-from alembic_heads.cache import FORMAT, RevisionCache, cache_dir
+from alembic_heads.cache import FORMAT, RevisionCache
+from alembic_heads.cache_folder import cache_dir
 from alembic_heads.commands.check import NO_ARGUMENTS, build_parser
 from helpers import (
     Rev,

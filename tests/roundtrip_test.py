@@ -4,6 +4,7 @@ on a real SQLite file and a real PostgreSQL server."""
 from __future__ import annotations
 
 import contextlib
+import gc
 import importlib
 import json
 import os
@@ -14,6 +15,7 @@ import subprocess
 import sys
 import textwrap
 import time
+import warnings
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -733,6 +735,22 @@ def test_an_env_py_that_branches_the_connection_gets_the_url_alone(
     )
 
 
+def test_the_connections_env_pys_own_engine_opens_are_closed(
+    tmp_path: Path, database: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("APP_DATABASE_URL", f"sqlite:///{tmp_path / 'development.db'}")
+    project(tmp_path, [orders()], URL_ENV_PY)
+    gc.collect()
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ResourceWarning)
+        result = roundtrip(tmp_path, database, "--url-env", "APP_DATABASE_URL")
+        gc.collect()
+
+    assert (result.code, result.out, result.err) == (0, "", "")
+    assert [str(warning.message) for warning in caught] == []
+
+
 OFFLINE_ENV_PY = """\
 from alembic import context
 
@@ -1077,7 +1095,8 @@ def test_revisions_alembic_cannot_load_are_bad_input(tmp_path: Path) -> None:
 
 
 def test_hints_name_each_kind_of_difference() -> None:
-    from alembic_heads.roundtrip import _downgrade_hint, _upgrade_hint
+    from alembic_heads.roundtrip_report import downgrade_hint as _downgrade_hint
+    from alembic_heads.roundtrip_report import upgrade_hint as _upgrade_hint
     from alembic_heads.schema_snapshot import Difference
 
     changed = Difference(
@@ -1152,7 +1171,7 @@ def test_on_a_terminal_a_progress_line_shows_on_stderr(tmp_path: Path) -> None:
     process = subprocess.Popen(
         [PYTHON, "-m", "alembic_heads", "roundtrip"],
         cwd=tmp_path,
-        stdout=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
         stderr=follower,
     )
     os.close(follower)

@@ -26,7 +26,7 @@ from .results import GraphCheck
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from .config import Environment
-    from .roundtrip import GraphRoundtrip
+    from .roundtrip_report import GraphRoundtrip
 
 
 class GraphResult(Record):
@@ -190,7 +190,8 @@ def check_roundtrip(
     """
     from pathlib import Path
 
-    from .roundtrip import Options, format_text, roundtrip_environments
+    from .roundtrip import Options, roundtrip_environments
+    from .roundtrip_report import format_text
 
     cwd, envs = _project(os.path.realpath(path), section)
     options = Options(url, url_env, since, against, initial)

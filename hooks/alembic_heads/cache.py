@@ -19,6 +19,8 @@ from __future__ import annotations
 import marshal
 import os
 
+from . import memo
+from .cache_folder import cache_path, file_key, keep
 from .revision_file import RevisionFile, read_revision_bytes
 from .revision_reader import parse_revision_bytes, read_revision_file
 
@@ -45,48 +47,6 @@ def blob_id(data: bytes) -> str:
         from hashlib import sha1
     digest: str = sha1(b"blob %d\0%b" % (len(data), data)).hexdigest()
     return digest
-
-
-def cache_dir() -> str:
-    configured = os.environ.get("ALEMBIC_HEADS_CACHE_DIR")
-    if configured:
-        return configured
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "alembic-heads")
-
-
-def cache_path(*parts: str) -> str:
-    """Where a file of the cache folder is: ``parts`` joined below :func:`cache_dir`."""
-    return os.path.join(cache_dir(), *parts)
-
-
-def keep(path: str, data: bytes) -> bool:
-    """Write ``data`` to ``path`` (from :func:`cache_path`), atomically, its
-    folder made first; ``False`` when it cannot be written (a read-only home):
-    a cache that cannot be kept only costs a re-read."""
-    from pathlib import Path
-
-    from .files import write_file  # only a run whose cache changed writes
-
-    try:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        write_file(Path(path), data)
-    except OSError:
-        return False
-    return True
-
-
-def file_key(text: str) -> str:
-    """A short stable digest of ``text`` for a file name (32-bit FNV-1a).
-
-    Not ``zlib.crc32``: loading zlib costs more than this. A collision only
-    makes two histories share a file: entries are keyed by blob id, so it can
-    cost a re-read, never a wrong answer.
-    """
-    value = 0x811C9DC5
-    for byte in text.encode("utf-8", "surrogateescape"):
-        value = ((value ^ byte) * 0x01000193) & 0xFFFFFFFF
-    return f"{value:08x}"
 
 
 class RevisionCache:
@@ -216,13 +176,7 @@ def _status(path: str) -> _Stat | None:
 
 
 def _settled(status: _Stat) -> bool:
-    """Changed long enough ago that a later change would show in its times
-    (:data:`~alembic_heads.memo.SETTLED_SECONDS`, git's "racily clean" rule)."""
-    import time
-
-    from .memo import SETTLED_SECONDS
-
-    return time.time_ns() - max(status[1], status[2]) > SETTLED_SECONDS * 1e9
+    return memo.settled(status[1], status[2])
 
 
 def _well_formed(entry: object) -> TypeGuard[_Entry]:

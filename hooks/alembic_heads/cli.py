@@ -84,7 +84,7 @@ COMMANDS: dict[str, tuple[Callable[[Sequence[str] | None], int], str]] = {
     "rebase": (_lazy("commands.rebase"), "move this branch's new migrations onto the other head"),
     "status": (_lazy("commands.status"), "say where the database stands against this working tree"),
     "roundtrip": (
-        _lazy("roundtrip"),
+        _lazy("commands.roundtrip"),
         "upgrade, downgrade, upgrade every revision on a scratch database",
     ),
 }

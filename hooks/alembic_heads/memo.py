@@ -4,7 +4,7 @@ Reading ``alembic.ini`` takes :mod:`configparser`, and ``pyproject.toml``
 :mod:`tomllib`; both import :mod:`re`. Together they cost a hook that runs on
 every commit more than the rest of its start-up, to learn the same few
 settings as last time. So what a file said is kept beside the revision cache
-(:func:`~alembic_heads.cache.cache_dir`), one small file per configuration
+(:mod:`~alembic_heads.cache_folder`), one small file per configuration
 file, and recalled while the file has the same size, modification time,
 change time and inode. A file changed in the last few seconds is not kept: a
 second change within the file system's clock tick would not show in its times.
@@ -18,7 +18,7 @@ import marshal
 import os
 import time
 
-from .cache import cache_path, file_key, keep
+from .cache_folder import cache_path, file_key, keep
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -31,6 +31,13 @@ if TYPE_CHECKING:
 FORMAT = 2
 # Younger files are read every time (git's "racily clean" rule, with a margin).
 SETTLED_SECONDS = 2.0
+
+
+def settled(mtime_ns: int, ctime_ns: int) -> bool:
+    """Changed long enough ago that a later change would show in its times
+    (:data:`SETTLED_SECONDS`): only then is what a file said recalled by its
+    size and times, here and in :mod:`.cache`."""
+    return time.time_ns() - max(mtime_ns, ctime_ns) > SETTLED_SECONDS * 1e9
 
 
 def memo_path(kind: str, path: str) -> str:
@@ -63,7 +70,7 @@ def remembered(kind: str, path: str, read: Callable[[], T]) -> T:
     except (OSError, EOFError, ValueError, TypeError):
         pass
     value = read()
-    if time.time() - max(status.st_mtime, status.st_ctime) > SETTLED_SECONDS:
+    if settled(status.st_mtime_ns, status.st_ctime_ns):
         _keep(kept, (signature, value))
     return value
 

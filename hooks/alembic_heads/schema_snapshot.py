@@ -5,8 +5,8 @@ ix_orders_date on orders", ...) to its properties (type, nullability, default,
 columns, ...), as SQLAlchemy's inspector reports them, plus PostgreSQL's enums,
 sequences and views from its catalog. Only what a database reports differently
 for the same thing is normalised (whitespace in SQL text, the order it lists
-things in); a real difference is never hidden. Imported only by ``roundtrip``:
-it needs SQLAlchemy.
+things in); a real difference is never hidden. Imported only by the round
+trip (``revision_walk``): it needs SQLAlchemy.
 """
 
 from __future__ import annotations
@@ -173,8 +173,20 @@ SELECT '', '', 'enums and schemas',
    JOIN (SELECT enumtypid, string_agg(enumlabel, ' ' ORDER BY enumsortorder) AS labels
          FROM pg_enum GROUP BY enumtypid) e ON e.enumtypid = t.oid),
   (SELECT string_agg(nspname, ', ' ORDER BY 1) FROM pg_namespace),
-  NULL, NULL, NULL, NULL
+  current_schema(), NULL, NULL, NULL
 """
+
+
+def shows_table(signatures: Signatures | None, schema: str | None, table: str) -> bool:
+    """Whether a :func:`fingerprint` shows that ``table`` exists where an
+    unqualified name (``schema`` None) or ``schema.table`` finds it. False
+    says only that it does not show it: ask the database."""
+    if not signatures:
+        return False
+    if schema is None:
+        everything = signatures.get(("", ""))  # PostgreSQL: the first schema on the search path
+        schema = everything[3] if everything else "main"  # SQLite: main (or temp)
+    return (schema, table) in signatures
 
 
 def _postgresql_signatures(connection: Any) -> Signatures:

@@ -4,16 +4,8 @@ By default a SQLite file in a new temporary folder; given a PostgreSQL server's
 URL, a database with a random name created there. Either is removed at the end,
 also when the run fails or is interrupted (the caller's ``finally``).
 
-:func:`only_this_database` is the promise behind it: while it is active every
-new DBAPI connection SQLAlchemy opens, from any engine (env.py's own included),
-is checked before it is made, and one that would reach another database raises
-:class:`ForeignDatabase` before any statement runs there. As that check reads
-the URL, a connection is also asked where it really is, by the database itself,
-when it is made and whenever it is taken from a pool: an engine with its own
-``creator``, a listener that rewrites the arguments, or a connection pooled
-before the round trip began cannot get past it. A SQLite connection may attach
-no other file. (Statements a migration sends on through the database's own
-links, such as PostgreSQL's dblink, are out of its reach.)
+It is the only database the round trip lets SQLAlchemy connect to (see
+:mod:`database_guard`, which asks :meth:`ScratchDatabase.really_here`).
 """
 
 from __future__ import annotations
@@ -23,24 +15,13 @@ import os
 import shutil
 import tempfile
 import uuid
-from collections.abc import Iterator, Sequence
 from typing import Any
 
+from .database_guard import Target, target_of
 from .findings import UsageError
 
 SERVER_DIALECTS = ("postgresql",)
 DATABASE_PREFIX = "alembic_heads_roundtrip_"
-
-# Where a connection goes: (dialect name, what identifies the database).
-Target = tuple[str, tuple[str, ...]]
-
-
-class ForeignDatabase(Exception):
-    """env.py (or a migration) tried to connect to a database the round trip did not create."""
-
-    def __init__(self, where: str) -> None:
-        super().__init__(where)
-        self.where = where
 
 
 def one_line(error: BaseException) -> str:
@@ -104,9 +85,9 @@ class ScratchDatabase:
     def allows(self, target: Target) -> bool:
         """Whether a connection to ``target`` reaches this database (or the
         server's maintenance database, while this object creates or drops it)."""
-        if target == _target_of(self._engine):
+        if target == target_of(self._engine):
             return True
-        return self._on_server_now and target == _target_of(self._server)
+        return self._on_server_now and target == target_of(self._server)
 
     def connect(self) -> Any:
         return self._engine.connect()
@@ -243,49 +224,3 @@ def _scratch_engine(url: Any) -> Any:
 
     sqlalchemy.event.listen(engine, "connect", undurable)
     return engine
-
-
-def _target_of(engine: Any) -> Target:
-    cargs, cparams = engine.dialect.create_connect_args(engine.url)
-    return _target(engine.dialect.name, cargs, cparams)
-
-
-def _target(dialect: str, cargs: Sequence[Any], cparams: dict[str, Any]) -> Target:
-    if cargs:  # SQLite: the file
-        name = str(cargs[0])
-        return dialect, (name if name == ":memory:" else os.path.realpath(name),)
-    parts = [cparams.get(key) for key in ("host", "port", "dbname", "database", "dsn")]
-    return dialect, tuple("" if part is None else str(part) for part in parts)
-
-
-def _describe(target: Target) -> str:
-    dialect, parts = target
-    return f"{dialect} {' '.join(part for part in parts if part)}".strip()
-
-
-@contextlib.contextmanager
-def only_this_database(database: ScratchDatabase) -> Iterator[None]:
-    """Refuse every new connection that would not reach ``database``."""
-    from sqlalchemy import event
-    from sqlalchemy.engine import Engine
-    from sqlalchemy.pool import Pool
-
-    def check(dialect: Any, record: Any, cargs: Sequence[Any], cparams: dict[str, Any]) -> None:
-        target = _target(dialect.name, cargs, cparams)
-        if not database.allows(target):
-            raise ForeignDatabase(_describe(target))
-
-    def ask(dbapi_connection: Any, record: Any, *proxy: Any) -> None:
-        elsewhere = database.really_here(dbapi_connection)
-        if elsewhere is not None:
-            raise ForeignDatabase(elsewhere)
-
-    event.listen(Engine, "do_connect", check)
-    event.listen(Pool, "connect", ask)
-    event.listen(Pool, "checkout", ask)
-    try:
-        yield
-    finally:
-        event.remove(Engine, "do_connect", check)
-        event.remove(Pool, "connect", ask)
-        event.remove(Pool, "checkout", ask)
