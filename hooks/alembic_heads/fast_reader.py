@@ -90,7 +90,7 @@ class _Patterns:
         # and one-line imports at the margin. What follows is at module level.
         self.plain_lines = re.compile(
             rf"(?:[ \t]*{_COMMENT}\n"
-            rf"|(?:from[ \t]+[\w.]+[ \t]+)?import[ \t]+[\w., \t]+{_COMMENT}\n)*"
+            rf"|(?:from[ \t]+\w[\w.]*[ \t]+)?import[ \t]+[\w., \t]+{_COMMENT}\n)*"
         )
         self.blank_lines = re.compile(_BLANK_LINES)
         # One assignment to an identifier, at the margin.
@@ -114,6 +114,14 @@ class _Patterns:
         self.may_bind = re.compile(
             r"revision|branch_labels|depends_on|global|locals|getattr|__dict__|attrgetter|methodcaller"
             r"|\b(?:vars|exec|eval)\b|\bimport\s*(?:\\\s*)*\*"
+        )
+        # A line at the margin, after the assignments, that is not a blank
+        # line, a comment or a def whose header calls nothing: code run at
+        # import (or the inside of a string: giving up is only slower).
+        self.margin_code = re.compile(
+            r"^(?![ \t]|#|$|(?:async[ \t]+)?def[ \t]+\w+\([\w:., \t\[\]]*\)"
+            r"[ \t]*(?:->[ \t]*[\w.\[\], \t]+)?:)",
+            re.MULTILINE,
         )
         self.comment = re.compile(r"#[^\n]*")
         self.docstring = re.compile(
@@ -166,6 +174,8 @@ def parse_fast(text: str) -> Parsed | None:
         position = end
     if not values or _may_bind_an_identifier(text[position:], compiled):
         return None
+    if compiled.margin_code.search(text, position) is not None:
+        return None  # code run at import: the ast reader's rule (import_time.py) judges it
     # Comments are words too: Alembic's template says "revision identifiers".
     # In plain lines a "#" can only start one.
     imports = compiled.comment.sub("", text[preamble:assignments])
