@@ -4,9 +4,12 @@ naming the line where only running the file would tell.
 
 The rebinding rules (:func:`read_module`) say what, besides one plain
 assignment of a literal, may change an identifier: every way Python binds a
-name, and every way into the module's namespace (:data:`NAMESPACE_WORDS`).
-The compiled-file reader (:mod:`.compiled_reader`) applies the same words to
-bytecode, and the fast reader (:mod:`.fast_reader`) gives up on each of them.
+name, the words that name a way into the module's namespace
+(:data:`NAMESPACE_WORDS`, for a precise message), and, for everything else
+code run at import may do, the rule of :mod:`.import_time`, which lists what
+it may do rather than what it may not. The compiled-file reader
+(:mod:`.compiled_reader`) applies the same to bytecode, and the fast reader
+(:mod:`.fast_reader`) gives up on each of them.
 
 This module is imported only when a file needs it: ``ast`` costs a few
 milliseconds, and the fast reader reads the files Alembic's templates write.
@@ -113,7 +116,9 @@ def read_module(module: ast.Module, text: str, path: str) -> Parsed:
     ``class``, ``del``, ``global`` in a function, a block, ``+=``) and any
     code run at import that can reach the module's namespace (``globals()``,
     ``exec``...) is a :class:`ReadError`, unless a later plain assignment
-    replaces what it did, as it would when Python runs the file.
+    replaces what it did, as it would when Python runs the file. Code run at
+    import that :func:`.import_time.first_unfollowed` does not follow is a
+    :class:`ReadError` wherever it is (when nothing more precise is found).
     """
     final: dict[str, _Binding] = {}
     getattr_line = 0  # where the module binds __getattr__, if it does
