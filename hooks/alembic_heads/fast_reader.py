@@ -17,7 +17,10 @@ The accepted shape, top to bottom (:func:`parse_fast`):
    backslash), so that what follows starts a statement at module level;
 3. the assignments: ``name[: annotation] = value`` at the margin, each
    identifier at most once, with only blank lines and comments between them;
-4. the rest of the file, which is not parsed at all.
+4. the rest of the file, not parsed, but whose lines at the margin are all
+   blank lines, comments or ``def`` headers that call nothing (no default, no
+   decorator, annotations of names only): no statement at module level, so
+   nothing after the assignments runs at import but looking names up.
 
 The values are exact: a value is ``None``, a string without a backslash or a
 line break between its quotes and without a prefix (so its text is its
@@ -32,6 +35,8 @@ Nothing else binds an identifier: every way Python binds a name names it
 the imports or in the rest, not even as part of a word, a string or a
 comment (``may_bind`` finds ``revision`` inside ``down_revision`` too). Nor
 is any word the ``ast`` reader takes for a way into the module's namespace
+(and before the assignments nothing runs but imports, the one trust of
+:mod:`.import_time`)
 (:data:`.ast_reader.NAMESPACE_WORDS`: ``globals()``, ``exec``, a frame's
 ``f_globals``...), a module ``__getattr__`` or a star import: they are words
 of ``may_bind`` too, matched inside longer words (``getattr`` also finds
@@ -44,8 +49,9 @@ is beyond both.)
 What makes it give up (``None``), and the ``ast`` reader read the file: a
 lone ``\\r`` or a form feed (a line break or an indentation the patterns do
 not see), a docstring it does not read exactly, anything other than plain
-lines before the first assignment, an identifier assigned twice, or any
-``may_bind`` word in the imports (comments aside) or in the rest. Whether
+lines before the first assignment (a relative import too), an identifier
+assigned twice, any ``may_bind`` word in the imports (comments aside) or in
+the rest, or any other line at the margin in the rest. Whether
 the file compiles is the caller's check (``compile``, no syntax tree).
 """
 
