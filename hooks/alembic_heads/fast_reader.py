@@ -35,12 +35,11 @@ Nothing else binds an identifier: every way Python binds a name names it
 the imports or in the rest, not even as part of a word, a string or a
 comment (``may_bind`` finds ``revision`` inside ``down_revision`` too). Nor
 is any word the ``ast`` reader takes for a way into the module's namespace
-(and before the assignments nothing runs but imports, the one trust of
-:mod:`.import_time`)
 (:data:`.ast_reader.NAMESPACE_WORDS`: ``globals()``, ``exec``, a frame's
 ``f_globals``...), a module ``__getattr__`` or a star import: they are words
 of ``may_bind`` too, matched inside longer words (``getattr`` also finds
-``__getattribute__``). So the assignments matched are the last bindings of
+``__getattribute__``). Nor does anything run at import but the imports (the
+one trust of :mod:`.import_time`) and annotations that look names up. So the assignments matched are the last bindings of
 their names, the ``ast`` reader reads the file alike, and the fast reader is
 sound wherever the ``ast`` reader's rules are. (Neither reader follows an
 import into the module it runs: code there that reaches this module's frame
