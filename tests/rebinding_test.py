@@ -189,7 +189,7 @@ def _alembic_heads_or_failure(root: Path) -> list[str] | str:
         ("import sqlalchemy as sa\nt = sa.table('t', sa.column('id', sa.Integer()))", ["c"]),
         ("import enum\nclass Kind(enum.Enum):\n    A = 'a'", ["c"]),
         ("def mark(f):\n    return f\n\n\n@mark\ndef g():\n    pass", ["c"]),
-        ("x = [str(n) for n in range(3)]", ["c"]),
+        ("x = [str(n) for n in range(3)]\ny = '{}_x'.format(', '.join(x))", ["c"]),
     ],
 )
 def test_what_a_later_plain_assignment_replaces_or_never_runs_is_read(

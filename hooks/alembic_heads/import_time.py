@@ -14,9 +14,9 @@ register a finalizer that rebinds an identifier afterwards):
   as run), a function from an imported library (not the standard library:
   its code is outside the file, and the one trust this rule makes is that a
   library does not rebind its importer's names), a few standard-library
-  functions that do not (:data:`SAFE_STDLIB_CALLS`) and a few builtins that
-  only build values (:data:`SAFE_BUILTIN_CALLS`), or a method of what such a
-  library call returned;
+  functions that do not (:data:`SAFE_STDLIB_CALLS`), a few builtins that
+  only build values (:data:`SAFE_BUILTIN_CALLS`), a method of a literal
+  (``"{}_x".format(...)``), or a method of what such a call returned;
 - store into no attribute or item (``x.y = ...``, ``x[k] = ...``, ``del``);
 - a decorator, and a class's ``metaclass=``, is a call.
 
@@ -107,6 +107,8 @@ class _Scope:
             node = node.value
         if isinstance(node, ast.Lambda):
             return not path
+        if isinstance(node, ast.Constant):  # "{}_x".format(...), ", ".join(...)
+            return len(path) == 1 and not path[0].startswith("_")
         if isinstance(node, ast.Call):  # a method of what a call returned
             return self._library(node.func) or _builtin(node.func, self.bound)
         if not isinstance(node, ast.Name):
