@@ -190,6 +190,7 @@ def _alembic_heads_or_failure(root: Path) -> list[str] | str:
         ("import enum\nclass Kind(enum.Enum):\n    A = 'a'", ["c"]),
         ("def mark(f):\n    return f\n\n\n@mark\ndef g():\n    pass", ["c"]),
         ("x = [str(n) for n in range(3)]\ny = '{}_x'.format(', '.join(x))", ["c"]),
+        ("f = (lambda: 'x')()", ["c"]),
     ],
 )
 def test_what_a_later_plain_assignment_replaces_or_never_runs_is_read(
@@ -302,6 +303,12 @@ UNFOLLOWED = {
         4,
         "a call of 'functools.lru_cache'",
     ),
+    "a library's name bound again": (
+        "import logging as log\nlog = __builtins__['ex' + 'ec']\nlog(\"down_revision = 'a'\")",
+        3,
+        "a call of 'log'",
+    ),
+    "a relative import": ("from . import helpers", 1, "a relative import (its module runs)"),
     # Code run before the last assignment can still change it afterwards: a
     # trace function set at import runs on the module's every later line.
     "a trace function": (

@@ -39,9 +39,10 @@ is any word the ``ast`` reader takes for a way into the module's namespace
 ``f_globals``...), a module ``__getattr__`` or a star import: they are words
 of ``may_bind`` too, matched inside longer words (``getattr`` also finds
 ``__getattribute__``). Nor does anything run at import but the imports (the
-one trust of :mod:`.import_time`) and annotations that look names up. So the assignments matched are the last bindings of
-their names, the ``ast`` reader reads the file alike, and the fast reader is
-sound wherever the ``ast`` reader's rules are. (Neither reader follows an
+one trust of :mod:`.import_time`) and annotations that look names up. So the
+assignments matched are the last bindings of their names, the ``ast`` reader
+reads the file alike, and the fast reader is sound wherever the ``ast``
+reader's rules are. (Neither reader follows an
 import into the module it runs: code there that reaches this module's frame
 is beyond both.)
 
