@@ -185,7 +185,7 @@ def _alembic_heads_or_failure(root: Path) -> list[str] | str:
         ("import sqlalchemy as sa\nfrom alembic import op", ["c"]),
         # code run at import that the rule follows (import_time.py)
         ("down_revision: vars = 'b'", ["c"]),  # an annotation that only looks a name up
-        ("import logging\nlog = logging.getLogger(__name__)", ["c"]),
+        ("import logging\nlog = logging.getLogger(__name__)\nlog.setLevel(logging.INFO)", ["c"]),
         ("import sqlalchemy as sa\nt = sa.table('t', sa.column('id', sa.Integer()))", ["c"]),
         ("import enum\nclass Kind(enum.Enum):\n    A = 'a'", ["c"]),
         ("def mark(f):\n    return f\n\n\n@mark\ndef g():\n    pass", ["c"]),
@@ -307,6 +307,19 @@ UNFOLLOWED = {
         "import logging as log\nlog = __builtins__['ex' + 'ec']\nlog(\"down_revision = 'a'\")",
         3,
         "a call of 'log'",
+    ),
+    "a method of what a standard-library call returned": (
+        "import sys\nframe = sys._getframe()\nframe.f_trace_lines = False\n"
+        "m = sys.modules.get(__name__, frame)\n"
+        "object.__getattribute__(m, 'f_glob' + 'als').update(down_revision='a')",
+        2,
+        "a call of 'sys._getframe'",
+    ),
+    "a method of a name bound twice": (
+        "import logging\nlog = logging.getLogger(__name__)\nlog = __builtins__\n"
+        "log.get('ex' + 'ec')(\"down_revision = 'a'\")",
+        4,
+        "a call of 'log.get'",
     ),
     "a relative import": ("from . import helpers", 1, "a relative import (its module runs)"),
     # Code run before the last assignment can still change it afterwards: a

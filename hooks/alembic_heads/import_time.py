@@ -69,7 +69,13 @@ class _Scope:
         self.defined: dict[str, list[ast.AST]] = {}
         self.relative: list[ast.ImportFrom] = []  # a module beside the file: its code runs
         other: set[str] = set()
+        stores: dict[str, int] = {}
+        # name -> value, of a name = value (a name bound once so is a library
+        # call's result when its value is: log = logging.getLogger(__name__))
+        self.assigned: dict[str, ast.expr] = {}
         for node in import_time_nodes(module, future_annotations):
+            if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
+                self.assigned[node.targets[0].id] = node.value
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     name = alias.asname or alias.name.partition(".")[0]
@@ -84,6 +90,7 @@ class _Scope:
                 self.defined.setdefault(node.name, []).append(node)
             elif isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
                 other.add(node.id)
+                stores[node.id] = stores.get(node.id, 0) + 1
             elif isinstance(node, (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)):
                 other.add(node.name or "")
         for name in [*self.imports, *self.defined]:  # bound otherwise too: not followed
@@ -92,6 +99,9 @@ class _Scope:
                 self.defined.pop(name, None)
                 other.add(name)
         self.bound = other | set(self.defined) | set(self.imports)
+        for name in [*self.assigned]:
+            if stores.get(name) != 1 or name in self.imports or name in self.defined:
+                del self.assigned[name]
 
     def _import(self, name: str, path: str | None, other: set[str]) -> None:
         if path is None or self.imports.get(name, path) != path:
@@ -117,18 +127,22 @@ class _Scope:
             return not path
         return self._library(callee) or (not path and _builtin(node, self.bound))
 
-    def _library(self, callee: ast.expr) -> bool:
+    def _library(self, callee: ast.expr, resolving: frozenset[str] = frozenset()) -> bool:
         """Whether ``callee`` is a library's (not the standard library's, but
-        :data:`SAFE_STDLIB_CALLS`)."""
+        :data:`SAFE_STDLIB_CALLS`), or a method of what a library call returned."""
         node, path = callee, []
         while isinstance(node, ast.Attribute):
             path.append(node.attr)
             node = node.value
         if isinstance(node, ast.Call):
-            return self._library(node.func)
-        root = self.imports.get(node.id) if isinstance(node, ast.Name) else None
+            return self._library(node.func, resolving)
+        name = node.id if isinstance(node, ast.Name) else ""
+        root = self.imports.get(name)
         if root is None:
-            return False
+            value = self.assigned.get(name)
+            if not isinstance(value, ast.Call) or not path or name in resolving:
+                return False
+            return self._library(value.func, resolving | {name})
         if root.partition(".")[0] not in _STDLIB:
             return not isinstance(callee, ast.Subscript)
         return ".".join((root, *reversed(path))) in SAFE_STDLIB_CALLS
