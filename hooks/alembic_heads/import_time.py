@@ -16,7 +16,8 @@ register a finalizer that rebinds an identifier afterwards):
   library does not rebind its importer's names), a few standard-library
   functions that do not (:data:`SAFE_STDLIB_CALLS`), a few builtins that
   only build values (:data:`SAFE_BUILTIN_CALLS`), a method of a literal
-  (``"{}_x".format(...)``), or a method of what such a call returned;
+  (``"{}_x".format(...)``), or a method of what such a call returned (also
+  through a name bound once to it);
 - store into no attribute or item (``x.y = ...``, ``x[k] = ...``, ``del``);
 - a decorator, and a class's ``metaclass=``, is a call.
 
