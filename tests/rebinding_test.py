@@ -191,6 +191,13 @@ def _alembic_heads_or_failure(root: Path) -> list[str] | str:
         ("def mark(f):\n    return f\n\n\n@mark\ndef g():\n    pass", ["c"]),
         ("x = [str(n) for n in range(3)]\ny = '{}_x'.format(', '.join(x))", ["c"]),
         ("f = (lambda: 'x')()", ["c"]),
+        (
+            "import sqlalchemy as sa\n"
+            "kind = sa.Enum('a', name='kind').with_variant(sa.String(), 'sqlite')\n"
+            "kind.copy()",
+            ["c"],
+        ),
+        ("try:\n    import sqlalchemy as sa\nexcept ImportError as error:\n    pass", ["c"]),
     ],
 )
 def test_what_a_later_plain_assignment_replaces_or_never_runs_is_read(
@@ -320,6 +327,17 @@ UNFOLLOWED = {
         "log.get('ex' + 'ec')(\"down_revision = 'a'\")",
         4,
         "a call of 'log.get'",
+    ),
+    "a name two imports bind": (
+        "import logging as f\nimport sys as f\n"
+        "object.__getattribute__(f._getframe(), 'f_glob' + 'als').update(down_revision='a')",
+        3,
+        "a call of 'object.__getattribute__'",
+    ),
+    "a call of an expression": (
+        "(print and __builtins__['ex' + 'ec'])(\"down_revision = 'a'\")",
+        1,
+        "a call of 'print and __builtins__['ex' + 'ec']'",
     ),
     "a relative import": ("from . import helpers", 1, "a relative import (its module runs)"),
     # Code run before the last assignment can still change it afterwards: a
