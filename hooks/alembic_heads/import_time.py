@@ -64,8 +64,7 @@ class _Scope:
     """Where each name the module's code run at import uses comes from:
     ``imports`` (name -> dotted path), ``defined`` (def/class nodes)."""
 
-    def __init__(self, module: ast.Module, future_annotations: bool) -> None:
-        self.future_annotations = future_annotations
+    def __init__(self, module_nodes: list[ast.AST]) -> None:
         self.imports: dict[str, str] = {}
         self.defined: dict[str, list[ast.AST]] = {}
         self.relative: list[ast.ImportFrom] = []  # a module beside the file: its code runs
@@ -74,7 +73,7 @@ class _Scope:
         # name -> value, of a name = value (a name bound once so is a library
         # call's result when its value is: log = logging.getLogger(__name__))
         self.assigned: dict[str, ast.expr] = {}
-        for node in import_time_nodes(module, future_annotations):
+        for node in module_nodes:
             if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
                 self.assigned[node.targets[0].id] = node.value
             if isinstance(node, ast.Import):
@@ -156,13 +155,14 @@ def _builtin(callee: ast.expr, bound: set[str]) -> bool:
 def first_unfollowed(module: ast.Module, future_annotations: bool) -> tuple[int, str] | None:
     """The first line of code run at import (directly, or in a function or
     class that code uses) that the rule does not follow, and what it does."""
-    scope = _Scope(module, future_annotations)
+    module_nodes = list(import_time_nodes(module, future_annotations))
+    scope = _Scope(module_nodes)
     found = [(node.lineno, 0, "a relative import (its module runs)") for node in scope.relative]
     seen: set[int] = set()
     todo: list[ast.AST] = [module]
     while todo:
         root = todo.pop()
-        nodes = import_time_nodes(root, future_annotations) if root is module else ast.walk(root)
+        nodes = module_nodes if root is module else ast.walk(root)
         for node in nodes:
             for callee in _callees(node):
                 if not scope.follows(callee):
