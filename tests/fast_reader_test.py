@@ -180,3 +180,21 @@ def test_the_fast_reader_gives_up_on_every_word_the_full_reader_looks_for() -> N
 
     words = [*_NAMESPACE_WORDS, *IDENTIFIERS, "__getattr__", "from x import *"]
     assert [word for word in words if not _patterns().may_bind.search(f"x = {word}\n")] == []
+
+
+@pytest.mark.parametrize(
+    "rest",
+    [
+        "import sys\nsys.settrace(None)\n",  # a statement at module level
+        "@mark\ndef upgrade():\n    pass\n",  # a decorator
+        "def upgrade(x=make()):\n    pass\n",  # a default
+        "class C:\n    pass\n",  # a class body
+    ],
+)
+def test_the_fast_reader_gives_up_on_code_run_at_import(rest: str) -> None:
+    from alembic_heads.fast_reader import parse_fast
+
+    head = "revision = 'a'\ndown_revision = None\n\n\n"
+    assert parse_fast(head + "def upgrade() -> None:\n    pass\n") is not None
+    assert parse_fast(head + rest) is None
+    assert parse_fast("from . import x\n" + head) is None  # a relative import: code beside

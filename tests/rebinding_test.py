@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from alembic_heads.import_time import HINT
 from helpers import Rev, alembic_answer, render_revision, run_cli, write_project
 
 BLOCK = "assigned inside a block or changed in place"
@@ -176,17 +177,27 @@ def _alembic_heads_or_failure(root: Path) -> list[str] | str:
         ("down_revision = 'a'", ["b", "c"]),  # the last plain assignment wins
         ("down_revision = make()\ndown_revision = 'b'", ["c"]),
         ("for down_revision in ['a']:\n    pass\ndown_revision = 'b'", ["c"]),
-        (
-            "globals()['down_revision'] = 'a'\n"
-            "revision = 'c'\ndown_revision = 'b'\nbranch_labels = depends_on = None",
-            ["c"],
-        ),
         ("def upgrade():\n    globals()['down_revision'] = 'a'", ["c"]),  # never run at import
         ("def upgrade():\n    down_revision = 'a'", ["c"]),
         ("class C:\n    down_revision = 'a'", ["c"]),
         ("[down_revision for down_revision in ['a']]", ["c"]),
         ("f = lambda: (down_revision := 'a')", ["c"]),
         ("import sqlalchemy as sa\nfrom alembic import op", ["c"]),
+        # code run at import that the rule follows (import_time.py)
+        ("down_revision: vars = 'b'", ["c"]),  # an annotation that only looks a name up
+        ("import logging\nlog = logging.getLogger(__name__)\nlog.setLevel(logging.INFO)", ["c"]),
+        ("import sqlalchemy as sa\nt = sa.table('t', sa.column('id', sa.Integer()))", ["c"]),
+        ("import enum\nclass Kind(enum.Enum):\n    A = 'a'", ["c"]),
+        ("def mark(f):\n    return f\n\n\n@mark\ndef g():\n    pass", ["c"]),
+        ("x = [str(n) for n in range(3)]\ny = '{}_x'.format(', '.join(x))", ["c"]),
+        ("f = (lambda: 'x')()", ["c"]),
+        (
+            "import sqlalchemy as sa\n"
+            "kind = sa.Enum('a', name='kind').with_variant(sa.String(), 'sqlite')\n"
+            "kind.copy()",
+            ["c"],
+        ),
+        ("try:\n    import sqlalchemy as sa\nexcept ImportError as error:\n    pass", ["c"]),
     ],
 )
 def test_what_a_later_plain_assignment_replaces_or_never_runs_is_read(
@@ -245,3 +256,124 @@ def test_what_may_supply_an_identifier_is_reported(tmp_path: Path, code: str, ho
     assert result.code == 1
     subject = EVERY if "*" in code else "branch_labels"
     assert f": {subject} is {how}; " in result.out
+
+
+# The module's namespace, reached with none of the words the rules once
+# listed (globals, f_globals, exec...): from any frame running the module's code.
+NAMESPACE = "object.__getattribute__(sys._getframe(), 'f_glob' + 'als')"
+UNFOLLOWED = {
+    # name: (code after the identifiers, its line that is reported, what it does)
+    "a frame's globals by a built name": (
+        f"import sys\n{NAMESPACE}['down_' + 'revision'] = 'a'",
+        2,
+        "a call of 'object.__getattribute__'",
+    ),
+    "inspect": (
+        "import inspect\nframe = dict(inspect.getmembers(inspect.currentframe()))\n"
+        "frame['f_glob' + 'als'].update(down_revision='a')",
+        2,
+        "a call of 'inspect.getmembers'",
+    ),
+    "__builtins__": (
+        "__builtins__['ex' + 'ec'](\"down_revision = 'a'\")",
+        1,
+        "a call of '__builtins__['ex' + 'ec']'",
+    ),
+    "a function run at import": (
+        f"import sys\n\n\ndef f():\n    {NAMESPACE}.update(down_revision='a')\n\n\nf()",
+        5,
+        "a call of 'object.__getattribute__'",
+    ),
+    "a decorator": (
+        f"import sys\n\n\ndef mark(g):\n    {NAMESPACE}.update(down_revision='a')\n"
+        "    return g\n\n\n@mark\ndef h():\n    pass",
+        5,
+        "a call of 'object.__getattribute__'",
+    ),
+    "a class body": (
+        f"import sys\n\n\nclass C:\n    {NAMESPACE}.update(down_revision='a')",
+        5,
+        "a call of 'object.__getattribute__'",
+    ),
+    "a default": (
+        f"import sys\n\n\ndef f(x={NAMESPACE}.update(down_revision='a')):\n    pass",
+        4,
+        "a call of 'object.__getattribute__'",
+    ),
+    "a comprehension": (
+        f"import sys\n[{NAMESPACE}.update(down_revision='a') for _ in [1]]",
+        2,
+        "a call of 'object.__getattribute__'",
+    ),
+    "a standard-library decorator": (
+        "import functools\n\n\n@functools.lru_cache\ndef f():\n    pass\n\n\ndown_revision = 'a'",
+        4,
+        "a call of 'functools.lru_cache'",
+    ),
+    "a library's name bound again": (
+        "import logging as log\nlog = __builtins__['ex' + 'ec']\nlog(\"down_revision = 'a'\")",
+        3,
+        "a call of 'log'",
+    ),
+    "a method of what a standard-library call returned": (
+        "import sys\nframe = sys._getframe()\nframe.f_trace_lines = False\n"
+        "m = sys.modules.get(__name__, frame)\n"
+        "object.__getattribute__(m, 'f_glob' + 'als').update(down_revision='a')",
+        2,
+        "a call of 'sys._getframe'",
+    ),
+    "a method of a name bound twice": (
+        "import logging\nlog = logging.getLogger(__name__)\nlog = __builtins__\n"
+        "log.get('ex' + 'ec')(\"down_revision = 'a'\")",
+        4,
+        "a call of 'log.get'",
+    ),
+    "a name two imports bind": (
+        "import logging as f\nimport sys as f\n"
+        "object.__getattribute__(f._getframe(), 'f_glob' + 'als').update(down_revision='a')",
+        3,
+        "a call of 'object.__getattribute__'",
+    ),
+    "a call of an expression": (
+        "(print and __builtins__['ex' + 'ec'])(\"down_revision = 'a'\")",
+        1,
+        "a call of 'print and __builtins__['ex' + 'ec']'",
+    ),
+    "a relative import": ("from . import helpers", 1, "a relative import (its module runs)"),
+    # Code run before the last assignment can still change it afterwards: a
+    # trace function set at import runs on the module's every later line.
+    "a trace function": (
+        "import sys\n\n\ndef trace(frame, event, arg):\n"
+        "    if frame.f_code.co_filename != __file__:\n        return None\n"
+        "    namespace = object.__getattribute__(frame, 'f_glob' + 'als')\n"
+        "    lines = namespace['lines'] = namespace.get('lines', 0) + (event == 'line')\n"
+        "    if lines == 2:  # the line after the last assignment\n"
+        "        namespace.update(down_revision='a')\n"
+        "        sys.settrace(None)  # (Alembic runs in this process)\n"
+        "        return None\n    return trace\n\n\n"
+        "sys._getframe().f_trace = trace\nsys.settrace(trace)\ndown_revision = 'b'\nx = 1",
+        7,
+        "a call of 'object.__getattribute__'",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", UNFOLLOWED)
+def test_code_run_at_import_that_the_rule_does_not_follow_is_reported(
+    tmp_path: Path, case: str
+) -> None:
+    code, reported_line, what = UNFOLLOWED[case]
+    rev = Rev("c", "b", "third", body=code + "\n")
+    write_project(tmp_path, [Rev("a", None, "first"), Rev("b", "a", "second"), rev])
+    line = render_revision(rev).splitlines().index(code.splitlines()[0]) + reported_line
+
+    result = run_cli(["check"], tmp_path)
+
+    assert _alembic_heads_or_failure(tmp_path) != ["c"]
+    assert (result.code, result.err) == (1, "")
+    assert result.out == (
+        f"versions/c_third.py:{line}: {EVERY} is possibly changed by code run at import "
+        f"that alembic-heads does not follow: {what}; alembic-heads reads revision files "
+        "without running them and needs one plain module-level assignment\n"
+        f"    {HINT}\n"
+    )

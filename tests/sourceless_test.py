@@ -128,6 +128,12 @@ def test_a_compiled_file_that_holds_no_code_is_a_finding(
         "class C:\n    vars()\n    globals()['down_revision'] = 'a'",
         "for down_revision in ['a']:\n    pass",
         "from string import *",
+        # none of the words: code run at import that the rule does not follow
+        "import sys\nf = 'f_glob'\n"
+        "object.__getattribute__(sys._getframe(), f + 'als').update(down_revision='a')",
+        "import sys\nf = 'f_glob'\nm = object.__getattribute__(sys._getframe(), f + 'als')\n"
+        "m['down_revision'] = 'a'",
+        "from . import helpers",
     ],
 )
 def test_compiled_rebinding_is_reported(tmp_path: Path, code: str) -> None:

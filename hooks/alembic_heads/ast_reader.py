@@ -4,9 +4,12 @@ naming the line where only running the file would tell.
 
 The rebinding rules (:func:`read_module`) say what, besides one plain
 assignment of a literal, may change an identifier: every way Python binds a
-name, and every way into the module's namespace (:data:`NAMESPACE_WORDS`).
-The compiled-file reader (:mod:`.compiled_reader`) applies the same words to
-bytecode, and the fast reader (:mod:`.fast_reader`) gives up on each of them.
+name, the words that name a way into the module's namespace
+(:data:`NAMESPACE_WORDS`, for a precise message), and, for everything else
+code run at import may do, the rule of :mod:`.import_time`, which lists what
+it may do rather than what it may not. The compiled-file reader
+(:mod:`.compiled_reader`) applies the same to bytecode, and the fast reader
+(:mod:`.fast_reader`) gives up on each of them.
 
 This module is imported only when a file needs it: ``ast`` costs a few
 milliseconds, and the fast reader reads the files Alembic's templates write.
@@ -17,6 +20,7 @@ from __future__ import annotations
 import ast
 import re
 
+from .import_time import HINT, first_unfollowed, has_future_annotations, import_time_nodes
 from .revision_file import (
     IDENTIFIERS,
     Parsed,
@@ -112,12 +116,15 @@ def read_module(module: ast.Module, text: str, path: str) -> Parsed:
     ``class``, ``del``, ``global`` in a function, a block, ``+=``) and any
     code run at import that can reach the module's namespace (``globals()``,
     ``exec``...) is a :class:`ReadError`, unless a later plain assignment
-    replaces what it did, as it would when Python runs the file.
+    replaces what it did, as it would when Python runs the file. Code run at
+    import that :func:`.import_time.first_unfollowed` does not follow is a
+    :class:`ReadError` wherever it is (when nothing more precise is found).
     """
     final: dict[str, _Binding] = {}
     getattr_line = 0  # where the module binds __getattr__, if it does
     definitions: dict[str, list[ast.AST]] = {}
     loaded: set[str] = set()
+    future = has_future_annotations(module)
     for statement in module.body:
         changed: dict[str, _Binding] = {}
         plain = _plain_targets(statement)
@@ -128,7 +135,7 @@ def read_module(module: ast.Module, text: str, path: str) -> Parsed:
                 line = getattr(node, "lineno", statement.lineno)
                 shown = EVERY if how == STAR else name
                 changed[name] = _Binding(line, problem=rebound(path, line, shown, how))
-        word = _namespace_word(_import_time_nodes(statement), loaded)
+        word = _namespace_word(import_time_nodes(statement, future, lookups=False), loaded)
         if word is not None:
             for name in IDENTIFIERS:
                 changed.setdefault(name, _namespace_binding(path, statement.lineno, word))
@@ -152,6 +159,11 @@ def read_module(module: ast.Module, text: str, path: str) -> Parsed:
         for name, binding in final.items()
         if binding.problem is not None
     ]
+    unfollowed = None if problems else first_unfollowed(module, future)
+    if unfollowed is not None:  # (the more precise finding first, when there is one)
+        line, what = unfollowed
+        how = f"possibly changed by code run at import that alembic-heads does not follow: {what}"
+        raise rebound(path, line, EVERY, how, HINT)
     if problems:
         raise min(problems, key=lambda problem: problem[:2])[2]
     values = {name: binding.value for name, binding in final.items()}
@@ -299,23 +311,6 @@ def _comprehension_parts(node: ast.expr) -> Iterator[ast.AST]:
         yield from generator.ifs
 
 
-def _import_time_nodes(root: ast.AST) -> Iterator[ast.AST]:
-    """The nodes of ``root`` that run when the module is imported: all but
-    function bodies (decorators, defaults and annotations run; class bodies
-    run; lambdas are counted as run, to be safe)."""
-    todo = [root]
-    while todo:
-        node = todo.pop()
-        yield node
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            todo += node.decorator_list
-            todo += [n for n in (*_argument_defaults(node.args), *_annotations(node.args)) if n]
-            if node.returns is not None:
-                todo.append(node.returns)
-        else:
-            todo.extend(ast.iter_child_nodes(node))
-
-
 def _namespace_word(nodes: Iterable[ast.AST], loaded: set[str]) -> str | None:
     """The first word of :data:`NAMESPACE_WORDS` that ``nodes`` use (as a
     name, an attribute, an import or a string); names they load go to ``loaded``."""
@@ -371,13 +366,14 @@ def _late_changes(
                     yield name, line, how
 
 
-def rebound(path: str, line: int, name: str, how: str) -> ReadError:
+def rebound(path: str, line: int, name: str, how: str, hint: str = "") -> ReadError:
     return ReadError(
         path,
         line,
         "not-literal",
         f"{name} is {how}; alembic-heads reads revision files without running "
         "them and needs one plain module-level assignment",
+        hint,
     )
 
 

@@ -56,9 +56,13 @@ def _read_bytecode(code: types.CodeType, path: str) -> Parsed:
     lines: dict[str, int] = {}
     recent: list[dis.Instruction] = []
     line: int | None = None
+    unfollowed: tuple[int, str] | None = None
     for instruction in dis.get_instructions(code):
         line = _line_of(instruction, line)
         name = instruction.argval
+        what = _unfollowed(instruction, recent)
+        if what is not None and unfollowed is None:
+            unfollowed = (line or 1, what)
         if instruction.opname == "STORE_NAME" and name in (*IDENTIFIERS, "__doc__"):
             value = _constant_stored(recent)
             if value is _UNKNOWN or name in values:
@@ -77,6 +81,12 @@ def _read_bytecode(code: types.CodeType, path: str) -> Parsed:
         if instruction.opname not in ("CACHE", "NOP", "EXTENDED_ARG"):
             recent.append(instruction)
     _check_compiled_namespace(code, path)
+    if unfollowed is not None:
+        how = (
+            "possibly changed by code run at import that alembic-heads does not follow: "
+            f"{unfollowed[1]}"
+        )
+        raise rebound(path, unfollowed[0], EVERY, how, COMPILED_HINT)
     doc = values.pop("__doc__", None)
     lines.pop("__doc__", None)
     return Parsed(values, lines, doc if isinstance(doc, str) else None)
@@ -128,6 +138,30 @@ def _check_globals(code: types.CodeType, path: str) -> None:
 
 
 _UNKNOWN = object()
+COMPILED_HINT = (
+    "in a compiled file alembic-heads follows no call made at import (nor a class "
+    "statement or a decorator): move it into upgrade() or downgrade()"
+)
+
+
+def _unfollowed(instruction: dis.Instruction, recent: list[dis.Instruction]) -> str | None:
+    """What ``instruction`` of the module's code does that the ``ast`` reader's
+    rule (:mod:`.import_time`) would not follow, for bytecode, where a callee
+    is not told apart: any call (a class statement, a decorator and, before
+    Python 3.12, a comprehension are calls too), any store into an attribute
+    or item (but the annotations' dict), a relative import."""
+    opname = instruction.opname
+    if opname.startswith("CALL") and not opname.startswith("CALL_INTRINSIC"):
+        return "a call"
+    if opname in ("STORE_ATTR", "DELETE_ATTR", "DELETE_SUBSCR"):
+        return "a store into an attribute or item"
+    if opname == "STORE_SUBSCR":
+        container = recent[-2] if len(recent) >= 2 else None
+        if container is None or container.argval != "__annotations__":
+            return "a store into an attribute or item"
+    if opname == "IMPORT_NAME" and len(recent) >= 2 and recent[-2].argval:
+        return "a relative import (its module runs)"
+    return None
 
 
 def _line_of(instruction: dis.Instruction, previous: int | None) -> int | None:

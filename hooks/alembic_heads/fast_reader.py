@@ -17,7 +17,10 @@ The accepted shape, top to bottom (:func:`parse_fast`):
    backslash), so that what follows starts a statement at module level;
 3. the assignments: ``name[: annotation] = value`` at the margin, each
    identifier at most once, with only blank lines and comments between them;
-4. the rest of the file, which is not parsed at all.
+4. the rest of the file, not parsed, but whose lines at the margin are all
+   blank lines, comments or ``def`` headers that call nothing (no default, no
+   decorator, annotations of names only): no statement at module level, so
+   nothing after the assignments runs at import but looking names up.
 
 The values are exact: a value is ``None``, a string without a backslash or a
 line break between its quotes and without a prefix (so its text is its
@@ -35,17 +38,20 @@ is any word the ``ast`` reader takes for a way into the module's namespace
 (:data:`.ast_reader.NAMESPACE_WORDS`: ``globals()``, ``exec``, a frame's
 ``f_globals``...), a module ``__getattr__`` or a star import: they are words
 of ``may_bind`` too, matched inside longer words (``getattr`` also finds
-``__getattribute__``). So the assignments matched are the last bindings of
-their names, the ``ast`` reader reads the file alike, and the fast reader is
-sound wherever the ``ast`` reader's rules are. (Neither reader follows an
+``__getattribute__``). Nor does anything run at import but the imports (the
+one trust of :mod:`.import_time`) and annotations that look names up. So the
+assignments matched are the last bindings of their names, the ``ast`` reader
+reads the file alike, and the fast reader is sound wherever the ``ast``
+reader's rules are. (Neither reader follows an
 import into the module it runs: code there that reaches this module's frame
 is beyond both.)
 
 What makes it give up (``None``), and the ``ast`` reader read the file: a
 lone ``\\r`` or a form feed (a line break or an indentation the patterns do
 not see), a docstring it does not read exactly, anything other than plain
-lines before the first assignment, an identifier assigned twice, or any
-``may_bind`` word in the imports (comments aside) or in the rest. Whether
+lines before the first assignment (a relative import too), an identifier
+assigned twice, any ``may_bind`` word in the imports (comments aside) or in
+the rest, or any other line at the margin in the rest. Whether
 the file compiles is the caller's check (``compile``, no syntax tree).
 """
 
@@ -90,7 +96,7 @@ class _Patterns:
         # and one-line imports at the margin. What follows is at module level.
         self.plain_lines = re.compile(
             rf"(?:[ \t]*{_COMMENT}\n"
-            rf"|(?:from[ \t]+[\w.]+[ \t]+)?import[ \t]+[\w., \t]+{_COMMENT}\n)*"
+            rf"|(?:from[ \t]+\w[\w.]*[ \t]+)?import[ \t]+[\w., \t]+{_COMMENT}\n)*"
         )
         self.blank_lines = re.compile(_BLANK_LINES)
         # One assignment to an identifier, at the margin.
@@ -114,6 +120,14 @@ class _Patterns:
         self.may_bind = re.compile(
             r"revision|branch_labels|depends_on|global|locals|getattr|__dict__|attrgetter|methodcaller"
             r"|\b(?:vars|exec|eval)\b|\bimport\s*(?:\\\s*)*\*"
+        )
+        # A line at the margin, after the assignments, that is not a blank
+        # line, a comment or a def whose header calls nothing: code run at
+        # import (or the inside of a string: giving up is only slower).
+        self.margin_code = re.compile(
+            r"^(?![ \t]|#|$|(?:async[ \t]+)?def[ \t]+\w+\([\w:., \t\[\]]*\)"
+            r"[ \t]*(?:->[ \t]*[\w.\[\], \t]+)?:)",
+            re.MULTILINE,
         )
         self.comment = re.compile(r"#[^\n]*")
         self.docstring = re.compile(
@@ -166,6 +180,8 @@ def parse_fast(text: str) -> Parsed | None:
         position = end
     if not values or _may_bind_an_identifier(text[position:], compiled):
         return None
+    if compiled.margin_code.search(text, position) is not None:
+        return None  # code run at import: the ast reader's rule (import_time.py) judges it
     # Comments are words too: Alembic's template says "revision identifiers".
     # In plain lines a "#" can only start one.
     imports = compiled.comment.sub("", text[preamble:assignments])

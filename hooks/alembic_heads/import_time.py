@@ -1,0 +1,248 @@
+"""What code run at import may do and still leave a revision file's identifiers
+to be read statically: the ``ast`` reader's rule (:func:`first_unfollowed`).
+
+A list of words (``globals``, ``exec``...) cannot tell every way into the
+module's namespace: ``object.__getattribute__(sys._getframe(), 'f_glob' +
+'als')``, ``inspect.currentframe()``, ``sys.modules[__name__]``, ``gc``,
+``importlib``... So the rule lists what code run at import may *do* instead,
+and anything else is reported, wherever it is in the file (a call made before
+the last assignment can still install a trace function, start a thread or
+register a finalizer that rebinds an identifier afterwards):
+
+- call only what the rule can follow: a function or class the file defines
+  (whose whole code is then held to the same rule), a lambda (its body counts
+  as run), a function from an imported library (not the standard library:
+  its code is outside the file, and the one trust this rule makes is that a
+  library does not rebind its importer's names), a few standard-library
+  functions that do not (:data:`SAFE_STDLIB_CALLS`), a few builtins that
+  only build values (:data:`SAFE_BUILTIN_CALLS`), a method of a literal
+  (``"{}_x".format(...)``), or a method of what such a call returned (also
+  through a name bound once to it);
+- store into no attribute or item (``x.y = ...``, ``x[k] = ...``, ``del``);
+- a decorator, and a class's ``metaclass=``, is a call.
+
+Annotations that Python does not evaluate (``from __future__ import
+annotations``) are not code; evaluated ones are held to the rule like any
+other code (a bare ``vars`` there only looks a name up).
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+# Builtins that only build or inspect values: calling them runs no code of the
+# file's (but dunder methods of the values, which come from the same rule).
+SAFE_BUILTIN_CALLS = frozenset(
+    (
+        *("str", "int", "float", "bool", "bytes", "tuple", "list", "dict", "set"),
+        *("frozenset", "len", "repr", "isinstance", "issubclass", "range"),
+    )
+)
+# Standard-library functions seen at module level in revision files that reach
+# no frame and no module's namespace.
+SAFE_STDLIB_CALLS = frozenset(
+    (
+        *("logging.getLogger", "typing.TypeVar", "typing.NewType", "typing.cast"),
+        *("datetime.datetime", "datetime.date", "datetime.timedelta", "datetime.timezone"),
+        *("decimal.Decimal", "uuid.UUID", "enum.auto", "re.compile", "os.getenv"),
+        *("os.environ.get", "dataclasses.dataclass", "dataclasses.field"),
+    )
+)
+_STDLIB = frozenset(sys.stdlib_module_names)
+HINT = (
+    "alembic-heads follows no code run at import but calls of the file's own functions, "
+    "of imported libraries and of a few builtins: move it into upgrade() or downgrade()"
+)
+
+
+class _Scope:
+    """Where each name the module's code run at import uses comes from:
+    ``imports`` (name -> dotted path), ``defined`` (def/class nodes)."""
+
+    def __init__(self, module_nodes: list[ast.AST]) -> None:
+        self.imports: dict[str, str] = {}
+        self.defined: dict[str, list[ast.AST]] = {}
+        self.relative: list[ast.ImportFrom] = []  # a module beside the file: its code runs
+        other: set[str] = set()
+        stores: dict[str, int] = {}
+        # name -> value, of a name = value (a name bound once so is a library
+        # call's result when its value is: log = logging.getLogger(__name__))
+        self.assigned: dict[str, ast.expr] = {}
+        for node in module_nodes:
+            if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
+                self.assigned[node.targets[0].id] = node.value
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    name = alias.asname or alias.name.partition(".")[0]
+                    self._import(name, alias.name if alias.asname else name, other)
+            elif isinstance(node, ast.ImportFrom) and node.level:
+                self.relative.append(node)
+            elif isinstance(node, ast.ImportFrom):
+                for alias in node.names:
+                    name = alias.asname or alias.name
+                    self._import(name, f"{node.module}.{alias.name}", other)
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                self.defined.setdefault(node.name, []).append(node)
+            elif isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+                other.add(node.id)
+                stores[node.id] = stores.get(node.id, 0) + 1
+            elif isinstance(node, (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)):
+                other.add(node.name or "")
+        for name in [*self.imports, *self.defined]:  # bound otherwise too: not followed
+            if name in other or (name in self.imports and name in self.defined):
+                self.imports.pop(name, None)
+                self.defined.pop(name, None)
+                other.add(name)
+        self.bound = other | set(self.defined) | set(self.imports)
+        for name in [*self.assigned]:
+            if stores.get(name) != 1 or name in self.imports or name in self.defined:
+                del self.assigned[name]
+
+    def _import(self, name: str, path: str | None, other: set[str]) -> None:
+        if path is None or self.imports.get(name, path) != path:
+            other.add(name)
+        else:
+            self.imports[name] = path
+
+    def follows(self, callee: ast.expr) -> bool:
+        """Whether calling ``callee`` runs only code the rule follows."""
+        node, path = callee, []
+        while isinstance(node, (ast.Attribute, ast.Subscript)):
+            path.append(node.attr if isinstance(node, ast.Attribute) else "[]")
+            node = node.value
+        if isinstance(node, ast.Lambda):
+            return not path
+        if isinstance(node, ast.Constant):  # "{}_x".format(...), ", ".join(...)
+            return len(path) == 1 and not path[0].startswith("_")
+        if isinstance(node, ast.Call):  # a method of what a call returned
+            return self._library(node.func) or _builtin(node.func, self.bound)
+        if not isinstance(node, ast.Name):
+            return False
+        if node.id in self.defined:
+            return not path
+        return self._library(callee) or (not path and _builtin(node, self.bound))
+
+    def _library(self, callee: ast.expr, resolving: frozenset[str] = frozenset()) -> bool:
+        """Whether ``callee`` is a library's (not the standard library's, but
+        :data:`SAFE_STDLIB_CALLS`), or a method of what a library call returned."""
+        node, path = callee, []
+        while isinstance(node, ast.Attribute):
+            path.append(node.attr)
+            node = node.value
+        if isinstance(node, ast.Call):
+            return self._library(node.func, resolving)
+        name = node.id if isinstance(node, ast.Name) else ""
+        root = self.imports.get(name)
+        if root is None:
+            value = self.assigned.get(name)
+            if not isinstance(value, ast.Call) or not path or name in resolving:
+                return False
+            return self._library(value.func, resolving | {name})
+        if root.partition(".")[0] not in _STDLIB:
+            return not isinstance(callee, ast.Subscript)
+        return ".".join((root, *reversed(path))) in SAFE_STDLIB_CALLS
+
+
+def _builtin(callee: ast.expr, bound: set[str]) -> bool:
+    return isinstance(callee, ast.Name) and callee.id in SAFE_BUILTIN_CALLS - bound
+
+
+def first_unfollowed(module: ast.Module, future_annotations: bool) -> tuple[int, str] | None:
+    """The first line of code run at import (directly, or in a function or
+    class that code uses) that the rule does not follow, and what it does."""
+    module_nodes = list(import_time_nodes(module, future_annotations))
+    scope = _Scope(module_nodes)
+    found = [(node.lineno, 0, "a relative import (its module runs)") for node in scope.relative]
+    seen: set[int] = set()
+    todo: list[ast.AST] = [module]
+    while todo:
+        root = todo.pop()
+        nodes = module_nodes if root is module else ast.walk(root)
+        for node in nodes:
+            for callee in _callees(node):
+                if not scope.follows(callee):
+                    found.append(
+                        (callee.lineno, callee.col_offset, f"a call of '{_shown(callee)}'")
+                    )
+            if isinstance(node, (ast.Attribute, ast.Subscript)) and not isinstance(
+                node.ctx, ast.Load
+            ):
+                found.append((node.lineno, node.col_offset, f"a store into '{_shown(node)}'"))
+            elif isinstance(node, ast.Name) and node.id in scope.defined:
+                for definition in scope.defined[node.id]:
+                    if id(definition) not in seen:
+                        seen.add(id(definition))
+                        todo.append(definition)
+    if not found:
+        return None
+    line, _, what = min(found)
+    return line, what
+
+
+def _callees(node: ast.AST) -> Iterator[ast.expr]:
+    """What ``node`` calls: a call's function, a decorator, a metaclass."""
+    if isinstance(node, ast.Call):
+        yield node.func
+    elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        yield from node.decorator_list
+        if isinstance(node, ast.ClassDef):
+            yield from (k.value for k in node.keywords if k.arg == "metaclass")
+
+
+def _shown(node: ast.expr) -> str:
+    text = ast.unparse(node)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def import_time_nodes(
+    root: ast.AST, future_annotations: bool, lookups: bool = True
+) -> Iterator[ast.AST]:
+    """The nodes of ``root`` that run when the module is imported: all but
+    function bodies (decorators, defaults and annotations run; class bodies
+    run; lambdas are counted as run, to be safe) and, under ``from __future__
+    import annotations``, annotations. Without ``lookups``, annotations that
+    call nothing (only look names up) are left out too."""
+    todo = [root]
+    while todo:
+        node = todo.pop()
+        yield node
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            todo += node.decorator_list
+            todo += [n for n in node.args.defaults + node.args.kw_defaults if n]
+            annotations = [] if future_annotations else _annotations(node)
+            todo += [n for n in annotations if n and (lookups or _calls(n))]
+        elif isinstance(node, ast.AnnAssign):
+            target = node.target
+            if node.value is None and not isinstance(target, ast.Name):
+                todo.append(target.value)  # x.y: int evaluates x, and stores nothing
+            else:
+                todo.append(target)
+            todo += [node.value] if node.value else []
+            evaluated = not future_annotations and (lookups or _calls(node.annotation))
+            todo += [node.annotation] if evaluated else []
+        else:
+            todo.extend(ast.iter_child_nodes(node))
+
+
+def _calls(node: ast.AST) -> bool:
+    return any(isinstance(n, (ast.Call, ast.Lambda, ast.NamedExpr)) for n in ast.walk(node))
+
+
+def _annotations(node: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.expr | None]:
+    args = node.args
+    every = [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]
+    return [*(arg.annotation for arg in every if arg is not None), node.returns]
+
+
+def has_future_annotations(module: ast.Module) -> bool:
+    return any(
+        isinstance(statement, ast.ImportFrom)
+        and statement.module == "__future__"
+        and any(alias.name == "annotations" for alias in statement.names)
+        for statement in module.body
+    )
