@@ -198,6 +198,13 @@ def _alembic_heads_or_failure(root: Path) -> list[str] | str:
             ["c"],
         ),
         ("try:\n    import sqlalchemy as sa\nexcept ImportError as error:\n    pass", ["c"]),
+        (
+            "import os\nimport textwrap\n"
+            "HERE = os.path.dirname(os.path.abspath(__file__))\n"
+            "SQL = os.path.join(HERE, 'sql', os.path.splitext(os.path.basename(__file__))[0])\n"
+            "VIEW = textwrap.dedent('''\n    select 1\n''')\nprint(SQL, VIEW)",
+            ["c"],
+        ),
     ],
 )
 def test_what_a_later_plain_assignment_replaces_or_never_runs_is_read(

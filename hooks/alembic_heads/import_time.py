@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 SAFE_BUILTIN_CALLS = frozenset(
     (
         *("str", "int", "float", "bool", "bytes", "tuple", "list", "dict", "set"),
-        *("frozenset", "len", "repr", "isinstance", "issubclass", "range"),
+        *("frozenset", "len", "repr", "isinstance", "issubclass", "range", "print"),
     )
 )
 # Standard-library functions seen at module level in revision files that reach
@@ -51,6 +51,9 @@ SAFE_STDLIB_CALLS = frozenset(
         *("datetime.datetime", "datetime.date", "datetime.timedelta", "datetime.timezone"),
         *("decimal.Decimal", "uuid.UUID", "enum.auto", "re.compile", "os.getenv"),
         *("os.environ.get", "dataclasses.dataclass", "dataclasses.field"),
+        # a migration that loads its SQL from a file beside it names the file so
+        *("os.path.join", "os.path.dirname", "os.path.abspath", "os.path.basename"),
+        *("os.path.realpath", "os.path.splitext", "os.path.normpath", "textwrap.dedent"),
     )
 )
 _STDLIB = frozenset(sys.stdlib_module_names)
