@@ -66,6 +66,23 @@ def replace_file(path: Path, data: bytes, original: bytes) -> None:
     _sync_folder(path.parent)
 
 
+@contextlib.contextmanager
+def written_or_refused(shown: str, failure: str) -> Iterator[None]:
+    """Writing a user's file in the block: one that changed since it was read
+    is not written over, and that, or any failure to write (``failure``: what
+    the message starts with), is a :class:`~.findings.UsageError`."""
+    from .findings import UsageError
+
+    try:
+        yield
+    except ChangedFile:
+        raise UsageError(
+            f"{shown} changed since it was read: not writing over it (run the command again)"
+        ) from None
+    except OSError as error:
+        raise UsageError(f"{failure}: {error.strerror or error}") from None
+
+
 def write_file(path: Path, data: bytes) -> None:
     """Create ``path`` or replace its content atomically, for files the tool
     owns (its cache): not flushed to disk, since a lost one is an empty one."""

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from . import git
 from .config import Environment
-from .files import ChangedFile, create_file, replace_file
+from .files import create_file, replace_file, written_or_refused
 from .findings import Finding, UsageError
 from .paths import display
 from .report import format_check
@@ -163,17 +163,11 @@ def rewrite(head_file: HeadFile, cwd: Path) -> str:
     """Write the file (atomically, unless it changed since it was read) and say what changed."""
     shown = display(head_file.path, cwd)
     data = render(head_file.heads).encode("utf-8")
-    try:
+    with written_or_refused(shown, f"{shown}: cannot write"):
         if head_file.original is None:
             create_file(head_file.path, data)
         else:
             replace_file(head_file.path, data, head_file.original)
-    except ChangedFile:
-        raise UsageError(
-            f"{shown} changed since it was read: not writing over it (run the command again)"
-        ) from None
-    except OSError as error:
-        raise UsageError(f"{shown}: cannot write: {error.strerror or error}") from None
     now = _heads(head_file.heads)
     recorded = head_file.recorded
     if recorded is None:

@@ -22,7 +22,7 @@ from pathlib import Path
 from . import git
 from .commit_files import scripts_at
 from .config import Environment
-from .files import ChangedFile, replace_file
+from .files import replace_file, written_or_refused
 from .findings import UsageError
 from .graph import Graph, build_graph
 from .heads import TooManyHeads, too_many_heads
@@ -190,13 +190,8 @@ def write_move(move: Move, original: bytes) -> None:
     """Write ``original`` (the file's bytes as read) with the move made, unless
     the file no longer holds them: an edit saved meanwhile is never lost."""
     path = Path(move.file.path)
-    try:
-        replace_file(path, repoint(original, move.file, move.old, move.onto), original)
-    except RewriteError as error:
-        raise UsageError(f"{path}: {error}") from None
-    except ChangedFile:
-        raise UsageError(
-            f"{path} changed since it was read: not writing over it (run the command again)"
-        ) from None
-    except OSError as error:
-        raise UsageError(f"cannot rewrite {path}: {error.strerror or error}") from None
+    with written_or_refused(str(path), f"cannot rewrite {path}"):
+        try:
+            replace_file(path, repoint(original, move.file, move.old, move.onto), original)
+        except RewriteError as error:
+            raise UsageError(f"{path}: {error}") from None

@@ -122,11 +122,7 @@ class Walk:
                 self.result.not_reached.extend([rev, *below] if rev in todo else below)
                 return
             if rev not in todo:  # only passed through
-                try:
-                    self._run([self._step(revision, upgrade=False)])
-                except StepFailed as failed:
-                    self._finding(revision, "downgrade", "downgrade-fails", "fails", failed)
-                    self.result.not_reached.extend(below)
+                if not self._downgraded(revision, below):
                     return
                 current = None
                 continue
@@ -149,11 +145,7 @@ class Walk:
             differences = compare(after, self._snapshot())
             if differences:
                 self._difference(revision, "upgrade", differences)
-            try:
-                self._run([self._step(revision, upgrade=False)])
-            except StepFailed as failed:
-                self._finding(revision, "downgrade", "downgrade-fails", "fails", failed)
-                self.result.not_reached.extend(below)
+            if not self._downgraded(revision, below):
                 return
             current = self._snapshot()
             trace = compare(before, current)
@@ -161,6 +153,17 @@ class Walk:
                 self._difference(revision, "downgrade", trace)
             if not differences and not trace:
                 self.result.round_tripped.append(rev)
+
+    def _downgraded(self, revision: Any, below: list[str]) -> bool:
+        """Downgrade ``revision`` on the way down; when that fails, the finding,
+        and the walk ends (``below`` is not reached)."""
+        try:
+            self._run([self._step(revision, upgrade=False)])
+        except StepFailed as failed:
+            self._finding(revision, "downgrade", "downgrade-fails", "fails", failed)
+            self.result.not_reached.extend(below)
+            return False
+        return True
 
     def _build_at_head(self, spec: str) -> None:
         """create_all of the metadata, and the version table stamped at heads."""
