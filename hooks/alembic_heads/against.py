@@ -41,7 +41,7 @@ class Merged(Record):
     and the conflicts git's merge leaves in the versions folders.
 
     A file not as this branch has it (only REF has it, or the merge changes
-    it) is named ``REF:path``, the way ``git show`` names REF's files.
+    it) carries REF as its ``ref`` (shown ``REF:path``, as ``git show`` names REF's files).
     """
 
     __slots__ = ("files", "own", "conflicts")
@@ -165,10 +165,7 @@ def _named(
     conflicts: list[Finding],
 ) -> Merged:
     mine = {item.path: item for item in ours}
-    files = [
-        item if _same(mine.get(item.path), item) else _renamed(item, f"{ref}:{item.path}")
-        for item in merged
-    ]
+    files = [item if _same(mine.get(item.path), item) else _of_ref(item, ref) for item in merged]
     return Merged(files, _ids(ours) - _ids(theirs), conflicts)
 
 
@@ -235,9 +232,7 @@ def merge_files(
     ]
     order, folder = LoadOrder(env), str(cwd)
     placed = [(_place(order, item, folder), item) for item in ours]
-    placed += [
-        (_place(order, item, folder), _renamed(item, f"{ref}:{item.path}")) for item in only_theirs
-    ]
+    placed += [(_place(order, item, folder), _of_ref(item, ref)) for item in only_theirs]
     placed.sort(key=lambda pair: pair[0])
     return Merged([item for _, item in placed], frozenset(our_ids - their_ids))
 
@@ -288,7 +283,7 @@ def _place(
     return order(os.path.normpath(os.path.join(cwd, item.path))) or (0, (), (False, item.path))
 
 
-def _renamed(item: Loaded, path: str) -> Loaded:
+def _of_ref(item: Loaded, ref: str) -> Loaded:
     if isinstance(item, RevisionFile):
-        return replace(item, path=path)
-    return ReadError(path, item.line, item.code, item.message, item.hint)
+        return replace(item, ref=ref)
+    return ReadError(item.path, item.line, item.code, item.message, item.hint, ref)

@@ -27,11 +27,10 @@ from .revision_reader import parse_revision_bytes, read_revision_file
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable
     from typing import TypeAlias
 
     from .cache import RevisionCache
-    from .paths import StrPath
+    from .paths import Displayer, StrPath
 
     # A revision file as read: its identifiers, or why it could not be read.
     Loaded: TypeAlias = RevisionFile | ReadError
@@ -276,7 +275,7 @@ def _read_one(
     shown: str,
     contents: dict[str, bytes],
     cache: RevisionCache | None,
-    shown_as: Callable[[str], str],
+    shown_as: Displayer,
 ) -> RevisionFile:
     if item.on_disk:  # a link out of the repository: the file there
         return read_revision_file(item.real, shown)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 
+from .paths import named
 from .record import Record
 
 TYPE_CHECKING = False
@@ -61,17 +62,28 @@ class Finding(Record):
     finds) are :mod:`.roundtrip`'s.
     """
 
-    __slots__ = ("path", "line", "code", "message", "hint")
+    __slots__ = ("path", "line", "code", "message", "hint", "ref")
+    _keyword_only = ("ref",)
 
-    def __init__(self, path: str, line: int, code: str, message: str, hint: str = "") -> None:
+    def __init__(
+        self,
+        path: str,
+        line: int,
+        code: str,
+        message: str,
+        hint: str = "",
+        ref: str | None = None,
+    ) -> None:
         self.path = path
         self.line = line
         self.code = code
         self.message = message
         self.hint = hint
+        # the ref whose file this is when this side does not have it (``--against``)
+        self.ref = ref
 
     def format(self) -> str:
-        text = f"{self.path}:{self.line}: {self.message}"
+        text = f"{named(self.path, self.ref)}:{self.line}: {self.message}"
         if self.hint:
             text += "".join(f"\n    {line}" for line in self.hint.splitlines())
         return text
@@ -83,7 +95,7 @@ def in_order(findings: Iterable[Finding]) -> list[Finding]:
 
 
 def _place(finding: Finding) -> tuple[str, int, str]:
-    return (finding.path, finding.line, finding.message)
+    return (named(finding.path, finding.ref), finding.line, finding.message)
 
 
 class UsageError(Exception):

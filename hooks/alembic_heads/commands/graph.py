@@ -94,5 +94,3 @@ def _part(graph: Graph, since: str | None, heads: bool) -> set[str]:
     if heads:
         return set(graph.heads)
     return set(graph.revisions)
-
-
