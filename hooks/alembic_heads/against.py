@@ -23,7 +23,6 @@ from . import git
 from .commit_files import Listing, LoadOrder, listing, read_trees
 from .config import Environment, version_folders
 from .findings import Finding
-from .paths import displayer
 from .record import Record, replace
 from .revision_file import ReadError, RevisionFile
 
@@ -188,7 +187,6 @@ def _conflicts(
     if top is None:
         return found
     orders = [LoadOrder(env) for env in envs]
-    shown_as = displayer(cwd)
     for name, messages in sorted(conflicted.items()):
         path = os.path.normpath(os.path.join(top, name))
         for index, order in enumerate(orders):
@@ -196,7 +194,7 @@ def _conflicts(
                 why = "; ".join(messages) or "CONFLICT"
                 found[index].append(
                     Finding(
-                        shown_as(path),
+                        path,
                         1,
                         "merge-conflict",
                         f"git's merge with {ref} stops here: {why}",
@@ -215,7 +213,7 @@ def merge_files(
     cwd: StrPath,
     deleted: tuple[Collection[str], Collection[str]] = ((), ()),
 ) -> Merged:
-    """``env``'s files once merged; ``deleted`` (paths as shown) are the files
+    """``env``'s files once merged; ``deleted`` (absolute paths) are the files
     of REF this branch deleted, then the files of this branch REF deleted,
     that the merge deletes (:func:`merge_deletions`)."""
     deleted_by_us, deleted_by_them = deleted
@@ -245,7 +243,7 @@ def merge_deletions(
     ref: str,
     cwd: StrPath,
 ) -> tuple[frozenset[str], frozenset[str]]:
-    """What git's merge deletes, as shown: the files of REF this branch
+    """What git's merge deletes (absolute paths): the files of REF this branch
     (``at``, or the index) deleted, and the files of this branch REF deleted,
     each unchanged on the other side since the two forked. A branch that
     squashes old migrations into a new base does not get REF's copies back,
@@ -266,14 +264,9 @@ def merge_deletions(
     there = git.changes_since(cwd, top, fork, ref, folders)
     if here is None or there is None:  # pragma: no cover (git has just named the fork)
         return nothing
-    shown_as = displayer(cwd)
     return (
-        frozenset(
-            shown_as(path) for path, status in here.items() if status == "D" and path not in there
-        ),
-        frozenset(
-            shown_as(path) for path, status in there.items() if status == "D" and path not in here
-        ),
+        frozenset(path for path, status in here.items() if status == "D" and path not in there),
+        frozenset(path for path, status in there.items() if status == "D" and path not in here),
     )
 
 

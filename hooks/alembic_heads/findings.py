@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
-from .paths import named
+from .paths import displayer, named
 from .record import Record
 
 TYPE_CHECKING = False
@@ -13,7 +14,8 @@ if TYPE_CHECKING:
 
 
 class Finding(Record):
-    """A problem at ``path:line``.
+    """A problem at ``path:line``. ``path`` is as read (absolute for a file
+    of the project): a report shows it through :func:`.paths.display`.
 
     ``code`` is the kind of problem, a stable identifier: ``check --format
     json`` writes it as each finding's ``id``, and the schema
@@ -90,12 +92,10 @@ class Finding(Record):
 
 
 def in_order(findings: Iterable[Finding]) -> list[Finding]:
-    """``findings`` in the one order every report shows them: by file, line, message."""
-    return sorted(findings, key=_place)
-
-
-def _place(finding: Finding) -> tuple[str, int, str]:
-    return (named(finding.path, finding.ref), finding.line, finding.message)
+    """``findings`` in the one order every report shows them: by file (as
+    shown from the working directory), line, message."""
+    shown = displayer(os.getcwd())
+    return sorted(findings, key=lambda item: (shown(item.path, item.ref), item.line, item.message))
 
 
 class UsageError(Exception):

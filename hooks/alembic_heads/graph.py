@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 
 from .findings import Finding, UsageError
-from .paths import named
+from .paths import display
 from .record import Record
 from .revision_file import RevisionFile
 
@@ -302,7 +302,8 @@ def _acyclic(edges: dict[str, list[str]]) -> bool:
 
 
 def _where(file: RevisionFile) -> str:
-    return named(file.path, file.ref)
+    """Where ``file`` is, as a message shows another file (from the working directory)."""
+    return display(file.path, os.getcwd(), file.ref)
 
 
 def _duplicate(first: RevisionFile, again: RevisionFile) -> list[Finding]:

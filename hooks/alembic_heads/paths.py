@@ -1,4 +1,9 @@
-"""Paths as the user should see them."""
+"""Paths as the user should see them.
+
+Files are read, and their findings made, with absolute paths; what is
+written out (reports, JSON, messages) shows them through :func:`display`
+(or :func:`displayer`), relative to the working directory.
+"""
 
 from __future__ import annotations
 

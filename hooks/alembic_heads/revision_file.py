@@ -186,17 +186,15 @@ def is_compiled(name: str) -> bool:
     return name.endswith((".pyc", ".pyo"))
 
 
-def read_revision_bytes(path: Path | str, shown_as: str | None) -> tuple[bytes, str, str]:
-    """The file's bytes, the path to show, and the name Alembic judges it by
-    (a link's target's)."""
+def read_revision_bytes(path: Path | str) -> tuple[bytes, str]:
+    """The file's bytes, and the name Alembic judges it by (a link's target's)."""
     path = os.fspath(path)
-    shown = shown_as or path
     try:
         data = read_bytes(path)
     except OSError as error:
-        raise ReadError(shown, 1, "unreadable", f"cannot read: {error.strerror or error}") from None
+        raise ReadError(path, 1, "unreadable", f"cannot read: {error.strerror or error}") from None
     name = os.path.basename(os.path.realpath(path) if os.path.islink(path) else path)
-    return data, shown, name
+    return data, name
 
 
 def read_bytes(path: str) -> bytes:
