@@ -279,7 +279,7 @@ def _read_one(
     if item.on_disk:  # a link out of the repository: the file there
         try:
             data, name = read_revision_bytes(item.real)
-        except ReadError as error:  # shown as the link
+        except ReadError as error:  # pragma: no cover (a file root cannot read; shown as the link)
             raise ReadError(item.path, error.line, error.code, error.message, error.hint) from None
         return parse_revision_bytes(data, item.path, name)
     blob = item.blob
