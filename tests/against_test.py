@@ -8,6 +8,9 @@ from pathlib import Path
 import pytest
 
 from alembic_heads import git as git_module
+from alembic_heads.core import check_environments
+from alembic_heads.discover import find_environments
+from alembic_heads.paths import display
 from helpers import (
     Rev,
     alembic_answer,
@@ -559,3 +562,18 @@ def test_a_branch_started_before_ref_squashed_loses_the_squashed_files(tmp_path:
     assert run_cli(["check", "--against", "master"], root).code == 0
     git(root, "merge", "-q", "master", "-m", "the merge it predicted")
     assert alembic_answer(root)["heads"] == ["E"]
+
+
+def test_a_file_only_ref_has_carries_the_ref_and_its_absolute_path(tmp_path: Path) -> None:
+    """The path stays the file's, absolute; ``REF:path`` is only how it is shown."""
+    root = seed_story(tmp_path)
+    merge_dev1(root)
+    envs = find_environments([], [], None, root)
+
+    [result] = check_environments(envs, root, against="master")
+
+    assert result.graph is not None
+    only_ref, mine = result.graph.revisions["D"], result.graph.revisions["F"]
+    assert (only_ref.path, only_ref.ref) == (str(root / "versions" / "D_add_d.py"), "master")
+    assert (mine.path, mine.ref) == (str(root / "versions" / "F_add_f.py"), None)
+    assert display(only_ref.path, root, only_ref.ref) == "master:versions/D_add_d.py"

@@ -12,6 +12,7 @@ from alembic_heads.commit_files import LoadOrder, scripts_at
 from alembic_heads.config import Environment, config_files, load_environment
 from alembic_heads.core import graph_of, read_graph
 from alembic_heads.discover import WORKING_TREE, load_order
+from alembic_heads.paths import display
 from alembic_heads.revision_file import RevisionFile
 from helpers import Rev, alembic_answer, chdir, committed_project, git, write_revision
 
@@ -40,7 +41,7 @@ def _commit_and_checkout_read_alike(root: Path) -> list[tuple[str, str]]:
     order, loaded = LoadOrder(env), load_order(env, WORKING_TREE)
     assert sorted(loaded, key=lambda pair: order(*pair) or ()) == loaded
     assert None not in [order(*pair) for pair in loaded]
-    return read
+    return [(display(path, root), rev) for path, rev in read]
 
 
 def test_sourceless_files_at_a_commit(tmp_path: Path) -> None:

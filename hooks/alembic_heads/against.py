@@ -23,7 +23,6 @@ from . import git
 from .commit_files import Listing, LoadOrder, listing, read_trees
 from .config import Environment, version_folders
 from .findings import Finding
-from .paths import displayer
 from .record import Record, replace
 from .revision_file import ReadError, RevisionFile
 
@@ -41,7 +40,7 @@ class Merged(Record):
     and the conflicts git's merge leaves in the versions folders.
 
     A file not as this branch has it (only REF has it, or the merge changes
-    it) is named ``REF:path``, the way ``git show`` names REF's files.
+    it) carries REF as its ``ref`` (shown ``REF:path``, as ``git show`` names REF's files).
     """
 
     __slots__ = ("files", "own", "conflicts")
@@ -165,10 +164,7 @@ def _named(
     conflicts: list[Finding],
 ) -> Merged:
     mine = {item.path: item for item in ours}
-    files = [
-        item if _same(mine.get(item.path), item) else _renamed(item, f"{ref}:{item.path}")
-        for item in merged
-    ]
+    files = [item if _same(mine.get(item.path), item) else _of_ref(item, ref) for item in merged]
     return Merged(files, _ids(ours) - _ids(theirs), conflicts)
 
 
@@ -191,7 +187,6 @@ def _conflicts(
     if top is None:
         return found
     orders = [LoadOrder(env) for env in envs]
-    shown_as = displayer(cwd)
     for name, messages in sorted(conflicted.items()):
         path = os.path.normpath(os.path.join(top, name))
         for index, order in enumerate(orders):
@@ -199,7 +194,7 @@ def _conflicts(
                 why = "; ".join(messages) or "CONFLICT"
                 found[index].append(
                     Finding(
-                        shown_as(path),
+                        path,
                         1,
                         "merge-conflict",
                         f"git's merge with {ref} stops here: {why}",
@@ -218,7 +213,7 @@ def merge_files(
     cwd: StrPath,
     deleted: tuple[Collection[str], Collection[str]] = ((), ()),
 ) -> Merged:
-    """``env``'s files once merged; ``deleted`` (paths as shown) are the files
+    """``env``'s files once merged; ``deleted`` (absolute paths) are the files
     of REF this branch deleted, then the files of this branch REF deleted,
     that the merge deletes (:func:`merge_deletions`)."""
     deleted_by_us, deleted_by_them = deleted
@@ -235,9 +230,7 @@ def merge_files(
     ]
     order, folder = LoadOrder(env), str(cwd)
     placed = [(_place(order, item, folder), item) for item in ours]
-    placed += [
-        (_place(order, item, folder), _renamed(item, f"{ref}:{item.path}")) for item in only_theirs
-    ]
+    placed += [(_place(order, item, folder), _of_ref(item, ref)) for item in only_theirs]
     placed.sort(key=lambda pair: pair[0])
     return Merged([item for _, item in placed], frozenset(our_ids - their_ids))
 
@@ -250,7 +243,7 @@ def merge_deletions(
     ref: str,
     cwd: StrPath,
 ) -> tuple[frozenset[str], frozenset[str]]:
-    """What git's merge deletes, as shown: the files of REF this branch
+    """What git's merge deletes (absolute paths): the files of REF this branch
     (``at``, or the index) deleted, and the files of this branch REF deleted,
     each unchanged on the other side since the two forked. A branch that
     squashes old migrations into a new base does not get REF's copies back,
@@ -271,14 +264,9 @@ def merge_deletions(
     there = git.changes_since(cwd, top, fork, ref, folders)
     if here is None or there is None:  # pragma: no cover (git has just named the fork)
         return nothing
-    shown_as = displayer(cwd)
     return (
-        frozenset(
-            shown_as(path) for path, status in here.items() if status == "D" and path not in there
-        ),
-        frozenset(
-            shown_as(path) for path, status in there.items() if status == "D" and path not in here
-        ),
+        frozenset(path for path, status in here.items() if status == "D" and path not in there),
+        frozenset(path for path, status in there.items() if status == "D" and path not in here),
     )
 
 
@@ -288,7 +276,7 @@ def _place(
     return order(os.path.normpath(os.path.join(cwd, item.path))) or (0, (), (False, item.path))
 
 
-def _renamed(item: Loaded, path: str) -> Loaded:
+def _of_ref(item: Loaded, ref: str) -> Loaded:
     if isinstance(item, RevisionFile):
-        return replace(item, path=path)
-    return ReadError(path, item.line, item.code, item.message, item.hint)
+        return replace(item, ref=ref)
+    return ReadError(item.path, item.line, item.code, item.message, item.hint, ref)

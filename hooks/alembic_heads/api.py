@@ -20,7 +20,8 @@ import os
 from .core import check_environments
 from .discover import find_environments
 from .findings import Finding, UsageError, in_order
-from .record import Record
+from .paths import display
+from .record import Record, replace
 from .results import GraphCheck
 
 TYPE_CHECKING = False
@@ -115,7 +116,10 @@ def check_heads(
             GraphResult(
                 name=result.env.name,
                 heads=tuple(result.graph.heads) if result.graph is not None else (),
-                findings=tuple(in_order(result.findings)),
+                findings=tuple(
+                    replace(finding, path=display(finding.path, os.getcwd()))
+                    for finding in in_order(result.findings)
+                ),
                 report="" if result.ok else _report(result, cwd),
             )
             for result in results

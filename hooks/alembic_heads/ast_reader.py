@@ -18,6 +18,7 @@ milliseconds, and the fast reader reads the files Alembic's templates write.
 from __future__ import annotations
 
 import ast
+import os
 import re
 
 from .import_time import HINT, first_unfollowed, has_future_annotations, import_time_nodes
@@ -42,8 +43,8 @@ if TYPE_CHECKING:
 def read_revision_module(path: Path | str) -> tuple[RevisionFile, ast.Module, str]:
     """A source revision file's identifiers, syntax tree and text, for the
     commands that look past the identifiers (the file is parsed once)."""
-    data, shown, name = read_revision_bytes(path, None)
-    return parse_revision_module(data, shown, name)
+    data, name = read_revision_bytes(path)
+    return parse_revision_module(data, os.fspath(path), name)
 
 
 def parse_revision_module(

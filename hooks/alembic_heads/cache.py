@@ -90,36 +90,34 @@ class RevisionCache:
             self._load()
         return self._seen_before.get(path)
 
-    def read(self, path: str, shown_as: str | None = None, blob: str | None = None) -> RevisionFile:
+    def read(self, path: str, blob: str | None = None) -> RevisionFile:
         """:func:`~alembic_heads.revision_reader.read_revision_file`, recalled by
         ``blob`` (the id of the blob git says the file holds), or else by the
         id of what the file holds now."""
         if blob is not None:
-            return self.recalled_or(
-                blob, shown_as or path, lambda: read_revision_file(path, shown_as)
-            )
+            return self.recalled_or(blob, path, lambda: read_revision_file(path))
         status = _status(path)
         before = self._seen_last_time(path)
         if status is not None and type(before) is tuple and before[0] == status:
             # The same size, times and inode as when it held that blob: git's
             # own test of a clean file, so the file need not even be read.
-            script = self.recall(before[1], shown_as or path)
+            script = self.recall(before[1], path)
             if script is not None:
                 self.seen[path] = (status, before[1])
                 return script
-        data, shown, name = read_revision_bytes(path, shown_as)
+        data, name = read_revision_bytes(path)
         blob = blob_id(data)
         if status is not None and _settled(status):
             self.seen[path] = (status, blob)
-        return self.recalled_or(blob, shown, lambda: parse_revision_bytes(data, shown, name))
+        return self.recalled_or(blob, path, lambda: parse_revision_bytes(data, path, name))
 
     def recalled_or(
-        self, blob: str | None, shown: str, read: Callable[[], RevisionFile]
+        self, blob: str | None, path: str, read: Callable[[], RevisionFile]
     ) -> RevisionFile:
-        """The revision file with contents ``blob``, recalled as ``shown``, or
+        """The revision file at ``path`` with contents ``blob``, recalled, or
         ``read()`` and remembered when the cache does not know it."""
         # (a name ending in a line break is refused whatever the file holds)
-        script = None if blob is None or shown.endswith("\n") else self.recall(blob, shown)
+        script = None if blob is None or path.endswith("\n") else self.recall(blob, path)
         if script is None:
             script = read()
             if blob is not None:

@@ -22,16 +22,16 @@ from .revision_file import (
     RevisionFile,
     is_compiled,
     is_revision_file_name,
+    read_revision_bytes,
 )
-from .revision_reader import parse_revision_bytes, read_revision_file
+from .revision_reader import parse_revision_bytes
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable
     from typing import TypeAlias
 
     from .cache import RevisionCache
-    from .paths import StrPath
+    from .paths import Displayer, StrPath
 
     # A revision file as read: its identifiers, or why it could not be read.
     Loaded: TypeAlias = RevisionFile | ReadError
@@ -263,9 +263,8 @@ def _read(
     shown_as = displayer(cwd)
     scripts: list[Loaded] = []
     for item in chosen:
-        shown = shown_as(item.path)
         try:
-            scripts.append(_read_one(item, shown, contents, cache, shown_as))
+            scripts.append(_read_one(item, contents, cache, shown_as))
         except ReadError as error:
             scripts.append(error)
     return scripts
@@ -273,26 +272,29 @@ def _read(
 
 def _read_one(
     item: _Chosen,
-    shown: str,
     contents: dict[str, bytes],
     cache: RevisionCache | None,
-    shown_as: Callable[[str], str],
+    shown_as: Displayer,
 ) -> RevisionFile:
     if item.on_disk:  # a link out of the repository: the file there
-        return read_revision_file(item.real, shown)
+        try:
+            data, name = read_revision_bytes(item.real)
+        except ReadError as error:  # pragma: no cover (a file root cannot read; shown as the link)
+            raise ReadError(item.path, error.line, error.code, error.message, error.hint) from None
+        return parse_revision_bytes(data, item.path, name)
     blob = item.blob
     if blob is None:
         raise ReadError(
-            shown,
+            item.path,
             1,
             "unreadable",
             f"cannot read: No such file or directory (a link to {shown_as(item.real)})",
         )
 
     def parse() -> RevisionFile:
-        return parse_revision_bytes(contents[blob], shown, os.path.basename(item.real))
+        return parse_revision_bytes(contents[blob], item.path, os.path.basename(item.real))
 
-    return parse() if cache is None else cache.recalled_or(blob, shown, parse)
+    return parse() if cache is None else cache.recalled_or(blob, item.path, parse)
 
 
 class LoadOrder:

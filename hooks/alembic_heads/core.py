@@ -13,7 +13,6 @@ from .discover import find_environments, revision_file_paths
 from .findings import Finding
 from .graph import Graph, build_graph
 from .heads import too_many_heads
-from .paths import displayer
 from .results import GraphCheck
 from .revision_file import ReadError, RevisionFile
 from .revision_reader import read_revision_file
@@ -64,15 +63,13 @@ def _read_files(
     blobs: Mapping[str, str | None] | None = None,
 ) -> list[Loaded]:
     """``env``'s files on disk; ``blobs`` says which blob git vouches each holds."""
-    shown_as = displayer(os.getcwd())
     files: list[Loaded] = []
     for path in revision_file_paths(env, tracked):
-        shown = shown_as(path)
         try:
             if cache is None:
-                files.append(read_revision_file(path, shown))
+                files.append(read_revision_file(path))
             else:
-                files.append(cache.read(path, shown, blobs.get(path) if blobs else None))
+                files.append(cache.read(path, blobs.get(path) if blobs else None))
         except ReadError as error:
             files.append(error)
     return files

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
+from .paths import displayer, named
 from .record import Record
 
 TYPE_CHECKING = False
@@ -12,7 +14,8 @@ if TYPE_CHECKING:
 
 
 class Finding(Record):
-    """A problem at ``path:line``.
+    """A problem at ``path:line``. ``path`` is as read (absolute for a file
+    of the project): a report shows it through :func:`.paths.display`.
 
     ``code`` is the kind of problem, a stable identifier: ``check --format
     json`` writes it as each finding's ``id``, and the schema
@@ -61,29 +64,38 @@ class Finding(Record):
     finds) are :mod:`.roundtrip`'s.
     """
 
-    __slots__ = ("path", "line", "code", "message", "hint")
+    __slots__ = ("path", "line", "code", "message", "hint", "ref")
+    _keyword_only = ("ref",)
 
-    def __init__(self, path: str, line: int, code: str, message: str, hint: str = "") -> None:
+    def __init__(
+        self,
+        path: str,
+        line: int,
+        code: str,
+        message: str,
+        hint: str = "",
+        ref: str | None = None,
+    ) -> None:
         self.path = path
         self.line = line
         self.code = code
         self.message = message
         self.hint = hint
+        # the ref whose file this is when this side does not have it (``--against``)
+        self.ref = ref
 
     def format(self) -> str:
-        text = f"{self.path}:{self.line}: {self.message}"
+        text = f"{named(self.path, self.ref)}:{self.line}: {self.message}"
         if self.hint:
             text += "".join(f"\n    {line}" for line in self.hint.splitlines())
         return text
 
 
 def in_order(findings: Iterable[Finding]) -> list[Finding]:
-    """``findings`` in the one order every report shows them: by file, line, message."""
-    return sorted(findings, key=_place)
-
-
-def _place(finding: Finding) -> tuple[str, int, str]:
-    return (finding.path, finding.line, finding.message)
+    """``findings`` in the one order every report shows them: by file (as
+    shown from the working directory), line, message."""
+    shown = displayer(os.getcwd())
+    return sorted(findings, key=lambda item: (shown(item.path, item.ref), item.line, item.message))
 
 
 class UsageError(Exception):

@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 
 from .findings import Finding, UsageError
+from .paths import display
 from .record import Record
 from .revision_file import RevisionFile
 
@@ -161,6 +162,7 @@ def build_graph(files: Iterable[RevisionFile]) -> Graph:
                     "no-down-revision",
                     f"revision {rev} has no down_revision: Alembic cannot load it",
                     "add down_revision = None for a first revision, or the id of its parent",
+                    ref=file.ref,
                 )
             )
 
@@ -230,6 +232,7 @@ def _cycles(graph: Graph) -> list[Finding]:
                         "cycle",
                         f"cycle in the revision graph: {shown} "
                         "(each names the next in down_revision or depends_on)",
+                        ref=file.ref,
                     )
                 )
     return findings
@@ -298,8 +301,13 @@ def _acyclic(edges: dict[str, list[str]]) -> bool:
     return peeled == len(edges)
 
 
+def _where(file: RevisionFile) -> str:
+    """Where ``file`` is, as a message shows another file (from the working directory)."""
+    return display(file.path, os.getcwd(), file.ref)
+
+
 def _duplicate(first: RevisionFile, again: RevisionFile) -> list[Finding]:
-    where = f"{first.path}:{first.line_of()}"
+    where = f"{_where(first)}:{first.line_of()}"
     return [
         Finding(
             again.path,
@@ -307,6 +315,7 @@ def _duplicate(first: RevisionFile, again: RevisionFile) -> list[Finding]:
             "duplicate-revision",
             f"revision {again.revision} is defined twice: also in {where}",
             "give one of them a new id (and update the down_revision that names it)",
+            ref=again.ref,
         )
     ]
 
@@ -321,7 +330,8 @@ def _duplicate_label(
         file.line_of("branch_labels"),
         "duplicate-branch-label",
         f"branch label '{label}' of revision {file.revision} is already "
-        f"{what} {owner.revision} ({owner.path}:{owner.line_of('branch_labels')})",
+        f"{what} {owner.revision} ({_where(owner)}:{owner.line_of('branch_labels')})",
+        ref=file.ref,
     )
 
 
@@ -330,7 +340,7 @@ def _missing_parent(file: RevisionFile, down: str, revisions: dict[str, Revision
     if down == "":
         hint = "write down_revision = None for a first revision, or the id of its parent"
     elif suggestion:
-        hint = f"did you mean '{suggestion}' ({revisions[suggestion].path})?"
+        hint = f"did you mean '{suggestion}' ({_where(revisions[suggestion])})?"
     else:
         hint = "restore the missing revision file, or point down_revision at an existing revision"
     return Finding(
@@ -339,6 +349,7 @@ def _missing_parent(file: RevisionFile, down: str, revisions: dict[str, Revision
         "missing-down-revision",
         f"down_revision '{down}' of revision {file.revision} names a revision that does not exist",
         hint,
+        ref=file.ref,
     )
 
 
@@ -349,6 +360,7 @@ def _missing_dependency(file: RevisionFile, dep: str) -> Finding:
         "missing-dependency",
         f"depends_on '{dep}' of revision {file.revision} names neither a revision "
         "nor a branch label",
+        ref=file.ref,
     )
 
 

@@ -41,7 +41,7 @@ def _graph_document(result: GraphCheck, cwd: StrPath) -> dict[str, Any]:
             heads.append(
                 {
                     "revision": head,
-                    "path": display(Path(file.path), cwd),
+                    "path": display(file.path, cwd, file.ref),
                     "line": file.line_of(),
                     "message": file.message,
                 }
@@ -49,7 +49,7 @@ def _graph_document(result: GraphCheck, cwd: StrPath) -> dict[str, Any]:
     findings = [
         {
             "id": finding.code,
-            "path": display(Path(finding.path), cwd),
+            "path": display(finding.path, cwd, finding.ref),
             "line": finding.line,
             "message": finding.message,
             "hint": finding.hint,
@@ -64,7 +64,7 @@ def _graph_document(result: GraphCheck, cwd: StrPath) -> dict[str, Any]:
         findings.append(
             {
                 "id": "multiple-heads",
-                "path": display(Path(first.path), cwd),
+                "path": display(first.path, cwd, first.ref),
                 "line": first.line_of(),
                 "message": headline(env, problem),
                 "hint": advice or "merge them into one head",

@@ -26,6 +26,7 @@ from .files import create_file
 from .findings import UsageError
 from .graph import Graph
 from .heads import too_many_heads
+from .paths import display
 from .report import merge_message
 from .revision_arguments import resolve_revision
 from .revision_file import revision_id_problem
@@ -95,7 +96,8 @@ def plan_merge(
     owner = graph.revisions.get(graph.labels.get(rev_id, rev_id))
     if owner is not None:
         what = "exists" if owner.revision == rev_id else "is a branch label"
-        raise UsageError(f"revision id {rev_id} {what} already ({owner.path})")
+        where = display(owner.path, os.getcwd())
+        raise UsageError(f"revision id {rev_id} {what} already ({where})")
     return MergePlan(
         env=env,
         heads=heads,

@@ -26,6 +26,7 @@ from .files import replace_file, written_or_refused
 from .findings import UsageError
 from .graph import Graph, build_graph
 from .heads import TooManyHeads, too_many_heads
+from .paths import display
 from .record import replace
 from .revision_arguments import resolve_revision
 from .revision_file import RevisionFile
@@ -177,12 +178,13 @@ def _check_result(graph: Graph, move: Move) -> None:
 
 def apply(move: Move) -> None:
     path = Path(move.file.path)
+    shown = display(path, os.getcwd())
     if path.suffix != ".py":
-        raise UsageError(f"{path}: a compiled revision file: only a source file can be rewritten")
+        raise UsageError(f"{shown}: a compiled revision file: only a source file can be rewritten")
     try:
         original = path.read_bytes()
     except OSError as error:
-        raise UsageError(f"cannot rewrite {path}: {error.strerror or error}") from None
+        raise UsageError(f"cannot rewrite {shown}: {error.strerror or error}") from None
     write_move(move, original)
 
 
@@ -190,8 +192,9 @@ def write_move(move: Move, original: bytes) -> None:
     """Write ``original`` (the file's bytes as read) with the move made, unless
     the file no longer holds them: an edit saved meanwhile is never lost."""
     path = Path(move.file.path)
-    with written_or_refused(str(path), f"cannot rewrite {path}"):
+    shown = display(path, os.getcwd())
+    with written_or_refused(shown, f"cannot rewrite {shown}"):
         try:
             replace_file(path, repoint(original, move.file, move.old, move.onto), original)
         except RewriteError as error:
-            raise UsageError(f"{path}: {error}") from None
+            raise UsageError(f"{shown}: {error}") from None

@@ -19,13 +19,21 @@ if TYPE_CHECKING:
 
 class Record:
     """Fields are the ``__slots__`` of the class; a record is not changed
-    after ``__init__`` (use :func:`replace`)."""
+    after ``__init__`` (use :func:`replace`).
+
+    ``_keyword_only`` fields (the last ones, as after dataclasses' ``KW_ONLY``)
+    are not matched by position, and ``repr`` leaves them out while ``None``.
+    """
 
     __slots__: tuple[str, ...] = ()
     __match_args__: tuple[str, ...] = ()
+    _keyword_only: tuple[str, ...] = ()
 
     def __init_subclass__(cls) -> None:
-        cls.__match_args__ = cls.__slots__  # type: ignore[misc]  # for ``case Finding(path, line)``
+        # for ``case Finding(path, line)``
+        cls.__match_args__ = tuple(  # type: ignore[misc]
+            name for name in cls.__slots__ if name not in cls._keyword_only
+        )
 
     def _compared(self) -> tuple[object, ...]:
         """The values equality and hashing look at (default: every field)."""
@@ -41,7 +49,11 @@ class Record:
         return hash(self._compared())
 
     def __repr__(self) -> str:
-        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
+        fields = ", ".join(
+            f"{name}={getattr(self, name)!r}"
+            for name in self.__slots__
+            if name not in self._keyword_only or getattr(self, name) is not None
+        )
         return f"{self.__class__.__name__}({fields})"
 
 

@@ -104,7 +104,7 @@ def heads_report(
     for head in problem.heads:
         file = graph.revisions[head]
         lines.append(
-            f"{display(Path(file.path), cwd)}:{file.line_of()}: head {head}"
+            f"{display(file.path, cwd, file.ref)}:{file.line_of()}: head {head}"
             + (f": {file.message}" if file.message else "")
         )
     split = divergence(graph, problem.heads)
@@ -203,7 +203,7 @@ def _own_repoint_advice(
 def _move_advice(graph: Graph, branch: Sequence[str], target: str, cwd: StrPath) -> list[str]:
     """Set the ``down_revision`` of ``branch``'s first revision to ``target``."""
     first = graph.revisions[branch[0]]
-    where = f"{display(Path(first.path), cwd)}:{first.line_of('down_revision')}"
+    where = f"{display(first.path, cwd, first.ref)}:{first.line_of('down_revision')}"
     chain = " -> ".join(branch) if len(branch) <= 3 else f"{branch[0]} .. {branch[-1]}"
     return [
         f"    or, if {chain} is not deployed anywhere yet, move it onto {target} instead:",

@@ -6,6 +6,7 @@ and a revision argument resolved the way Alembic resolves one
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 
 from .config import Environment
@@ -13,6 +14,7 @@ from .core import chosen_environments, read_graph
 from .findings import UsageError
 from .graph import Graph
 from .graph import resolve_revision as resolve_revision  # merge and rebase use it
+from .paths import display
 
 
 def readable_graph(env: Environment, doing: str) -> Graph:
@@ -21,7 +23,8 @@ def readable_graph(env: Environment, doing: str) -> Graph:
     graph, findings = read_graph(env, None)
     if findings:
         first = findings[0]
-        raise UsageError(f"cannot {doing}: {first.path}:{first.line}: {first.message}")
+        where = display(first.path, os.getcwd(), first.ref)
+        raise UsageError(f"cannot {doing}: {where}:{first.line}: {first.message}")
     assert graph is not None  # no findings: every file was read
     return graph
 

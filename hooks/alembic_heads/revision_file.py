@@ -89,7 +89,9 @@ class RevisionFile(Record):
         "lines",
         "has_down_revision",
         "read_from",
+        "ref",
     )
+    _keyword_only = ("ref",)
 
     def __init__(
         self,
@@ -102,6 +104,7 @@ class RevisionFile(Record):
         lines: dict[str, int] | None = None,
         has_down_revision: bool = True,
         read_from: dict[str, str] | None = None,
+        ref: str | None = None,
     ) -> None:
         self.path = path
         self.revision = revision
@@ -113,6 +116,8 @@ class RevisionFile(Record):
         self.has_down_revision = has_down_revision
         # identifier: where its value was read, when not in this file (constants.py)
         self.read_from = {} if read_from is None else read_from
+        # the ref whose file this is when this side does not have it (``--against``)
+        self.ref = ref
 
     def _compared(self) -> tuple[object, ...]:
         return (
@@ -123,6 +128,7 @@ class RevisionFile(Record):
             self.depends_on,
             self.doc,
             self.has_down_revision,
+            self.ref,
         )
 
     def line_of(self, identifier: str = "revision") -> int:
@@ -140,16 +146,25 @@ class ReadError(Exception):
     # branch_labels not read: the rest, for ``--max-heads`` (labels unknown)
     without_labels: RevisionFile | None = None
 
-    def __init__(self, path: str, line: int, code: str, message: str, hint: str = ""):
+    def __init__(
+        self,
+        path: str,
+        line: int,
+        code: str,
+        message: str,
+        hint: str = "",
+        ref: str | None = None,
+    ):
         super().__init__(message)
         self.path = path
         self.line = line
         self.code = code
         self.message = message
         self.hint = hint
+        self.ref = ref  # as :attr:`RevisionFile.ref`
 
     def finding(self) -> Finding:
-        return Finding(self.path, self.line, self.code, self.message, self.hint)
+        return Finding(self.path, self.line, self.code, self.message, self.hint, self.ref)
 
 
 class Parsed(Record):
@@ -171,17 +186,15 @@ def is_compiled(name: str) -> bool:
     return name.endswith((".pyc", ".pyo"))
 
 
-def read_revision_bytes(path: Path | str, shown_as: str | None) -> tuple[bytes, str, str]:
-    """The file's bytes, the path to show, and the name Alembic judges it by
-    (a link's target's)."""
+def read_revision_bytes(path: Path | str) -> tuple[bytes, str]:
+    """The file's bytes, and the name Alembic judges it by (a link's target's)."""
     path = os.fspath(path)
-    shown = shown_as or path
     try:
         data = read_bytes(path)
     except OSError as error:
-        raise ReadError(shown, 1, "unreadable", f"cannot read: {error.strerror or error}") from None
+        raise ReadError(path, 1, "unreadable", f"cannot read: {error.strerror or error}") from None
     name = os.path.basename(os.path.realpath(path) if os.path.islink(path) else path)
-    return data, shown, name
+    return data, name
 
 
 def read_bytes(path: str) -> bytes:

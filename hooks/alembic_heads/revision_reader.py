@@ -11,6 +11,8 @@ for a file the fast reader refuses.
 
 from __future__ import annotations
 
+import os
+
 from .revision_file import (
     ReadError,
     RevisionFile,
@@ -27,13 +29,10 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 
-def read_revision_file(path: Path | str, shown_as: str | None = None) -> RevisionFile:
-    """Read one revision file. Raises :class:`ReadError` with file and line.
-
-    ``shown_as`` is the path that messages and the result carry (default: ``path``).
-    """
-    data, shown, name = read_revision_bytes(path, shown_as)
-    return parse_revision_bytes(data, shown, name)
+def read_revision_file(path: Path | str) -> RevisionFile:
+    """Read one revision file. Raises :class:`ReadError` with file and line."""
+    data, name = read_revision_bytes(path)
+    return parse_revision_bytes(data, os.fspath(path), name)
 
 
 def parse_revision_bytes(data: bytes, shown: str, name: str) -> RevisionFile:

@@ -30,6 +30,7 @@ def _several_bases(graph: Graph, option: str) -> list[Finding]:
             f"revision {base} is one of {len(bases)} bases ({listed}): {option} allows one",
             "set its down_revision to the revision it follows, so that the history "
             "starts from one place",
+            ref=graph.revisions[base].ref,
         )
         for base in bases
     ]
@@ -48,6 +49,7 @@ def _merge_revisions(graph: Graph) -> list[Finding]:
                 "--linear allows no merge revisions",
                 "instead of merging, move one branch onto the other (alembic-heads rebase), "
                 "then delete this revision",
+                ref=file.ref,
             )
         )
     return findings

@@ -224,7 +224,8 @@ def _foreign_lines(foreign: Foreign, graph: Graph, color: bool) -> list[str]:
     file = found.graph.revisions[foreign.revision]
     what = f"branch {found.ref}" if found.on_branch else f"commit {found.commit}"
     message = f" ({file.message})" if file.message else ""
-    lines = [f"    {foreign.revision}{message} is defined on {what}: {file.path}"]
+    where = display(file.path, os.getcwd())
+    lines = [f"    {foreign.revision}{message} is defined on {what}: {where}"]
     mine = lineage(graph, graph.heads) - lineage(graph, foreign.shared)
     ahead = bool(foreign.shared) and set(foreign.shared) <= set(graph.heads)
     shared = ", ".join(foreign.shared) or "no revision"
@@ -285,19 +286,19 @@ def status_document(
             "revisions": list(standing.rows),
         },
         "pending": list(standing.pending),
-        "foreign": [_foreign_document(foreign) for foreign in standing.foreign],
+        "foreign": [_foreign_document(foreign, cwd) for foreign in standing.foreign],
         "commands": list(commands),
     }
 
 
-def _foreign_document(foreign: Foreign) -> dict[str, Any]:
+def _foreign_document(foreign: Foreign, cwd: str) -> dict[str, Any]:
     found = foreign.found
     file = found.graph.revisions[foreign.revision] if found is not None else None
     return {
         "revision": foreign.revision,
         "ref": found.ref if found is not None and found.on_branch else None,
         "commit": found.commit if found is not None else None,
-        "path": file.path if file is not None else None,
+        "path": display(file.path, cwd) if file is not None else None,
         "message": file.message if file is not None else None,
         "shared": list(foreign.shared),
         "undo": list(foreign.undo),

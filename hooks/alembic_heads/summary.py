@@ -64,7 +64,7 @@ def _heads(result: GraphCheck, cwd: str | Path) -> str:
     shown = []
     for head in sorted(graph.heads):
         file = graph.revisions[head]
-        where = display(Path(file.path), cwd)
+        where = display(file.path, cwd, file.ref)
         about = f" {_escape(file.message)}," if file.message else ""
         shown.append(f"{_code(head)}{about} in {_code(where)}")
     return f"head{'s' if len(shown) > 1 else ''} " + ", ".join(shown)
