@@ -14,6 +14,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parent.parent / "hooks"))
 
 from helpers import PYTHON, PreCommit, commit_all, git, init_repo, run, write_pre_commit_config
+from mysql_server import MYSQL_INSTALL_HINT, MysqlServer, pymysql_missing, running_mysql_server
 from postgres_server import INSTALL_HINT, PostgresServer, psycopg_dialect_missing, running_server
 
 ROOT = Path(__file__).parent.parent
@@ -90,4 +91,17 @@ def postgres_server() -> Iterator[PostgresServer]:
     with running_server() as server:
         if server is None:
             pytest.skip(INSTALL_HINT)
+        yield server
+
+
+@pytest.fixture(scope="session")
+def mysql_server() -> Iterator[MysqlServer]:
+    """A real MariaDB server for the session (skips where no server binaries
+    exist, or no PyMySQL to reach it)."""
+    reason = pymysql_missing()
+    if reason is not None:
+        pytest.skip(reason)
+    with running_mysql_server() as server:
+        if server is None:
+            pytest.skip(MYSQL_INSTALL_HINT)
         yield server

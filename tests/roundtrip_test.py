@@ -34,6 +34,7 @@ from helpers import (
     write_project,
     write_revision,
 )
+from mysql_server import MysqlServer
 from postgres_server import PostgresServer
 
 # The round trip speaks SQLAlchemy 2.0; on an older one it says so in one line
@@ -98,18 +99,27 @@ def database(request: pytest.FixtureRequest) -> list[str]:
     """The options that choose the database: none (a SQLite file), or --url."""
     if request.param == "sqlite":
         return []
-    server: PostgresServer = request.getfixturevalue("postgres_server")
+    server: PostgresServer | MysqlServer = request.getfixturevalue(f"{request.param}_server")
     return ["--url", server.url()]
 
 
+# A representative subset of the planted defects runs on MariaDB too.
+ALSO_ON_MYSQL = pytest.mark.parametrize(
+    "database", ["sqlite", "postgresql", "mysql"], indirect=True
+)
+
+
 def dialect(options: Sequence[str]) -> str:
-    return "postgresql" if options else "sqlite"
+    if not options:
+        return "sqlite"
+    return "mysql" if options[1].startswith("mysql") else "postgresql"
 
 
 def roundtrip(root: Path, options: Sequence[str], *more: str) -> Run:
     return run_cli(["roundtrip", *options, *more], root)
 
 
+@ALSO_ON_MYSQL
 def test_a_downgrade_that_leaves_a_column(tmp_path: Path, database: list[str]) -> None:
     project(
         tmp_path,
@@ -136,6 +146,7 @@ def test_a_downgrade_that_leaves_a_column(tmp_path: Path, database: list[str]) -
     )
 
 
+@ALSO_ON_MYSQL
 def test_a_downgrade_that_drops_the_wrong_index(tmp_path: Path, database: list[str]) -> None:
     project(
         tmp_path,
@@ -173,6 +184,7 @@ def test_a_downgrade_that_drops_the_wrong_index(tmp_path: Path, database: list[s
     )
 
 
+@ALSO_ON_MYSQL
 def test_a_downgrade_that_fails_on_the_database(tmp_path: Path, database: list[str]) -> None:
     project(
         tmp_path,
@@ -201,11 +213,12 @@ def test_a_downgrade_that_fails_on_the_database(tmp_path: Path, database: list[s
 
     result = roundtrip(tmp_path, database, "--format", "json")
 
-    error = (
-        'UndefinedObject: index "ix_orders_totl" does not exist'
-        if database
-        else "OperationalError: no such index: ix_orders_totl"
-    )
+    error = {
+        "postgresql": 'UndefinedObject: index "ix_orders_totl" does not exist',
+        "mysql": "OperationalError: (1091, \"Can't DROP INDEX `ix_orders_totl`; "
+        'check that it exists")',
+        "sqlite": "OperationalError: no such index: ix_orders_totl",
+    }[dialect(database)]
     graph = json.loads(result.out)["graphs"][0]
     assert (result.code, result.err) == (1, "")
     assert graph["findings"] == [
@@ -222,6 +235,7 @@ def test_a_downgrade_that_fails_on_the_database(tmp_path: Path, database: list[s
     assert graph["round_tripped"] == ["a1", "c3"]
 
 
+@ALSO_ON_MYSQL
 def test_an_upgrade_that_is_not_repeatable(tmp_path: Path, database: list[str]) -> None:
     """The downgrade leaves no trace in the schema, but a row the upgrade reads."""
     project(
@@ -788,14 +802,14 @@ def test_an_env_py_that_fails_is_bad_input(tmp_path: Path) -> None:
     ("url", "error"),
     [
         (
-            "mysql://root@localhost/db",
-            "--url: roundtrip creates its database on a PostgreSQL server, not mysql "
-            "(without --url it uses a SQLite file of its own)",
+            "mssql://sa@localhost/db",
+            "--url: roundtrip creates its database on a PostgreSQL or MySQL/MariaDB server, "
+            "not mssql (without --url it uses a SQLite file of its own)",
         ),
         ("not a url", "--url: not a database URL: 'not a url'"),
     ],
 )
-def test_a_url_that_is_not_a_postgresql_server_is_bad_input(
+def test_a_url_that_is_not_a_server_roundtrip_supports_is_bad_input(
     tmp_path: Path, url: str, error: str
 ) -> None:
     project(tmp_path, [orders()])

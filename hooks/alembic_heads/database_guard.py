@@ -60,7 +60,8 @@ def _target(dialect: str, cargs: Sequence[Any], cparams: dict[str, Any]) -> Targ
     if cargs:  # SQLite: the file
         name = str(cargs[0])
         return dialect, (name if name == ":memory:" else os.path.realpath(name),)
-    parts = [cparams.get(key) for key in ("host", "port", "dbname", "database", "dsn")]
+    keys = ("host", "port", "unix_socket", "dbname", "database", "dsn")
+    parts = [cparams.get(key) for key in keys]
     return dialect, tuple("" if part is None else str(part) for part in parts)
 
 

@@ -76,6 +76,8 @@ def fingerprint(connection: Any) -> Signatures | None:
         return _sqlite_signatures(connection)
     if name == "postgresql":
         return _postgresql_signatures(connection)
+    if name in ("mysql", "mariadb"):
+        return _mysql_signatures(connection)
     return None
 
 
@@ -196,9 +198,61 @@ def _postgresql_signatures(connection: Any) -> Signatures:
     }
 
 
+# Per table of the current database, what its reflection reads: its kind and
+# a view's query, its columns (type, nullability, default, extra), its indexes'
+# columns, its constraints (foreign keys with their targets and rules, checks).
+_MYSQL_SIGNATURES = (
+    "SELECT table_name, 'table', table_type, '', '', '', '', '' FROM information_schema.tables"
+    " WHERE table_schema = DATABASE()",
+    "SELECT table_name, 'view', view_definition, '', '', '', '', '' FROM information_schema.views"
+    " WHERE table_schema = DATABASE()",
+    "SELECT table_name, 'column', column_name, column_type, is_nullable,"
+    " coalesce(column_default, '(none)'), extra, coalesce(column_comment, '')"
+    " FROM information_schema.columns WHERE table_schema = DATABASE()"
+    " ORDER BY table_name, ordinal_position",
+    "SELECT table_name, 'index', index_name, non_unique, seq_in_index,"
+    " coalesce(column_name, ''), coalesce(sub_part, ''), index_type"
+    " FROM information_schema.statistics WHERE table_schema = DATABASE()"
+    " ORDER BY table_name, index_name, seq_in_index",
+    "SELECT k.table_name, 'key', k.constraint_name, k.column_name,"
+    " coalesce(k.referenced_table_schema, ''), coalesce(k.referenced_table_name, ''),"
+    " coalesce(k.referenced_column_name, ''), k.ordinal_position"
+    " FROM information_schema.key_column_usage k WHERE k.table_schema = DATABASE()"
+    " ORDER BY k.table_name, k.constraint_name, k.ordinal_position",
+    "SELECT table_name, 'rule', constraint_name, update_rule, delete_rule, '', '', ''"
+    " FROM information_schema.referential_constraints WHERE constraint_schema = DATABASE()"
+    " ORDER BY table_name, constraint_name",
+    "SELECT table_name, 'constraint', constraint_name, constraint_type, '', '', '', ''"
+    " FROM information_schema.table_constraints WHERE table_schema = DATABASE()"
+    " ORDER BY table_name, constraint_name",
+)
+
+# MariaDB keeps checks in information_schema.check_constraints with their table;
+# MySQL 8 there without it (its table_constraints names the table instead).
+_MYSQL_CHECKS = (
+    "SELECT c.constraint_name, c.check_clause FROM information_schema.check_constraints c"
+    " WHERE c.constraint_schema = DATABASE() ORDER BY c.constraint_name, c.check_clause"
+)
+
+
+def _mysql_signatures(connection: Any) -> Signatures:
+    database = connection.exec_driver_sql("SELECT DATABASE()").scalar()
+    signatures: dict[tuple[str, str], list[tuple[str, ...]]] = {}
+    for query in _MYSQL_SIGNATURES:
+        for table, *rest in connection.exec_driver_sql(query):
+            signatures.setdefault((database, table), []).append(tuple(map(str, rest)))
+    checks = tuple(tuple(map(str, row)) for row in connection.exec_driver_sql(_MYSQL_CHECKS))
+    found: Signatures = {key: tuple(parts) for key, parts in signatures.items()}
+    # Everything that belongs to no table: the checks (by name, unique in a
+    # database), and where an unqualified name finds a table (see shows_table).
+    found[("", "")] = ("checks", checks, "", database)
+    return found
+
+
 def _schemas(inspector: Any, dialect_name: str) -> list[str]:
-    if dialect_name == "sqlite":
-        return [inspector.default_schema_name]  # attached databases are not ours
+    if dialect_name in ("sqlite", "mysql", "mariadb"):
+        # Attached databases, and the server's other databases, are not ours.
+        return [inspector.default_schema_name]
     return [
         name
         for name in inspector.get_schema_names()

@@ -1,7 +1,7 @@
 """The database a round trip runs on: one it creates, and the only one it touches.
 
-By default a SQLite file in a new temporary folder; given a PostgreSQL server's
-URL, a database with a random name created there. Either is removed at the end,
+By default a SQLite file in a new temporary folder; given a PostgreSQL or a
+MySQL/MariaDB server's URL, a database with a random name created there. Either is removed at the end,
 also when the run fails or is interrupted (the caller's ``finally``).
 
 It is the only database the round trip lets SQLAlchemy connect to (see
@@ -20,7 +20,9 @@ from typing import Any
 from .database_guard import Target, target_of
 from .findings import UsageError
 
-SERVER_DIALECTS = ("postgresql",)
+SERVER_DIALECTS = ("postgresql", "mysql", "mariadb")
+# Where a connection to the server goes while the database is created or dropped.
+MAINTENANCE_DATABASE = {"postgresql": "postgres", "mysql": None}
 DATABASE_PREFIX = "alembic_heads_roundtrip_"
 
 
@@ -41,6 +43,7 @@ class ScratchDatabase:
         self._folder: str | None = None
         self._server: Any = None
         self._on_server_now = False
+        self._mysql = False
         if server_url is None:
             self._folder = tempfile.mkdtemp(prefix="alembic-heads-roundtrip-")
             self.url = sqlalchemy.URL.create(
@@ -55,20 +58,23 @@ class ScratchDatabase:
             raise UsageError(f"--url: not a database URL: {server_url!r}") from None
         if server.get_backend_name() not in SERVER_DIALECTS:
             raise UsageError(
-                f"--url: roundtrip creates its database on a PostgreSQL server, not "
+                f"--url: roundtrip creates its database on a PostgreSQL or MySQL/MariaDB "
+                "server, not "
                 f"{server.get_backend_name()} (without --url it uses a SQLite file of its own)"
             )
         self.name = f"{DATABASE_PREFIX}{uuid.uuid4().hex[:12]}"
         server = _with_installed_driver(server)
+        self._mysql = server.get_backend_name() in ("mysql", "mariadb")
+        maintenance = MAINTENANCE_DATABASE["mysql" if self._mysql else "postgresql"]
         self._server = sqlalchemy.create_engine(
-            server.set(database=server.database or "postgres"),
+            server.set(database=server.database or maintenance),
             isolation_level="AUTOCOMMIT",
             poolclass=sqlalchemy.NullPool,
         )
         self.url = server.set(database=self.name)
         self._engine = _scratch_engine(self.url)
         try:
-            self._on_server(f'CREATE DATABASE "{self.name}"')
+            self._on_server(f"CREATE DATABASE {self._quoted}")
         except sqlalchemy.exc.SQLAlchemyError as error:
             self._server.dispose()
             raise UsageError(f"--url: cannot create a database there: {one_line(error)}") from None
@@ -112,15 +118,17 @@ class ScratchDatabase:
             return f"{type(dbapi_connection).__module__} (not this SQLite file)"
         cursor = dbapi_connection.cursor()
         try:
-            cursor.execute("SELECT current_database()")
+            cursor.execute("SELECT DATABASE()" if self._mysql else "SELECT current_database()")
             (name,) = cursor.fetchone()
         finally:
             cursor.close()
             if not getattr(dbapi_connection, "autocommit", False):
                 dbapi_connection.rollback()  # leave no transaction open behind the pool
-        if name == self.name or (self._on_server_now and name == self._server.url.database):
+        maintenance = self._server.url.database or None  # MySQL's: none at all
+        if name == self.name or (self._on_server_now and name == maintenance):
             return None
-        return f"postgresql database {name}"
+        where = "database " + name if name else "server, in no database"
+        return f"{'mysql' if self._mysql else 'postgresql'} {where}"
 
     def recreate(self) -> None:
         """Empty again, as if just created (close every connection first)."""
@@ -131,7 +139,7 @@ class ScratchDatabase:
                     os.remove(self.url.database + suffix)
             return
         self._drop()
-        self._on_server(f'CREATE DATABASE "{self.name}"')
+        self._on_server(f"CREATE DATABASE {self._quoted}")
 
     def save_to(self, path: str) -> None:
         """A copy of the SQLite file at ``path`` (close every connection first)."""
@@ -167,36 +175,67 @@ class ScratchDatabase:
         except sqlalchemy.exc.SQLAlchemyError as error:
             raise UsageError(
                 f"could not drop the round trip's database {self.name}: {one_line(error)} "
-                f'(drop it by hand: DROP DATABASE "{self.name}")'
+                f"(drop it by hand: DROP DATABASE {self._quoted})"
             ) from None
 
-    def _drop(self) -> None:
-        # FORCE ends the sessions env.py's own engines may still hold.
-        self._on_server(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+    @property
+    def _quoted(self) -> str:
+        return f"`{self.name}`" if self._mysql else f'"{self.name}"'
 
-    def _on_server(self, statement: str) -> None:
+    def _drop(self) -> None:
+        if not self._mysql:
+            # FORCE ends the sessions env.py's own engines may still hold.
+            self._on_server(f"DROP DATABASE IF EXISTS {self._quoted} WITH (FORCE)")
+            return
+        # MySQL has no FORCE: a session left in a transaction holds its tables'
+        # metadata locks, and DROP DATABASE would wait for it forever.
+        self._on_server(
+            "SELECT id FROM information_schema.processlist"
+            f" WHERE db = '{self.name}' AND id <> CONNECTION_ID()",
+            then_each=lambda row: f"KILL {int(row[0])}",
+        )
+        self._on_server(f"DROP DATABASE IF EXISTS {self._quoted}")
+
+    def _on_server(self, statement: str, then_each: Any = None) -> None:
+        """``statement`` on the server; ``then_each(row)``: a statement for each
+        row it returns (a session that is gone by then is no error)."""
+        import sqlalchemy
+
         self._on_server_now = True
         try:
             with self._server.connect() as connection:
-                connection.exec_driver_sql(statement)
+                result = connection.exec_driver_sql(statement)
+                for row in list(result) if then_each else []:
+                    with contextlib.suppress(sqlalchemy.exc.OperationalError):
+                        connection.exec_driver_sql(then_each(row))
         finally:
             self._on_server_now = False
 
 
+# Per backend: SQLAlchemy's default driver, and the one the backend's extra installs.
+_DRIVERS = {
+    "postgresql": ("psycopg2", "psycopg", "postgresql", "psycopg 3"),
+    "mysql": ("MySQLdb", "pymysql", "mysql", "PyMySQL"),
+    "mariadb": ("MySQLdb", "pymysql", "mysql", "PyMySQL"),
+}
+
+
 def _with_installed_driver(url: Any) -> Any:
-    """``url``; on psycopg 3 (the ``postgresql`` extra's driver) when it names
-    no driver and the default one, psycopg2, is missing. A driver that is not
-    installed is one line."""
+    """``url``; on the extra's driver (psycopg 3, PyMySQL) when it names no
+    driver and SQLAlchemy's default one (psycopg2, mysqlclient) is missing.
+    A driver that is not installed is one line."""
     import importlib.util
 
+    backend = url.get_backend_name()
+    default, extra_driver, extra, described = _DRIVERS[backend]
     driver = url.drivername.partition("+")[2]
-    if importlib.util.find_spec(driver or "psycopg2") is not None:
+    if importlib.util.find_spec(driver or default) is not None:
         return url
-    if not driver and importlib.util.find_spec("psycopg") is not None:
-        return url.set(drivername="postgresql+psycopg")
+    if not driver and importlib.util.find_spec(extra_driver) is not None:
+        return url.set(drivername=f"{backend}+{extra_driver}")
     raise UsageError(
         f"--url: no driver installed for {url.drivername}: pip install "
-        "'alembic-heads[postgresql]' (psycopg 3), or the driver the URL names"
+        f"'alembic-heads[{extra}]' ({described}), or the driver the URL names"
     )
 
 
@@ -205,6 +244,8 @@ def _with_installed_driver(url: Any) -> Any:
 _UNDURABLE = {
     "sqlite": ("PRAGMA synchronous = OFF", "PRAGMA journal_mode = MEMORY"),
     "postgresql": ("SET synchronous_commit TO OFF",),
+    "mysql": (),  # its durability is the server's setting, not a session's
+    "mariadb": (),
 }
 
 
