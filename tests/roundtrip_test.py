@@ -94,12 +94,15 @@ def orders(revision: str = "a1") -> Rev:
     return Rev(revision, None, "create orders", body=body(CREATE_ORDERS, DROP_ORDERS))
 
 
+SERVERS = {"postgresql": "postgres_server", "mysql": "mysql_server"}  # their fixtures
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database(request: pytest.FixtureRequest) -> list[str]:
     """The options that choose the database: none (a SQLite file), or --url."""
     if request.param == "sqlite":
         return []
-    server: PostgresServer | MysqlServer = request.getfixturevalue(f"{request.param}_server")
+    server: PostgresServer | MysqlServer = request.getfixturevalue(SERVERS[request.param])
     return ["--url", server.url()]
 
 
@@ -232,6 +235,48 @@ def test_a_downgrade_that_fails_on_the_database(tmp_path: Path, database: list[s
         }
     ]
     # The walk goes on above it, on a database rebuilt at b2.
+    assert graph["round_tripped"] == ["a1", "c3"]
+
+
+@ALSO_ON_MYSQL
+def test_a_downgrade_that_fails_halfway_is_undone_by_building_again(
+    tmp_path: Path, database: list[str]
+) -> None:
+    """MySQL's DDL is not transactional: the column the failed downgrade() dropped
+    stays dropped. The walk builds the database again at b2, so c3, which
+    indexes that column, round-trips."""
+    project(
+        tmp_path,
+        [
+            orders(),
+            Rev(
+                "b2",
+                "a1",
+                "add note",
+                body=body(
+                    'op.add_column("orders", sa.Column("note", sa.String(40)))',
+                    'op.drop_column("orders", "note")\nop.drop_table("no_such_table")',
+                ),
+            ),
+            Rev(
+                "c3",
+                "b2",
+                "index note",
+                body=body(
+                    'op.create_index("ix_orders_note", "orders", ["note"])',
+                    'op.drop_index("ix_orders_note", table_name="orders")',
+                ),
+            ),
+        ],
+    )
+
+    result = roundtrip(tmp_path, database, "--format", "json")
+
+    graph = json.loads(result.out)["graphs"][0]
+    assert (result.code, result.err) == (1, "")
+    assert [(f["id"], f["revision"], f["line"]) for f in graph["findings"]] == [
+        ("downgrade-fails", "b2", 23)
+    ]
     assert graph["round_tripped"] == ["a1", "c3"]
 
 
@@ -520,20 +565,24 @@ def test_an_upgrade_that_fails_stops_what_is_above_it(tmp_path: Path, database: 
     )
 
 
-def test_the_postgresql_database_is_dropped_also_after_a_failure(
-    tmp_path: Path, postgres_server: PostgresServer
+@pytest.fixture(params=["postgresql", "mysql"])
+def server(request: pytest.FixtureRequest) -> PostgresServer | MysqlServer:
+    """A PostgreSQL server, then a MariaDB server."""
+    found: PostgresServer | MysqlServer = request.getfixturevalue(SERVERS[request.param])
+    return found
+
+
+def test_the_servers_database_is_dropped_also_after_a_failure(
+    tmp_path: Path, server: PostgresServer | MysqlServer
 ) -> None:
-    before = postgres_server.databases()
+    before = server.databases()
     project(tmp_path / "good", labelled_history("pass", merged=False))
     project(tmp_path / "bad", irreversible(marked=False))
 
-    results = [
-        roundtrip(tmp_path / name, ["--url", postgres_server.url()]).code
-        for name in ("good", "bad")
-    ]
+    results = [roundtrip(tmp_path / name, ["--url", server.url()]).code for name in ("good", "bad")]
 
     assert results == [1, 1]
-    assert postgres_server.databases() == before
+    assert server.databases() == before
 
 
 HARD_CODED_ENV_PY = """\
@@ -548,6 +597,7 @@ with engine.connect() as connection:
 """
 
 
+@ALSO_ON_MYSQL
 def test_an_env_py_that_connects_elsewhere_is_stopped_before_any_statement(
     tmp_path: Path, database: list[str]
 ) -> None:
@@ -576,6 +626,42 @@ def test_an_env_py_that_connects_elsewhere_is_stopped_before_any_statement(
 # Ways past a check of the URL alone: an engine with its own creator (as the
 # Cloud SQL connector makes one), and a listener of env.py's that rewrites the
 # arguments after the URL was checked.
+def test_an_env_py_that_connects_to_another_database_on_the_mysql_server_is_stopped(
+    tmp_path: Path, mysql_server: MysqlServer
+) -> None:
+    """The database a laptop's MariaDB holds beside the round trip's."""
+    development = mysql_server.create_database("development")
+    name = development.rsplit("/", 1)[1]
+    engine = sqlalchemy.create_engine(development, poolclass=sqlalchemy.NullPool)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE customers (id INT PRIMARY KEY, name TEXT)")
+        connection.exec_driver_sql("INSERT INTO customers VALUES (1, 'Ada')")
+
+    def contents() -> list[object]:
+        with engine.connect() as connection:
+            tables = connection.exec_driver_sql("SHOW TABLES").all()
+            created = connection.exec_driver_sql("SHOW CREATE TABLE customers").all()
+            rows = connection.exec_driver_sql("SELECT * FROM customers").all()
+        return [tables, created, rows]
+
+    before, databases = contents(), mysql_server.databases()
+    env_py = HARD_CODED_ENV_PY.replace('"sqlite:///{path}"', repr(development))
+    project(tmp_path / "app", [orders()], env_py)
+
+    result = roundtrip(tmp_path / "app", ["--url", mysql_server.url()])
+
+    assert (result.code, result.out) == (2, "")
+    assert result.err == (
+        f"alembic-heads: env.py connected to another database (mysql 127.0.0.1 "
+        f"{mysql_server.port} {name}); roundtrip only touches the one it creates: make env.py "
+        "use config.attributes['connection'] when it is set, or the sqlalchemy.url of its "
+        "Config (or name its environment variable with --url-env)\n"
+    )
+    assert contents() == before
+    assert mysql_server.databases() == databases
+    engine.dispose()
+
+
 CREATOR_ENV_PY = """\
 import sqlite3
 
@@ -917,6 +1003,7 @@ def test_the_one_line_test_takes_its_server_from_the_ini_file(
     assert postgres_server.databases() == before
 
 
+@ALSO_ON_MYSQL
 def test_an_upgrade_that_fails_the_second_time(tmp_path: Path, database: list[str]) -> None:
     """A data migration whose downgrade() keeps the rows it added."""
     project(
@@ -942,11 +1029,11 @@ def test_an_upgrade_that_fails_the_second_time(tmp_path: Path, database: list[st
 
     result = roundtrip(tmp_path, database)
 
-    error = (
-        'UniqueViolation: duplicate key value violates unique constraint "flags_pkey"'
-        if database
-        else "IntegrityError: UNIQUE constraint failed: flags.name"
-    )
+    error = {
+        "postgresql": 'UniqueViolation: duplicate key value violates unique constraint "flags_pkey"',
+        "mysql": "IntegrityError: (1062, \"Duplicate entry 'on' for key 'PRIMARY'\")",
+        "sqlite": "IntegrityError: UNIQUE constraint failed: flags.name",
+    }[dialect(database)]
     assert (result.code, result.err) == (1, "")
     assert result.out == (
         "versions/b2_seed.py:19: upgrade() of b2 fails when run again after its downgrade() "
@@ -955,6 +1042,7 @@ def test_an_upgrade_that_fails_the_second_time(tmp_path: Path, database: list[st
     )
 
 
+@ALSO_ON_MYSQL
 def test_a_unique_constraint_left_is_one_difference(tmp_path: Path, database: list[str]) -> None:
     """PostgreSQL also lists the index behind a unique constraint: one thing, said once."""
     unique = """
@@ -1153,13 +1241,13 @@ def slow_history(marker: Path) -> list[Rev]:
 
 @pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
 def test_an_interrupted_run_drops_its_database(
-    tmp_path: Path, postgres_server: PostgresServer, stop: signal.Signals
+    tmp_path: Path, server: PostgresServer | MysqlServer, stop: signal.Signals
 ) -> None:
-    before = postgres_server.databases()
+    before = server.databases()
     marker = tmp_path / "started"
     project(tmp_path / "app", slow_history(marker))
     process = subprocess.Popen(
-        [PYTHON, "-m", "alembic_heads", "roundtrip", "--url", postgres_server.url()],
+        [PYTHON, "-m", "alembic_heads", "roundtrip", "--url", server.url()],
         cwd=tmp_path / "app",
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -1168,7 +1256,7 @@ def test_an_interrupted_run_drops_its_database(
     deadline = time.monotonic() + 60
     while not marker.exists() and time.monotonic() < deadline:
         time.sleep(0.05)
-    created = postgres_server.databases() - before
+    created = server.databases() - before
 
     process.send_signal(stop)
     out, err = process.communicate(timeout=60)
@@ -1176,7 +1264,7 @@ def test_an_interrupted_run_drops_its_database(
     assert [name[:24] for name in created] == ["alembic_heads_roundtrip_"]
     assert (process.returncode, out) == (130, "")
     assert err == "alembic-heads: interrupted; the round trip's database is removed\n"
-    assert postgres_server.databases() == before
+    assert server.databases() == before
 
 
 def test_on_a_terminal_a_progress_line_shows_on_stderr(tmp_path: Path) -> None:

@@ -322,8 +322,11 @@ def _table_facts(
             OWNER: where,
             **{option: str(value) for option, value in sorted(options.items()) if value},
         }
+    # MySQL's unique constraint is a unique index, listed as both: the same thing.
+    constraints = {u.get("duplicates_index") for u in reflected["unique_constraints"]}
     for index in reflected["indexes"]:
-        if index.get("duplicates_constraint"):  # PostgreSQL's index of a unique constraint:
+        if index.get("duplicates_constraint") or index["name"] in constraints - {None}:
+            # PostgreSQL's index of a unique constraint, MySQL's unique index:
             continue  # the constraint, below, is that same thing (SQLite lists it once)
         columns = ", ".join(
             str(column) if column is not None else _sql(str(expression))
