@@ -4,8 +4,9 @@ Like :mod:`postgres_server`: the server lives in a temporary folder, listens on
 a free port of 127.0.0.1 only, lets ``root`` in without a password (nothing else
 can reach it) and is stopped and removed when the test session ends. Under root
 (as in CI) the server drops to an unprivileged user itself (``--user``:
-``mysql`` where Debian's package created it, else ``nobody``). Where no server binaries exist, or no PyMySQL to
-reach them, the tests that ask for it skip and say why.
+``mysql`` where Debian's package created it, else ``nobody``). Where no server
+binaries exist, or no PyMySQL to reach them, the tests that ask for it skip
+and say why.
 """
 
 from __future__ import annotations
@@ -106,15 +107,17 @@ class MysqlServer:
         return f"mysql+pymysql://root@127.0.0.1:{self.port}/{database}"
 
     def _execute(self, statement: str) -> list[tuple[object, ...]]:
-        import pymysql
+        import sqlalchemy
 
-        connection = pymysql.connect(host="127.0.0.1", port=self.port, user="root")
+        engine = sqlalchemy.create_engine(
+            self.url(), isolation_level="AUTOCOMMIT", poolclass=sqlalchemy.NullPool
+        )
         try:
-            with connection.cursor() as cursor:
-                cursor.execute(statement)
-                return list(cursor.fetchall())
+            with engine.connect() as connection:
+                result = connection.exec_driver_sql(statement)
+                return [tuple(row) for row in result] if result.returns_rows else []
         finally:
-            connection.close()
+            engine.dispose()
 
     def create_database(self, prefix: str = "test") -> str:
         """A new empty database with a unique name; its URL."""

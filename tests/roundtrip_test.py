@@ -1030,7 +1030,8 @@ def test_an_upgrade_that_fails_the_second_time(tmp_path: Path, database: list[st
     result = roundtrip(tmp_path, database)
 
     error = {
-        "postgresql": 'UniqueViolation: duplicate key value violates unique constraint "flags_pkey"',
+        "postgresql": "UniqueViolation: duplicate key value violates unique constraint "
+        '"flags_pkey"',
         "mysql": "IntegrityError: (1062, \"Duplicate entry 'on' for key 'PRIMARY'\")",
         "sqlite": "IntegrityError: UNIQUE constraint failed: flags.name",
     }[dialect(database)]

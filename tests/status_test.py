@@ -11,6 +11,7 @@ import importlib.util
 import json
 import os
 import sqlite3
+import sys
 import warnings
 from importlib import resources
 from pathlib import Path
@@ -441,7 +442,28 @@ def test_reads_postgresql_in_a_read_only_transaction(
     assert pg_rows(url) == before
 
 
-def test_one_line_and_exit_2_when_the_database_cannot_say(tmp_path: Path) -> None:
+class _Uninstalled:
+    """A module finder that answers as Python does for a package not installed."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def find_spec(self, fullname: str, *args: object) -> None:
+        if fullname == self.name:
+            raise ModuleNotFoundError(f"No module named {fullname!r}", name=fullname)
+
+
+def uninstalled(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    """``import name`` fails as where the package is not installed (the test
+    extra installs PyMySQL for the MariaDB tests)."""
+    monkeypatch.delitem(sys.modules, name, raising=False)
+    monkeypatch.setattr(sys, "meta_path", [_Uninstalled(name), *sys.meta_path])
+
+
+def test_one_line_and_exit_2_when_the_database_cannot_say(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    uninstalled(monkeypatch, "pymysql")
     repo = database_project(tmp_path / "repo", [A])
     sqlite3.connect(repo / "empty.db").close()
     with sqlite3.connect(repo / "odd.db") as odd:

@@ -185,7 +185,8 @@ def check_roundtrip(
 ) -> RoundtripResult:
     """Upgrade, downgrade and upgrade again every revision of the project at
     ``path`` (as :func:`check_heads` finds it), on a database of its own: a
-    SQLite file, or a new database on the PostgreSQL server ``url`` names.
+    SQLite file, or a new database on the PostgreSQL or MySQL/MariaDB server
+    ``url`` names.
 
     It runs the project's env.py and revision files (in this process, from
     the project's folder), so the application must be importable. The options

@@ -41,7 +41,7 @@ from .start_modes import initial_start, load_metadata
 
 @dataclass(frozen=True)
 class Options:
-    url: str | None = None  # a PostgreSQL server; None: a SQLite file of our own
+    url: str | None = None  # a PostgreSQL or MySQL/MariaDB server; None: a SQLite file of our own
     url_env: str | None = None
     since: str | None = None
     against: str | None = None

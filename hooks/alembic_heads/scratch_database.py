@@ -1,8 +1,9 @@
 """The database a round trip runs on: one it creates, and the only one it touches.
 
 By default a SQLite file in a new temporary folder; given a PostgreSQL or a
-MySQL/MariaDB server's URL, a database with a random name created there. Either is removed at the end,
-also when the run fails or is interrupted (the caller's ``finally``).
+MySQL/MariaDB server's URL, a database with a random name created there.
+Either is removed at the end, also when the run fails or is interrupted (the
+caller's ``finally``).
 
 It is the only database the round trip lets SQLAlchemy connect to (see
 :mod:`database_guard`, which asks :meth:`ScratchDatabase.really_here`).

@@ -10,7 +10,7 @@ nor a database, and takes milliseconds. Which project it checks comes from the
 
 ``test_roundtrip`` runs the project's migrations (``alembic-heads roundtrip``)
 on a database of its own, a SQLite file unless the ``alembic_heads_roundtrip``
-fixture names a PostgreSQL server.
+fixture names a PostgreSQL or MySQL/MariaDB server.
 """
 
 from __future__ import annotations

@@ -27,16 +27,16 @@ def build_parser() -> argparse.ArgumentParser:
         prog="alembic-heads roundtrip",
         description="Upgrade, downgrade and upgrade again every revision, in the graph's own "
         "order, on a database this command creates (a SQLite file, or a new database on the "
-        "PostgreSQL server --url names), comparing the schema after each step. Runs the "
-        "project's env.py and revisions: run it in the project's environment.",
+        "PostgreSQL or MySQL/MariaDB server --url names), comparing the schema after each "
+        "step. Runs the project's env.py and revisions: run it in the project's environment.",
     )
     add_config_options(parser)
     parser.add_argument(
         "--url",
         metavar="URL",
-        help="a PostgreSQL server (postgresql://user@host/postgres): a database with a "
-        "random name is created there and dropped at the end (default: a SQLite file in a "
-        "temporary folder)",
+        help="a PostgreSQL server (postgresql://user@host/postgres) or a MySQL/MariaDB "
+        "server (mysql+pymysql://user@host/): a database with a random name is created "
+        "there and dropped at the end (default: a SQLite file in a temporary folder)",
     )
     parser.add_argument(
         "--url-env",
