@@ -12,17 +12,14 @@ and say why.
 from __future__ import annotations
 
 import contextlib
-import os
-import pwd
 import shutil
 import subprocess
-import tempfile
 import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-from postgres_server import _free_port
+from postgres_server import free_port, started_in_a_folder, unprivileged_user
 
 MYSQL_INSTALL_HINT = (
     "no MariaDB server binaries (mariadb-install-db, mariadbd); on Debian: "
@@ -130,16 +127,6 @@ class MysqlServer:
         return {str(row[0]) for row in self._execute("SHOW DATABASES")}
 
 
-def _unprivileged_user() -> str | None:
-    if os.geteuid() != 0:
-        return None
-    for name in ("mysql", "nobody"):
-        with contextlib.suppress(KeyError):
-            pwd.getpwnam(name)
-            return name
-    raise RuntimeError("running as root and no unprivileged user (mysql, nobody) to run mariadbd")
-
-
 @contextlib.contextmanager
 def running_mysql_server() -> Iterator[MysqlServer | None]:
     """A started server, or None where no server binaries exist."""
@@ -147,15 +134,10 @@ def running_mysql_server() -> Iterator[MysqlServer | None]:
     if binaries is None:
         yield None
         return
-    user = _unprivileged_user()
-    folder = Path(tempfile.mkdtemp(prefix="alembic-heads-mariadb-"))
-    if user is not None:
-        entry = pwd.getpwnam(user)
-        os.chown(folder, entry.pw_uid, entry.pw_gid)
-    server = MysqlServer(binaries, folder, _free_port(), user)
-    try:
-        server.start()
+    user = unprivileged_user(("mysql", "nobody"), "mariadbd")
+    with started_in_a_folder(
+        "alembic-heads-mariadb-",
+        user,
+        lambda folder: MysqlServer(binaries, folder, free_port(), user),
+    ) as server:
         yield server
-    finally:
-        server.stop()
-        shutil.rmtree(folder, ignore_errors=True)

@@ -18,8 +18,9 @@ import socket
 import subprocess
 import tempfile
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import Protocol, TypeVar
 
 INSTALL_HINT = (
     "no PostgreSQL server binaries (initdb, pg_ctl); on Debian: apt-get install postgresql"
@@ -52,7 +53,7 @@ def server_binaries() -> Path | None:
     return None
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
@@ -133,14 +134,47 @@ class PostgresServer:
             engine.dispose()
 
 
-def _unprivileged_user() -> str | None:
+def unprivileged_user(names: Sequence[str], program: str) -> str | None:
+    """Under root, the first of ``names`` that exists (a server refuses root)."""
     if os.geteuid() != 0:
         return None
-    for name in ("postgres", "nobody"):
+    for name in names:
         with contextlib.suppress(KeyError):
             pwd.getpwnam(name)
             return name
-    raise RuntimeError("running as root and no unprivileged user (postgres, nobody) to run initdb")
+    raise RuntimeError(
+        f"running as root and no unprivileged user ({', '.join(names)}) to run {program}"
+    )
+
+
+class Startable(Protocol):
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+
+Server = TypeVar("Server", bound=Startable)
+
+
+@contextlib.contextmanager
+def started_in_a_folder(
+    prefix: str, user: str | None, server_in: Callable[[Path], Server]
+) -> Iterator[Server]:
+    """``server_in(folder)`` started, in a new temporary folder its user owns;
+    stopped and removed at the end."""
+    # Not below pytest's tmp_path: that is private to root, and the server's user
+    # must be able to reach its folder.
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    if user is not None:
+        entry = pwd.getpwnam(user)
+        os.chown(folder, entry.pw_uid, entry.pw_gid)
+    server = server_in(folder)
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @contextlib.contextmanager
@@ -150,17 +184,10 @@ def running_server() -> Iterator[PostgresServer | None]:
     if binaries is None:
         yield None
         return
-    user = _unprivileged_user()
-    # Not below pytest's tmp_path: that is private to root, and the server's user
-    # must be able to reach its folder.
-    folder = Path(tempfile.mkdtemp(prefix="alembic-heads-pg-"))
-    if user is not None:
-        entry = pwd.getpwnam(user)
-        os.chown(folder, entry.pw_uid, entry.pw_gid)
-    server = PostgresServer(binaries, folder, _free_port(), user)
-    try:
-        server.start()
+    user = unprivileged_user(("postgres", "nobody"), "initdb")
+    with started_in_a_folder(
+        "alembic-heads-pg-",
+        user,
+        lambda folder: PostgresServer(binaries, folder, free_port(), user),
+    ) as server:
         yield server
-    finally:
-        server.stop()
-        shutil.rmtree(folder, ignore_errors=True)
