@@ -205,6 +205,18 @@ def _alembic_heads_or_failure(root: Path) -> list[str] | str:
             "VIEW = textwrap.dedent('''\n    select 1\n''')\nprint(SQL, VIEW)",
             ["c"],
         ),
+        (  # optuna's migrations: one name imported from either of two library paths
+            "try:\n    from sqlalchemy.orm import declarative_base\nexcept ImportError:\n"
+            "    from sqlalchemy.ext.declarative import declarative_base\n"
+            "Base = declarative_base()",
+            ["c"],
+        ),
+        (  # superset's migrations: a model with a property
+            "class Table:\n    @property\n    def name(self):\n        return 't'\n\n"
+            "    @staticmethod\n    def s():\n        pass\n\n"
+            "    @classmethod\n    def k(cls):\n        pass\n\n\nTable()",
+            ["c"],
+        ),
     ],
 )
 def test_what_a_later_plain_assignment_replaces_or_never_runs_is_read(

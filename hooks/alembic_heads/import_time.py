@@ -41,6 +41,8 @@ SAFE_BUILTIN_CALLS = frozenset(
     (
         *("str", "int", "float", "bool", "bytes", "tuple", "list", "dict", "set"),
         *("frozenset", "len", "repr", "isinstance", "issubclass", "range", "print"),
+        # decorators that wrap a function without calling it
+        *("property", "staticmethod", "classmethod"),
     )
 )
 # Standard-library functions seen at module level in revision files that reach
@@ -107,9 +109,14 @@ class _Scope:
                 del self.assigned[name]
 
     def _import(self, name: str, path: str | None, other: set[str]) -> None:
-        if path is None or self.imports.get(name, path) != path:
+        known = self.imports.get(name, path)
+        # a name imported from either of two libraries (try: ... except
+        # ImportError:) is a library's either way; one from the standard
+        # library is then a different function, which is not followed
+        either_library = path is not None and known is not None and not _stdlib(path, known)
+        if path is None or (known != path and not either_library):
             other.add(name)
-        else:
+        elif name not in self.imports:
             self.imports[name] = path
 
     def follows(self, callee: ast.expr) -> bool:
@@ -146,9 +153,13 @@ class _Scope:
             if not isinstance(value, ast.Call) or not path or name in resolving:
                 return False
             return self._library(value.func, resolving | {name})
-        if root.partition(".")[0] not in _STDLIB:
+        if not _stdlib(root):
             return not isinstance(callee, ast.Subscript)
         return ".".join((root, *reversed(path))) in SAFE_STDLIB_CALLS
+
+
+def _stdlib(*paths: str) -> bool:
+    return any(path.partition(".")[0] in _STDLIB for path in paths)
 
 
 def _builtin(callee: ast.expr, bound: set[str]) -> bool:
