@@ -358,6 +358,23 @@ UNFOLLOWED = {
         1,
         "a call of 'print and __builtins__['ex' + 'ec']'",
     ),
+    # a name bound in a function or lambda is not there the module's import (sa) of it
+    "a parameter named as a library": (
+        "def f(sa):\n    sa().update(down_revision='a')\n\n\nf(__builtins__['glob' + 'als'])",
+        2,
+        "a call of 'sa'",
+    ),
+    "a lambda's parameter named as a builtin": (
+        "(lambda str: str().update(down_revision='a'))(__builtins__['glob' + 'als'])",
+        1,
+        "a call of 'str'",
+    ),
+    "a local name named as a library": (
+        "def f():\n    sa = __builtins__['glob' + 'als']\n"
+        "    sa().update(down_revision='a')\n\n\nf()",
+        3,
+        "a call of 'sa'",
+    ),
     "a relative import": ("from . import helpers", 1, "a relative import (its module runs)"),
     # Code run before the last assignment can still change it afterwards: a
     # trace function set at import runs on the module's every later line.

@@ -33,7 +33,7 @@ import sys
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterable, Iterator
 
 # Builtins that only build or inspect values: calling them runs no code of the
 # file's (but dunder methods of the values, which come from the same rule).
@@ -69,7 +69,7 @@ class _Scope:
     """Where each name the module's code run at import uses comes from:
     ``imports`` (name -> dotted path), ``defined`` (def/class nodes)."""
 
-    def __init__(self, module_nodes: list[ast.AST]) -> None:
+    def __init__(self, module_nodes: list[ast.AST], module: ast.Module) -> None:
         self.imports: dict[str, str] = {}
         self.defined: dict[str, list[ast.AST]] = {}
         self.relative: list[ast.ImportFrom] = []  # a module beside the file: its code runs
@@ -98,6 +98,12 @@ class _Scope:
                 stores[node.id] = stores.get(node.id, 0) + 1
             elif isinstance(node, (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)):
                 other.add(node.name or "")
+        # a name a function, lambda or class binds too (a parameter, a local)
+        # is there not the module's import, function or value: not followed
+        at_module = {id(node) for node in module_nodes}
+        local = _local_bindings(n for n in ast.walk(module) if id(n) not in at_module)
+        local |= _local_bindings(n for n in module_nodes if isinstance(n, ast.arg))
+        other |= local
         for name in [*self.imports, *self.defined]:  # bound otherwise too: not followed
             if name in other or (name in self.imports and name in self.defined):
                 self.imports.pop(name, None)
@@ -105,7 +111,7 @@ class _Scope:
                 other.add(name)
         self.bound = other | set(self.defined) | set(self.imports)
         for name in [*self.assigned]:
-            if stores.get(name) != 1 or name in self.imports or name in self.defined:
+            if stores.get(name) != 1 or name in local or name in self.imports | self.defined.keys():
                 del self.assigned[name]
 
     def _import(self, name: str, path: str | None, other: set[str]) -> None:
@@ -158,6 +164,27 @@ class _Scope:
         return ".".join((root, *reversed(path))) in SAFE_STDLIB_CALLS
 
 
+def _local_bindings(nodes: Iterable[ast.AST]) -> set[str]:
+    """The names ``nodes`` bind: parameters, stores, definitions, imports."""
+    names: set[str] = set()
+    for node in nodes:
+        if isinstance(node, ast.arg):
+            names.add(node.arg)
+        elif isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            names.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)):
+            names.add(node.name or "")
+        elif isinstance(node, ast.MatchMapping):
+            names.add(node.rest or "")
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((a.asname or a.name).partition(".")[0] for a in node.names)
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            names.update(node.names)
+    return names
+
+
 def _stdlib(*paths: str) -> bool:
     return any(path.partition(".")[0] in _STDLIB for path in paths)
 
@@ -170,7 +197,7 @@ def first_unfollowed(module: ast.Module, future_annotations: bool) -> tuple[int,
     """The first line of code run at import (directly, or in a function or
     class that code uses) that the rule does not follow, and what it does."""
     module_nodes = list(import_time_nodes(module, future_annotations))
-    scope = _Scope(module_nodes)
+    scope = _Scope(module_nodes, module)
     found = [(node.lineno, 0, "a relative import (its module runs)") for node in scope.relative]
     seen: set[int] = set()
     todo: list[ast.AST] = [module]
