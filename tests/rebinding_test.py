@@ -211,6 +211,18 @@ def _alembic_heads_or_failure(root: Path) -> list[str] | str:
             "Base = declarative_base()",
             ["c"],
         ),
+        (  # superset's migrations: a method of a function's name bound once to a library call
+            "class Model:\n    def backend(self):\n        engine = sa.create_engine('sqlite://')\n"
+            "        return engine.url.get_backend_name()\n\n\ndef f(model: Model):\n    pass",
+            ["c"],
+        ),
+        (  # every way a function binds a name, in a function code run at import uses
+            "def helper():\n    import os\n    global counter\n    a, b = sa.table('t'), 1\n"
+            "    try:\n        pass\n    except ValueError as error:\n        pass\n"
+            "    match os:\n        case {**rest}:\n            pass\n"
+            "        case [*others]:\n            pass\n\n\nhelper",
+            ["c"],
+        ),
         (  # superset's migrations: a model with a property
             "class Table:\n    @property\n    def name(self):\n        return 't'\n\n"
             "    @staticmethod\n    def s():\n        pass\n\n"
@@ -374,6 +386,18 @@ UNFOLLOWED = {
         "    sa().update(down_revision='a')\n\n\nf()",
         3,
         "a call of 'sa'",
+    ),
+    "a local bound twice": (
+        "def f():\n    g = sa.table('t')\n    g = __builtins__['glob' + 'als']\n"
+        "    g().update(down_revision='a')\n\n\nf()",
+        4,
+        "a call of 'g'",
+    ),
+    "a name only a nested function binds": (
+        "x = __builtins__\n\n\ndef f():\n    def g():\n        x = sa.table('t')\n\n"
+        "    x.get('glob' + 'als')().update(down_revision='a')\n\n\nf()",
+        8,
+        "a call of 'x.get'",
     ),
     "a relative import": ("from . import helpers", 1, "a relative import (its module runs)"),
     # Code run before the last assignment can still change it afterwards: a

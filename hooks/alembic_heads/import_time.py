@@ -30,10 +30,11 @@ from __future__ import annotations
 
 import ast
 import sys
+from collections import Counter
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Iterable, Iterator, Mapping
 
 # Builtins that only build or inspect values: calling them runs no code of the
 # file's (but dunder methods of the values, which come from the same rule).
@@ -125,8 +126,9 @@ class _Scope:
         elif name not in self.imports:
             self.imports[name] = path
 
-    def follows(self, callee: ast.expr) -> bool:
-        """Whether calling ``callee`` runs only code the rule follows."""
+    def follows(self, callee: ast.expr, local: Mapping[str, ast.expr]) -> bool:
+        """Whether calling ``callee`` runs only code the rule follows (in a
+        function whose names bound once to a call are ``local``)."""
         node, path = callee, []
         while isinstance(node, (ast.Attribute, ast.Subscript)):
             path.append(node.attr if isinstance(node, ast.Attribute) else "[]")
@@ -136,14 +138,19 @@ class _Scope:
         if isinstance(node, ast.Constant):  # "{}_x".format(...), ", ".join(...)
             return len(path) == 1 and not path[0].startswith("_")
         if isinstance(node, ast.Call):  # a method of what a call returned
-            return self._library(node.func) or _builtin(node.func, self.bound)
+            return self._library(node.func, local) or _builtin(node.func, self.bound)
         if not isinstance(node, ast.Name):
             return False
         if node.id in self.defined:
             return not path
-        return self._library(callee) or (not path and _builtin(node, self.bound))
+        return self._library(callee, local) or (not path and _builtin(node, self.bound))
 
-    def _library(self, callee: ast.expr, resolving: frozenset[str] = frozenset()) -> bool:
+    def _library(
+        self,
+        callee: ast.expr,
+        local: Mapping[str, ast.expr],
+        resolving: frozenset[str] = frozenset(),
+    ) -> bool:
         """Whether ``callee`` is a library's (not the standard library's, but
         :data:`SAFE_STDLIB_CALLS`), or a method of what a library call returned."""
         node, path = callee, []
@@ -151,38 +158,78 @@ class _Scope:
             path.append(node.attr)
             node = node.value
         if isinstance(node, ast.Call):
-            return self._library(node.func, resolving)
+            return self._library(node.func, local, resolving)
         name = node.id if isinstance(node, ast.Name) else ""
         root = self.imports.get(name)
         if root is None:
-            value = self.assigned.get(name)
+            value = local.get(name, self.assigned.get(name))
             if not isinstance(value, ast.Call) or not path or name in resolving:
                 return False
-            return self._library(value.func, resolving | {name})
+            return self._library(value.func, local, resolving | {name})
         if not _stdlib(root):
             return not isinstance(callee, ast.Subscript)
         return ".".join((root, *reversed(path))) in SAFE_STDLIB_CALLS
 
 
 def _local_bindings(nodes: Iterable[ast.AST]) -> set[str]:
-    """The names ``nodes`` bind: parameters, stores, definitions, imports."""
-    names: set[str] = set()
+    return set(_bindings(nodes))
+
+
+def _bindings(nodes: Iterable[ast.AST]) -> Iterator[str]:
+    """The names ``nodes`` bind (each time): parameters, stores, definitions, imports."""
     for node in nodes:
         if isinstance(node, ast.arg):
-            names.add(node.arg)
+            yield node.arg
         elif isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
-            names.add(node.id)
+            yield node.id
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            names.add(node.name)
+            yield node.name
         elif isinstance(node, (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)):
-            names.add(node.name or "")
+            yield node.name or ""
         elif isinstance(node, ast.MatchMapping):
-            names.add(node.rest or "")
+            yield node.rest or ""
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            names.update((a.asname or a.name).partition(".")[0] for a in node.names)
+            yield from ((a.asname or a.name).partition(".")[0] for a in node.names)
         elif isinstance(node, (ast.Global, ast.Nonlocal)):
-            names.update(node.names)
-    return names
+            yield from node.names
+
+
+def _with_locals(
+    node: ast.AST, local: Mapping[str, ast.expr]
+) -> Iterator[tuple[ast.AST, Mapping[str, ast.expr]]]:
+    """Each node under ``node`` with the names bound once to a call in the
+    functions around it (``url = make_url(...)`` then ``url.get_backend_name()``):
+    bound once in the whole function, nested scopes and parameters included,
+    so the name means that value wherever the function uses it."""
+    yield node, local
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        outer = [*node.decorator_list, *node.args.defaults, *node.args.kw_defaults]
+        outer += _annotations(node)
+        for expression in outer:
+            if expression is not None:
+                yield from _with_locals(expression, local)
+        inner = {**local, **_bound_once(node)}
+        for statement in node.body:
+            yield from _with_locals(statement, inner)
+        return
+    for child in ast.iter_child_nodes(node):
+        yield from _with_locals(child, local)
+
+
+def _bound_once(function: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, ast.expr]:
+    every = [*ast.walk(function.args), *(n for s in function.body for n in ast.walk(s))]
+    counts = Counter(_bindings(every))
+    own: dict[str, ast.expr] = {}
+    todo: list[ast.AST] = list(function.body)
+    while todo:  # the function's own scope: not a nested function's or class's
+        node = todo.pop()
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+            target = node.targets[0]
+            if len(node.targets) == 1 and isinstance(target, ast.Name):
+                own[target.id] = node.value
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            todo.extend(ast.iter_child_nodes(node))
+    return {name: value for name, value in own.items() if counts[name] == 1}
 
 
 def _stdlib(*paths: str) -> bool:
@@ -203,10 +250,10 @@ def first_unfollowed(module: ast.Module, future_annotations: bool) -> tuple[int,
     todo: list[ast.AST] = [module]
     while todo:
         root = todo.pop()
-        nodes = module_nodes if root is module else ast.walk(root)
-        for node in nodes:
+        nodes = ((n, {}) for n in module_nodes) if root is module else _with_locals(root, {})
+        for node, local in nodes:
             for callee in _callees(node):
-                if not scope.follows(callee):
+                if not scope.follows(callee, local):
                     found.append(
                         (callee.lineno, callee.col_offset, f"a call of '{_shown(callee)}'")
                     )
