@@ -223,6 +223,13 @@ def _alembic_heads_or_failure(root: Path) -> list[str] | str:
             "        case [*others]:\n            pass\n\n\nhelper",
             ["c"],
         ),
+        (  # a model's special names bound to constants and defs
+            "SCHEMA = 'app'\n\n\nclass T:\n    __tablename__ = 't'\n"
+            "    __table_args__ = (sa.UniqueConstraint('id'), {'schema': SCHEMA})\n"
+            "    __hash__ = None\n\n    def __eq__(self, other):\n        return True\n\n\n"
+            "T() == T()",
+            ["c"],
+        ),
         (  # superset's migrations: a model with a property
             "class Table:\n    @property\n    def name(self):\n        return 't'\n\n"
             "    @staticmethod\n    def s():\n        pass\n\n"
@@ -398,6 +405,18 @@ UNFOLLOWED = {
         "    x.get('glob' + 'als')().update(down_revision='a')\n\n\nf()",
         8,
         "a call of 'x.get'",
+    ),
+    # Python calls a special method, or a property's getter, with no call in sight
+    "a special method bound to a builtin": (
+        "class A:\n    __eq__ = __builtins__['ex' + 'ec']\n\n\nA() == \"down_revision = 'a'\"",
+        2,
+        "'__eq__' bound to a value Python may call by itself",
+    ),
+    "a property of a builtin": (
+        "class S(str):\n    p = property(__builtins__['ex' + 'ec'])\n\n\n"
+        "S(\"down_revision = 'a'\").p",
+        2,
+        "a call of 'property'",
     ),
     "a relative import": ("from . import helpers", 1, "a relative import (its module runs)"),
     # Code run before the last assignment can still change it afterwards: a

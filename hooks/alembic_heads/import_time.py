@@ -19,6 +19,9 @@ register a finalizer that rebinds an identifier afterwards):
   (``"{}_x".format(...)``), or a method of what such a call returned (also
   through a name bound once to it);
 - store into no attribute or item (``x.y = ...``, ``x[k] = ...``, ``del``);
+- bind a special name in a class body (``__eq__``: Python calls it on ``==``)
+  only to a def, a constant or what a followed call returned, and use
+  ``property``/``staticmethod``/``classmethod`` only as decorators;
 - a decorator, and a class's ``metaclass=``, is a call.
 
 Annotations that Python does not evaluate (``from __future__ import
@@ -42,10 +45,12 @@ SAFE_BUILTIN_CALLS = frozenset(
     (
         *("str", "int", "float", "bool", "bytes", "tuple", "list", "dict", "set"),
         *("frozenset", "len", "repr", "isinstance", "issubclass", "range", "print"),
-        # decorators that wrap a function without calling it
-        *("property", "staticmethod", "classmethod"),
     )
 )
+# Builtin decorators that wrap the function they decorate (one the file
+# defines, so followed) without calling it. Not as calls: ``property(exec)``
+# would have Python call ``exec`` when the attribute is read.
+WRAPPING_DECORATORS = frozenset(("property", "staticmethod", "classmethod"))
 # Standard-library functions seen at module level in revision files that reach
 # no frame and no module's namespace.
 SAFE_STDLIB_CALLS = frozenset(
@@ -253,9 +258,14 @@ def first_unfollowed(module: ast.Module, future_annotations: bool) -> tuple[int,
         nodes = ((n, {}) for n in module_nodes) if root is module else _with_locals(root, {})
         for node, local in nodes:
             for callee in _callees(node):
-                if not scope.follows(callee, local):
+                if not (_wrapping(node, callee, scope.bound) or scope.follows(callee, local)):
                     found.append(
                         (callee.lineno, callee.col_offset, f"a call of '{_shown(callee)}'")
+                    )
+            if isinstance(node, ast.ClassDef):
+                for line, column, name in _special_bindings(node, scope, local):
+                    found.append(
+                        (line, column, f"'{name}' bound to a value Python may call by itself")
                     )
             if isinstance(node, (ast.Attribute, ast.Subscript)) and not isinstance(
                 node.ctx, ast.Load
@@ -270,6 +280,66 @@ def first_unfollowed(module: ast.Module, future_annotations: bool) -> tuple[int,
         return None
     line, _, what = min(found)
     return line, what
+
+
+def _special_bindings(
+    cls: ast.ClassDef, scope: _Scope, local: Mapping[str, ast.expr]
+) -> Iterator[tuple[int, int, str]]:
+    """Where ``cls``'s body binds a special name (``__eq__ = exec``: Python
+    calls it on ``==``, no call in sight) to other than a def, a constant or
+    what a followed call returned."""
+    todo: list[ast.AST] = list(cls.body)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            continue  # a def binds code the rule follows; a nested scope binds its own names
+        if isinstance(node, (ast.Assign, ast.AnnAssign)) and (
+            node.value is None or _inert(node.value, scope, local)
+        ):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            todo += [t for t in targets if not isinstance(t, ast.Name)]
+            todo += [node.value] if node.value else []
+            continue
+        for name in _bindings([node]):
+            if name.startswith("__") and name.endswith("__"):
+                yield getattr(node, "lineno", cls.lineno), getattr(node, "col_offset", 0), name
+        todo.extend(ast.iter_child_nodes(node))
+
+
+def _inert(
+    value: ast.expr,
+    scope: _Scope,
+    local: Mapping[str, ast.expr],
+    resolving: frozenset[str] = frozenset(),
+) -> bool:
+    """Whether ``value`` is a constant, a container of such, a function or
+    class the file defines, a lambda, a module constant (``SCHEMA = "app"``)
+    or what a library or builtin returned."""
+    if isinstance(value, (ast.Constant, ast.Lambda)):
+        return True
+    if isinstance(value, (ast.Tuple, ast.List, ast.Set)):
+        return all(_inert(element, scope, local, resolving) for element in value.elts)
+    if isinstance(value, ast.Dict):
+        items = (v for v in (*value.keys, *value.values) if v)
+        return all(_inert(item, scope, local, resolving) for item in items)
+    if isinstance(value, ast.Name):
+        bound_to = scope.assigned.get(value.id)
+        return value.id in scope.defined or (
+            bound_to is not None
+            and value.id not in resolving
+            and _inert(bound_to, scope, local, resolving | {value.id})
+        )
+    return isinstance(value, ast.Call) and (
+        scope._library(value.func, local) or _builtin(value.func, scope.bound)
+    )
+
+
+def _wrapping(node: ast.AST, callee: ast.expr, bound: set[str]) -> bool:
+    return (
+        isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+        and isinstance(callee, ast.Name)
+        and callee.id in WRAPPING_DECORATORS - bound
+    )
 
 
 def _callees(node: ast.AST) -> Iterator[ast.expr]:
