@@ -19,6 +19,9 @@ register a finalizer that rebinds an identifier afterwards):
   (``"{}_x".format(...)``), or a method of what such a call returned (also
   through a name bound once to it);
 - store into no attribute or item (``x.y = ...``, ``x[k] = ...``, ``del``);
+- bind a special name in a class body (``__eq__``: Python calls it on ``==``)
+  only to a def, a constant or what a followed call returned, and use
+  ``property``/``staticmethod``/``classmethod`` only as decorators;
 - a decorator, and a class's ``metaclass=``, is a call.
 
 Annotations that Python does not evaluate (``from __future__ import
@@ -30,10 +33,11 @@ from __future__ import annotations
 
 import ast
 import sys
+from collections import Counter
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterable, Iterator, Mapping
 
 # Builtins that only build or inspect values: calling them runs no code of the
 # file's (but dunder methods of the values, which come from the same rule).
@@ -43,6 +47,10 @@ SAFE_BUILTIN_CALLS = frozenset(
         *("frozenset", "len", "repr", "isinstance", "issubclass", "range", "print"),
     )
 )
+# Builtin decorators that wrap the function they decorate (one the file
+# defines, so followed) without calling it. Not as calls: ``property(exec)``
+# would have Python call ``exec`` when the attribute is read.
+WRAPPING_DECORATORS = frozenset(("property", "staticmethod", "classmethod"))
 # Standard-library functions seen at module level in revision files that reach
 # no frame and no module's namespace.
 SAFE_STDLIB_CALLS = frozenset(
@@ -67,7 +75,7 @@ class _Scope:
     """Where each name the module's code run at import uses comes from:
     ``imports`` (name -> dotted path), ``defined`` (def/class nodes)."""
 
-    def __init__(self, module_nodes: list[ast.AST]) -> None:
+    def __init__(self, module_nodes: list[ast.AST], module: ast.Module) -> None:
         self.imports: dict[str, str] = {}
         self.defined: dict[str, list[ast.AST]] = {}
         self.relative: list[ast.ImportFrom] = []  # a module beside the file: its code runs
@@ -96,6 +104,12 @@ class _Scope:
                 stores[node.id] = stores.get(node.id, 0) + 1
             elif isinstance(node, (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)):
                 other.add(node.name or "")
+        # a name a function, lambda or class binds too (a parameter, a local)
+        # is there not the module's import, function or value: not followed
+        at_module = {id(node) for node in module_nodes}
+        local = _local_bindings(n for n in ast.walk(module) if id(n) not in at_module)
+        local |= _local_bindings(n for n in module_nodes if isinstance(n, ast.arg))
+        other |= local
         for name in [*self.imports, *self.defined]:  # bound otherwise too: not followed
             if name in other or (name in self.imports and name in self.defined):
                 self.imports.pop(name, None)
@@ -103,17 +117,23 @@ class _Scope:
                 other.add(name)
         self.bound = other | set(self.defined) | set(self.imports)
         for name in [*self.assigned]:
-            if stores.get(name) != 1 or name in self.imports or name in self.defined:
+            if stores.get(name) != 1 or name in local or name in self.imports | self.defined.keys():
                 del self.assigned[name]
 
     def _import(self, name: str, path: str | None, other: set[str]) -> None:
-        if path is None or self.imports.get(name, path) != path:
+        known = self.imports.get(name, path)
+        # a name imported from either of two libraries (try: ... except
+        # ImportError:) is a library's either way; one from the standard
+        # library is then a different function, which is not followed
+        either_library = path is not None and known is not None and not _stdlib(path, known)
+        if path is None or (known != path and not either_library):
             other.add(name)
-        else:
+        elif name not in self.imports:
             self.imports[name] = path
 
-    def follows(self, callee: ast.expr) -> bool:
-        """Whether calling ``callee`` runs only code the rule follows."""
+    def follows(self, callee: ast.expr, local: Mapping[str, ast.expr]) -> bool:
+        """Whether calling ``callee`` runs only code the rule follows (in a
+        function whose names bound once to a call are ``local``)."""
         node, path = callee, []
         while isinstance(node, (ast.Attribute, ast.Subscript)):
             path.append(node.attr if isinstance(node, ast.Attribute) else "[]")
@@ -123,14 +143,19 @@ class _Scope:
         if isinstance(node, ast.Constant):  # "{}_x".format(...), ", ".join(...)
             return len(path) == 1 and not path[0].startswith("_")
         if isinstance(node, ast.Call):  # a method of what a call returned
-            return self._library(node.func) or _builtin(node.func, self.bound)
+            return self._library(node.func, local) or _builtin(node.func, self.bound)
         if not isinstance(node, ast.Name):
             return False
         if node.id in self.defined:
             return not path
-        return self._library(callee) or (not path and _builtin(node, self.bound))
+        return self._library(callee, local) or (not path and _builtin(node, self.bound))
 
-    def _library(self, callee: ast.expr, resolving: frozenset[str] = frozenset()) -> bool:
+    def _library(
+        self,
+        callee: ast.expr,
+        local: Mapping[str, ast.expr],
+        resolving: frozenset[str] = frozenset(),
+    ) -> bool:
         """Whether ``callee`` is a library's (not the standard library's, but
         :data:`SAFE_STDLIB_CALLS`), or a method of what a library call returned."""
         node, path = callee, []
@@ -138,17 +163,82 @@ class _Scope:
             path.append(node.attr)
             node = node.value
         if isinstance(node, ast.Call):
-            return self._library(node.func, resolving)
+            return self._library(node.func, local, resolving)
         name = node.id if isinstance(node, ast.Name) else ""
         root = self.imports.get(name)
         if root is None:
-            value = self.assigned.get(name)
+            value = local.get(name, self.assigned.get(name))
             if not isinstance(value, ast.Call) or not path or name in resolving:
                 return False
-            return self._library(value.func, resolving | {name})
-        if root.partition(".")[0] not in _STDLIB:
+            return self._library(value.func, local, resolving | {name})
+        if not _stdlib(root):
             return not isinstance(callee, ast.Subscript)
         return ".".join((root, *reversed(path))) in SAFE_STDLIB_CALLS
+
+
+def _local_bindings(nodes: Iterable[ast.AST]) -> set[str]:
+    return set(_bindings(nodes))
+
+
+def _bindings(nodes: Iterable[ast.AST]) -> Iterator[str]:
+    """The names ``nodes`` bind (each time): parameters, stores, definitions, imports."""
+    for node in nodes:
+        if isinstance(node, ast.arg):
+            yield node.arg
+        elif isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            yield node.id
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            yield node.name
+        elif isinstance(node, (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)):
+            yield node.name or ""
+        elif isinstance(node, ast.MatchMapping):
+            yield node.rest or ""
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            yield from ((a.asname or a.name).partition(".")[0] for a in node.names)
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            yield from node.names
+
+
+def _with_locals(
+    node: ast.AST, local: Mapping[str, ast.expr]
+) -> Iterator[tuple[ast.AST, Mapping[str, ast.expr]]]:
+    """Each node under ``node`` with the names bound once to a call in the
+    functions around it (``url = make_url(...)`` then ``url.get_backend_name()``):
+    bound once in the whole function, nested scopes and parameters included,
+    so the name means that value wherever the function uses it."""
+    yield node, local
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        outer = [*node.decorator_list, *node.args.defaults, *node.args.kw_defaults]
+        outer += _annotations(node)
+        for expression in outer:
+            if expression is not None:
+                yield from _with_locals(expression, local)
+        inner = {**local, **_bound_once(node)}
+        for statement in node.body:
+            yield from _with_locals(statement, inner)
+        return
+    for child in ast.iter_child_nodes(node):
+        yield from _with_locals(child, local)
+
+
+def _bound_once(function: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, ast.expr]:
+    every = [*ast.walk(function.args), *(n for s in function.body for n in ast.walk(s))]
+    counts = Counter(_bindings(every))
+    own: dict[str, ast.expr] = {}
+    todo: list[ast.AST] = list(function.body)
+    while todo:  # the function's own scope: not a nested function's or class's
+        node = todo.pop()
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+            target = node.targets[0]
+            if len(node.targets) == 1 and isinstance(target, ast.Name):
+                own[target.id] = node.value
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            todo.extend(ast.iter_child_nodes(node))
+    return {name: value for name, value in own.items() if counts[name] == 1}
+
+
+def _stdlib(*paths: str) -> bool:
+    return any(path.partition(".")[0] in _STDLIB for path in paths)
 
 
 def _builtin(callee: ast.expr, bound: set[str]) -> bool:
@@ -159,18 +249,23 @@ def first_unfollowed(module: ast.Module, future_annotations: bool) -> tuple[int,
     """The first line of code run at import (directly, or in a function or
     class that code uses) that the rule does not follow, and what it does."""
     module_nodes = list(import_time_nodes(module, future_annotations))
-    scope = _Scope(module_nodes)
+    scope = _Scope(module_nodes, module)
     found = [(node.lineno, 0, "a relative import (its module runs)") for node in scope.relative]
     seen: set[int] = set()
     todo: list[ast.AST] = [module]
     while todo:
         root = todo.pop()
-        nodes = module_nodes if root is module else ast.walk(root)
-        for node in nodes:
+        nodes = ((n, {}) for n in module_nodes) if root is module else _with_locals(root, {})
+        for node, local in nodes:
             for callee in _callees(node):
-                if not scope.follows(callee):
+                if not (_wrapping(node, callee, scope.bound) or scope.follows(callee, local)):
                     found.append(
                         (callee.lineno, callee.col_offset, f"a call of '{_shown(callee)}'")
+                    )
+            if isinstance(node, ast.ClassDef):
+                for line, column, name in _special_bindings(node, scope, local):
+                    found.append(
+                        (line, column, f"'{name}' bound to a value Python may call by itself")
                     )
             if isinstance(node, (ast.Attribute, ast.Subscript)) and not isinstance(
                 node.ctx, ast.Load
@@ -185,6 +280,66 @@ def first_unfollowed(module: ast.Module, future_annotations: bool) -> tuple[int,
         return None
     line, _, what = min(found)
     return line, what
+
+
+def _special_bindings(
+    cls: ast.ClassDef, scope: _Scope, local: Mapping[str, ast.expr]
+) -> Iterator[tuple[int, int, str]]:
+    """Where ``cls``'s body binds a special name (``__eq__ = exec``: Python
+    calls it on ``==``, no call in sight) to other than a def, a constant or
+    what a followed call returned."""
+    todo: list[ast.AST] = list(cls.body)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            continue  # a def binds code the rule follows; a nested scope binds its own names
+        if isinstance(node, (ast.Assign, ast.AnnAssign)) and (
+            node.value is None or _inert(node.value, scope, local)
+        ):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            todo += [t for t in targets if not isinstance(t, ast.Name)]
+            todo += [node.value] if node.value else []
+            continue
+        for name in _bindings([node]):
+            if name.startswith("__") and name.endswith("__"):
+                yield getattr(node, "lineno", cls.lineno), getattr(node, "col_offset", 0), name
+        todo.extend(ast.iter_child_nodes(node))
+
+
+def _inert(
+    value: ast.expr,
+    scope: _Scope,
+    local: Mapping[str, ast.expr],
+    resolving: frozenset[str] = frozenset(),
+) -> bool:
+    """Whether ``value`` is a constant, a container of such, a function or
+    class the file defines, a lambda, a module constant (``SCHEMA = "app"``)
+    or what a library or builtin returned."""
+    if isinstance(value, (ast.Constant, ast.Lambda)):
+        return True
+    if isinstance(value, (ast.Tuple, ast.List, ast.Set)):
+        return all(_inert(element, scope, local, resolving) for element in value.elts)
+    if isinstance(value, ast.Dict):
+        items = (v for v in (*value.keys, *value.values) if v)
+        return all(_inert(item, scope, local, resolving) for item in items)
+    if isinstance(value, ast.Name):
+        bound_to = scope.assigned.get(value.id)
+        return value.id in scope.defined or (
+            bound_to is not None
+            and value.id not in resolving
+            and _inert(bound_to, scope, local, resolving | {value.id})
+        )
+    return isinstance(value, ast.Call) and (
+        scope._library(value.func, local) or _builtin(value.func, scope.bound)
+    )
+
+
+def _wrapping(node: ast.AST, callee: ast.expr, bound: set[str]) -> bool:
+    return (
+        isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+        and isinstance(callee, ast.Name)
+        and callee.id in WRAPPING_DECORATORS - bound
+    )
 
 
 def _callees(node: ast.AST) -> Iterator[ast.expr]:
