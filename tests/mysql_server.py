@@ -28,11 +28,16 @@ MYSQL_INSTALL_HINT = (
 
 
 def pymysql_missing() -> str | None:
-    """Why SQLAlchemy cannot reach the server, or None."""
+    """Why SQLAlchemy cannot reach the server, or None (the round trip, which
+    these tests serve, needs SQLAlchemy 2.0, as the PostgreSQL server's do)."""
     import importlib.util
+
+    import sqlalchemy
 
     if importlib.util.find_spec("pymysql") is None:
         return "no PyMySQL to reach a MariaDB server: pip install 'alembic-heads[mysql]'"
+    if int(sqlalchemy.__version__.split(".")[0]) < 2:
+        return f"the round trip needs SQLAlchemy 2.0; installed: {sqlalchemy.__version__}"
     return None
 
 
