@@ -5,6 +5,7 @@ objects alike, with real Alembic as the oracle on the checkout."""
 from __future__ import annotations
 
 import py_compile
+import sys
 from importlib.util import cache_from_source
 from pathlib import Path
 
@@ -83,8 +84,9 @@ def test_symlinks_at_a_commit(tmp_path: Path) -> None:
     (versions / "link").symlink_to("../shared/bbbb_second.py")
     write_revision(versions / "2024", Rev("cccc", "bbbb", "third"))
     (versions / "again.py").symlink_to("2024/cccc_third.py")
-    write_revision(root / "folder.py", Rev("zzzz", "aaaa", "never loaded"))
-    (versions / "folder.py").symlink_to("../folder.py", target_is_directory=True)
+    if sys.version_info < (3, 12):  # from 3.12 Alembic's own import of it fails (a folder)
+        write_revision(root / "folder.py", Rev("zzzz", "aaaa", "never loaded"))
+        (versions / "folder.py").symlink_to("../folder.py", target_is_directory=True)
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "links")
 
