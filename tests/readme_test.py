@@ -820,7 +820,11 @@ def parser_arguments(command: str, cwd: Path) -> list[str]:
         if entry in POSITIONALS:
             arguments.append(POSITIONALS[entry])
         elif entry.startswith("-") and entry != "-h, --help":
-            arguments.append(", ".join(f"`{part}`" for part in entry.split(", ")))
+            parts = entry.split(", ")
+            metavar = parts[-1].partition(" ")[2]  # Python 3.13 writes it once: -c, --config FILE
+            if metavar:
+                parts = [part if " " in part else f"{part} {metavar}" for part in parts]
+            arguments.append(", ".join(f"`{part}`" for part in parts))
     return arguments
 
 
